@@ -1,0 +1,73 @@
+package io.parley.auth;
+
+import io.parley.common.Caller;
+import io.parley.config.ParleyConfig;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.auth.JWTOptions;
+import io.vertx.ext.auth.PubSecKeyOptions;
+import io.vertx.ext.auth.User;
+import io.vertx.ext.auth.authentication.TokenCredentials;
+import io.vertx.ext.auth.jwt.JWTAuth;
+import io.vertx.ext.auth.jwt.JWTAuthOptions;
+
+/**
+ * Short-lived JWT access tokens (HS256, vertx-auth-jwt) carrying the tenant and the user.
+ * The auth concern issues them; the gateway verifies them on every REST call and bridge frame.
+ */
+public final class AccessTokens {
+
+  public static final String TENANT_CLAIM = "tenant";
+  public static final String USERNAME_CLAIM = "name";
+  private static final String ALGORITHM = "HS256";
+
+  private final JWTAuth jwt;
+  private final String issuer;
+  private final int ttlSeconds;
+
+  public AccessTokens(Vertx vertx, ParleyConfig config) {
+    this.issuer = config.issuer();
+    this.ttlSeconds = config.accessTtlSeconds();
+    this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
+      .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(config.jwtSecret()))
+      .setJWTOptions(new JWTOptions().setIssuer(issuer).setLeeway(5)));
+  }
+
+  public JWTAuth provider() {
+    return jwt;
+  }
+
+  public int ttlSeconds() {
+    return ttlSeconds;
+  }
+
+  public String issue(Caller caller) {
+    JsonObject claims = new JsonObject()
+      .put(TENANT_CLAIM, caller.tenant())
+      .put(USERNAME_CLAIM, caller.username());
+    return jwt.generateToken(claims, new JWTOptions()
+      .setAlgorithm(ALGORITHM)
+      .setIssuer(issuer)
+      .setSubject(caller.userId())
+      .setExpiresInSeconds(ttlSeconds));
+  }
+
+  /** Verifies signature, algorithm, issuer and expiry; yields the caller or fails with TOKEN_INVALID. */
+  public Future<Caller> verify(String token) {
+    return jwt.authenticate(new TokenCredentials(token))
+      .recover(err -> io.parley.common.Failure.fail(AuthError.TOKEN_INVALID, "access token is invalid or expired"))
+      .compose(AccessTokens::caller);
+  }
+
+  /** The caller a verified vertx-auth user stands for. */
+  public static Future<Caller> caller(User user) {
+    JsonObject principal = user.principal();
+    String tenant = principal.getString(TENANT_CLAIM);
+    String subject = principal.getString("sub");
+    if (tenant == null || subject == null) {
+      return io.parley.common.Failure.fail(AuthError.TOKEN_INVALID, "access token lacks tenant or subject");
+    }
+    return Future.succeededFuture(new Caller(tenant, subject, principal.getString(USERNAME_CLAIM)));
+  }
+}

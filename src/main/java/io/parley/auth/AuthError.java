@@ -1,0 +1,26 @@
+package io.parley.auth;
+
+import io.parley.common.ErrorCode;
+
+/** Failures of the auth concern. Failure codes 2xx. */
+public enum AuthError implements ErrorCode {
+  INVALID_CREDENTIALS(200, 401),
+  USERNAME_TAKEN(201, 409),
+  REFRESH_TOKEN_INVALID(202, 401),
+  REFRESH_TOKEN_REUSED(203, 401),
+  USER_NOT_FOUND(204, 404),
+  TOKEN_INVALID(205, 401),
+  TOKEN_EXPIRED(206, 401);
+
+  private final int failureCode;
+  private final int httpStatus;
+
+  AuthError(int failureCode, int httpStatus) {
+    this.failureCode = failureCode;
+    this.httpStatus = httpStatus;
+  }
+
+  @Override public String code() { return name(); }
+  @Override public int failureCode() { return failureCode; }
+  @Override public int httpStatus() { return httpStatus; }
+}

@@ -1,0 +1,17 @@
+package io.parley.common;
+
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Metrics;
+import io.vertx.micrometer.backends.BackendRegistries;
+
+/** The registry Vert.x scrapes for /metrics, so Parley's own meters appear beside Vert.x's. */
+public final class Meters {
+
+  private Meters() {
+  }
+
+  public static MeterRegistry registry() {
+    MeterRegistry registry = BackendRegistries.getDefaultNow();
+    return registry != null ? registry : Metrics.globalRegistry;
+  }
+}

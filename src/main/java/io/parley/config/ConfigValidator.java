@@ -1,0 +1,96 @@
+package io.parley.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.util.Set;
+
+/** Checks every setting the node reads, so a bad value stops the start with the key named. */
+final class ConfigValidator {
+
+  private static final Set<String> CONCERNS = Set.of("gateway", "auth", "rooms", "delivery");
+
+  private ConfigValidator() {
+  }
+
+  static JsonObject validate(JsonObject config) {
+    JsonObject verticles = object(config, "node.verticles");
+    for (String concern : verticles.fieldNames()) {
+      if (!CONCERNS.contains(concern)) {
+        throw new ConfigException("node.verticles." + concern, "unknown concern; known: " + CONCERNS);
+      }
+      integer(config, "node.verticles." + concern, 0, 64);
+    }
+    integer(config, "node.shutdown_grace_ms", 0, 600_000);
+    string(config, "http.host", false);
+    integer(config, "http.port", 0, 65535);
+    integer(config, "http.max_body_bytes", 1024, 64 * 1024 * 1024);
+    integer(config, "http.request_timeout_ms", 100, 600_000);
+    string(config, "http.webroot", false);
+    String connection = string(config, "mongo.connection_string", true);
+    if (!connection.isEmpty() && !connection.startsWith("mongodb://") && !connection.startsWith("mongodb+srv://")) {
+      throw new ConfigException("mongo.connection_string", "must start with mongodb:// or mongodb+srv:// (or be empty for the embedded store)");
+    }
+    string(config, "mongo.database", false);
+    string(config, "mongo.embedded.data_dir", false);
+    integer(config, "mongo.embedded.port", 0, 65535);
+    String secret = string(config, "auth.jwt_secret", true);
+    if (!secret.isEmpty() && secret.length() < 32) {
+      throw new ConfigException("auth.jwt_secret", "must be at least 32 characters (or empty to generate one under the data directory)");
+    }
+    string(config, "auth.issuer", false);
+    integer(config, "auth.access_ttl_seconds", 30, 86_400);
+    integer(config, "auth.refresh_ttl_seconds", 300, 365L * 86_400);
+    integer(config, "auth.kdf_iterations", 10_000, 10_000_000);
+    integer(config, "limits.message_max_bytes", 1, 1024 * 1024);
+    integer(config, "limits.name_max_bytes", 1, 4096);
+    integer(config, "limits.members_max", 2, 100_000);
+    integer(config, "limits.page_max", 1, 10_000);
+    integer(config, "limits.sync_batch", 1, 10_000);
+    return config;
+  }
+
+  private static Object value(JsonObject config, String key) {
+    Object node = config;
+    for (String part : key.split("\\.")) {
+      if (!(node instanceof JsonObject object) || !object.containsKey(part)) {
+        throw new ConfigException(key, "is missing");
+      }
+      node = object.getValue(part);
+    }
+    return node;
+  }
+
+  private static JsonObject object(JsonObject config, String key) {
+    if (!(value(config, key) instanceof JsonObject object)) {
+      throw new ConfigException(key, "must be an object");
+    }
+    return object;
+  }
+
+  private static long integer(JsonObject config, String key, long min, long max) {
+    Object value = value(config, key);
+    if (!(value instanceof Number number) || number.doubleValue() != Math.rint(number.doubleValue())) {
+      throw new ConfigException(key, "must be an integer, got " + describe(value));
+    }
+    long result = number.longValue();
+    if (result < min || result > max) {
+      throw new ConfigException(key, "must be between " + min + " and " + max + ", got " + result);
+    }
+    return result;
+  }
+
+  private static String string(JsonObject config, String key, boolean mayBeEmpty) {
+    Object value = value(config, key);
+    if (!(value instanceof String text)) {
+      throw new ConfigException(key, "must be a string, got " + describe(value));
+    }
+    if (!mayBeEmpty && text.isBlank()) {
+      throw new ConfigException(key, "must not be empty");
+    }
+    return text;
+  }
+
+  private static String describe(Object value) {
+    return value == null ? "null" : value.getClass().getSimpleName().replace("Json", "").toLowerCase() + " '" + value + "'";
+  }
+}

@@ -1,0 +1,74 @@
+package io.parley.config;
+
+import io.vertx.core.json.JsonObject;
+
+/** Typed, read-only view of a validated configuration; verticles get the JSON and wrap it again. */
+public record ParleyConfig(JsonObject json) {
+
+  public static ParleyConfig of(JsonObject json) {
+    return new ParleyConfig(json);
+  }
+
+  public int instances(String concern) {
+    return json.getJsonObject("node").getJsonObject("verticles").getInteger(concern, 0);
+  }
+
+  public long shutdownGraceMs() { return node().getLong("shutdown_grace_ms"); }
+
+  public String httpHost() { return http().getString("host"); }
+
+  public int httpPort() { return http().getInteger("port"); }
+
+  public long maxBodyBytes() { return http().getLong("max_body_bytes"); }
+
+  public long requestTimeoutMs() { return http().getLong("request_timeout_ms"); }
+
+  public String webroot() { return http().getString("webroot"); }
+
+  public String mongoConnectionString() { return mongo().getString("connection_string"); }
+
+  public boolean mongoEmbedded() { return mongoConnectionString().isBlank(); }
+
+  public String mongoDatabase() { return mongo().getString("database"); }
+
+  public String dataDir() { return mongo().getJsonObject("embedded").getString("data_dir"); }
+
+  public int embeddedMongoPort() { return mongo().getJsonObject("embedded").getInteger("port"); }
+
+  public String jwtSecret() { return auth().getString("jwt_secret"); }
+
+  public String issuer() { return auth().getString("issuer"); }
+
+  public int accessTtlSeconds() { return auth().getInteger("access_ttl_seconds"); }
+
+  public long refreshTtlSeconds() { return auth().getLong("refresh_ttl_seconds"); }
+
+  public int kdfIterations() { return auth().getInteger("kdf_iterations"); }
+
+  public int messageMaxBytes() { return limits().getInteger("message_max_bytes"); }
+
+  public int nameMaxBytes() { return limits().getInteger("name_max_bytes"); }
+
+  public int membersMax() { return limits().getInteger("members_max"); }
+
+  public int pageMax() { return limits().getInteger("page_max"); }
+
+  public int syncBatch() { return limits().getInteger("sync_batch"); }
+
+  /** A copy with one setting replaced, e.g. the resolved store address or generated secret. */
+  public ParleyConfig with(String section, String key, Object value) {
+    JsonObject copy = json.copy();
+    copy.getJsonObject(section).put(key, value);
+    return new ParleyConfig(copy);
+  }
+
+  private JsonObject node() { return json.getJsonObject("node"); }
+
+  private JsonObject http() { return json.getJsonObject("http"); }
+
+  private JsonObject mongo() { return json.getJsonObject("mongo"); }
+
+  private JsonObject auth() { return json.getJsonObject("auth"); }
+
+  private JsonObject limits() { return json.getJsonObject("limits"); }
+}

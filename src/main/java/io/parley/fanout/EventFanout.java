@@ -1,0 +1,28 @@
+package io.parley.fanout;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.function.BiConsumer;
+
+/**
+ * The data plane: carries conversation events (messages, receipts, membership changes) from the
+ * verticle that caused them to every gateway instance that has a local client interested in the
+ * channel. Requests and replies never travel here; they use the event bus.
+ */
+public interface EventFanout {
+
+  /** Publishes an event on a channel (see {@link Channels}); completes once handed to the transport. */
+  Future<Void> publish(String channel, JsonObject event);
+
+  /** Starts receiving a channel's events on this instance's {@link #onEvent} handler. Idempotent. */
+  void subscribe(String channel);
+
+  /** Stops receiving a channel. Idempotent. */
+  void unsubscribe(String channel);
+
+  /** Where events for this instance's subscribed channels arrive, on this instance's context. */
+  void onEvent(BiConsumer<String, JsonObject> handler);
+
+  Future<Void> close();
+}

@@ -1,0 +1,23 @@
+package io.parley.fanout;
+
+import io.vertx.core.json.JsonObject;
+
+/** The event shapes clients receive on their inbox address; field names are part of the protocol. */
+public final class Events {
+
+  public static final String MESSAGE = "message";
+  public static final String READ = "read";
+  public static final String MEMBER_JOINED = "member.joined";
+  public static final String MEMBER_LEFT = "member.left";
+  public static final String CONVERSATION_ADDED = "conversation.added";
+  public static final String CONVERSATION_REMOVED = "conversation.removed";
+  /** Sent by the gateway alone, once a connection is subscribed to all its conversations. */
+  public static final String READY = "ready";
+
+  private Events() {
+  }
+
+  public static JsonObject of(String type, String conversationId) {
+    return new JsonObject().put("type", type).put("conversationId", conversationId);
+  }
+}

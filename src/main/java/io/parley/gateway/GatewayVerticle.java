@@ -1,0 +1,81 @@
+package io.parley.gateway;
+
+import io.parley.ParleyNode;
+import io.parley.auth.AccessTokens;
+import io.parley.config.ParleyConfig;
+import io.parley.fanout.EventFanout;
+import io.parley.fanout.Fanouts;
+import io.parley.gateway.bridge.BridgeServer;
+import io.parley.gateway.ops.HealthRoutes;
+import io.parley.gateway.rest.ApiRoutes;
+import io.parley.store.Mongo;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.CSPHandler;
+import io.vertx.ext.web.handler.StaticHandler;
+import io.vertx.ext.web.handler.XFrameHandler;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+
+import java.util.concurrent.TimeUnit;
+
+/** The node's HTTP face: REST under /api, the SockJS bridge at /eventbus, health, metrics, the web client. */
+public class GatewayVerticle extends VerticleBase {
+
+  private ParleyConfig config;
+  private HttpServer server;
+  private BridgeServer bridge;
+  private EventFanout fanout;
+  private MongoClient mongo;
+
+  @Override
+  public Future<?> start() {
+    config = ParleyConfig.of(config());
+    AccessTokens tokens = new AccessTokens(vertx, config);
+    fanout = Fanouts.create(vertx, config);
+    bridge = new BridgeServer(vertx, tokens, fanout, config.requestTimeoutMs());
+    mongo = Mongo.client(vertx, config);
+
+    Router router = Router.router(vertx);
+    router.route().handler(SecurityHeaders::apply);
+    router.route().handler(XFrameHandler.create(XFrameHandler.DENY));
+    router.route().handler(CSPHandler.create()
+      .addDirective("default-src", "'self'")
+      .addDirective("connect-src", "'self' ws: wss:")
+      .addDirective("img-src", "'self' data:"));
+    HealthRoutes.mount(vertx, router, mongo, bridge::connections);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, config.maxBodyBytes(), config.requestTimeoutMs()));
+    // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
+    router.route(HttpMethod.POST, "/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    router.route("/eventbus/*").subRouter(bridge.router());
+    router.route("/*").handler(StaticHandler.create(config.webroot()).setCachingEnabled(true));
+
+    HttpServerOptions options = new HttpServerOptions()
+      .setHost(config.httpHost())
+      .setPort(config.httpPort())
+      .setCompressionSupported(true)
+      .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
+      .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
+    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
+      server = s;
+      vertx.sharedData().getLocalMap(ParleyNode.NODE_MAP).put(ParleyNode.HTTP_PORT, s.actualPort());
+    });
+  }
+
+  /** Stops accepting, tells connected clients to reconnect, lets in-flight requests finish. */
+  @Override
+  public Future<?> stop() {
+    if (bridge != null) {
+      bridge.closeAll();
+    }
+    Future<Void> closed = server == null ? Future.succeededFuture()
+      : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS);
+    return closed.compose(v -> Future.all(fanout.close(), mongo.close()));
+  }
+}

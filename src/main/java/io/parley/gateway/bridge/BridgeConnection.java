@@ -1,0 +1,231 @@
+package io.parley.gateway.bridge;
+
+import io.parley.auth.AccessTokens;
+import io.parley.common.Caller;
+import io.parley.common.CommonError;
+import io.parley.common.ErrorCode;
+import io.parley.common.ErrorCodes;
+import io.parley.common.Failure;
+import io.parley.fanout.Events;
+import io.parley.rooms.RoomsAddresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.handler.sockjs.SockJSSocket;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+
+/**
+ * One SockJS connection speaking the event-bus bridge protocol. Every frame is authorized from the
+ * JWT in its {@code authorization} header; requests are forwarded with the verified identity in place
+ * of whatever headers the client sent, and the client may register nothing but its own inbox.
+ */
+final class BridgeConnection {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
+  static final int CLOSE_RESTARTING = 4000;
+  static final int CLOSE_TOO_SLOW = 4001;
+
+  private final Vertx vertx;
+  private final SockJSSocket socket;
+  private final AccessTokens tokens;
+  private final ClientRegistry registry;
+  private final long requestTimeoutMs;
+  private Caller caller;
+  private String inbox;
+  private String verifiedToken;
+  private long verifiedUntil;
+  private long lastSeen = System.currentTimeMillis();
+  private final java.util.function.Consumer<BridgeConnection> closedHandler;
+  private boolean closed;
+
+  BridgeConnection(Vertx vertx, SockJSSocket socket, AccessTokens tokens, ClientRegistry registry, long requestTimeoutMs,
+                   java.util.function.Consumer<BridgeConnection> closedHandler) {
+    this.vertx = vertx;
+    this.closedHandler = closedHandler;
+    this.socket = socket;
+    this.tokens = tokens;
+    this.registry = registry;
+    this.requestTimeoutMs = requestTimeoutMs;
+    socket.handler(this::onFrame);
+    socket.endHandler(v -> onClosed());
+    socket.exceptionHandler(err -> LOG.debug("bridge socket error: {}", err.toString()));
+  }
+
+  Caller caller() {
+    return caller;
+  }
+
+  String inbox() {
+    return inbox;
+  }
+
+  long lastSeen() {
+    return lastSeen;
+  }
+
+  /**
+   * Writes a frame unless the client cannot keep up; a client that falls behind is disconnected and
+   * catches up through sync on reconnect, rather than the server buffering without bound.
+   */
+  boolean write(Buffer frame) {
+    if (closed) {
+      return false;
+    }
+    if (socket.writeQueueFull()) {
+      LOG.info("closing a bridge connection of user {} that is not reading its events", caller == null ? "-" : caller.userId());
+      close(CLOSE_TOO_SLOW, "too slow; reconnect and sync");
+      return false;
+    }
+    socket.write(frame);
+    return true;
+  }
+
+  void close(int code, String reason) {
+    if (!closed) {
+      onClosed();
+      socket.close(code, reason);
+    }
+  }
+
+  private void onClosed() {
+    if (!closed) {
+      closed = true;
+      registry.unregister(this);
+      closedHandler.accept(this);
+    }
+  }
+
+  private void onFrame(Buffer data) {
+    lastSeen = System.currentTimeMillis();
+    JsonObject frame;
+    try {
+      frame = new JsonObject(data);
+    } catch (DecodeException | ClassCastException e) {
+      socket.write(Frames.protocolError("invalid_json"));
+      return;
+    }
+    String type = frame.getValue("type") instanceof String t ? t : null;
+    if (type == null) {
+      socket.write(Frames.protocolError("missing_type"));
+      return;
+    }
+    if (type.equals("ping")) {
+      return;
+    }
+    if (!(frame.getValue("address") instanceof String address)) {
+      socket.write(Frames.protocolError("missing_address"));
+      return;
+    }
+    switch (type) {
+      case "send" -> onSend(address, frame);
+      case "register" -> onRegister(address, frame);
+      case "unregister" -> onUnregister(address);
+      case "publish" -> socket.write(Frames.protocolError("access_denied"));
+      default -> socket.write(Frames.protocolError("invalid_type"));
+    }
+  }
+
+  private void onSend(String address, JsonObject frame) {
+    Object replyAddress = frame.getValue("replyAddress");
+    if (!(replyAddress instanceof String reply) || reply.isEmpty() || reply.length() > 64) {
+      // Every client-facing address is request/reply; a send without a reply address would vanish unanswered.
+      socket.write(Frames.protocolError("reply_address_required"));
+      return;
+    }
+    if (!ClientAddresses.REQUESTS.contains(address)) {
+      LOG.info("bridge frame to a non-client address refused (address length {})", address.length());
+      socket.write(Frames.failure(reply, CommonError.FORBIDDEN, "address not open to clients"));
+      return;
+    }
+    if (!(frame.getValue("body") instanceof JsonObject body)) {
+      socket.write(Frames.failure(reply, CommonError.VALIDATION_FAILED, "body must be a JSON object"));
+      return;
+    }
+    authenticate(frame)
+      .compose(who -> vertx.eventBus().<JsonObject>request(address, body,
+        who.deliveryOptions().setSendTimeout(requestTimeoutMs)))
+      .onSuccess(answer -> write(Frames.rec(reply, answer.body())))
+      .onFailure(err -> writeFailure(reply, err));
+  }
+
+  private void onRegister(String address, JsonObject frame) {
+    authenticate(frame).compose(who -> {
+      if (!address.equals(ClientAddresses.inbox(who))) {
+        return Failure.fail(CommonError.FORBIDDEN, "a client may register only its own inbox " + ClientAddresses.INBOX_PREFIX + "<tenant>.<userId>");
+      }
+      if (inbox != null) {
+        return Failure.fail(CommonError.VALIDATION_FAILED, "this connection is registered already");
+      }
+      return vertx.eventBus().<JsonObject>request(RoomsAddresses.LIST, new JsonObject(),
+          who.deliveryOptions().setSendTimeout(requestTimeoutMs))
+        .map(reply -> {
+          JsonArray conversations = reply.body().getJsonArray("conversations");
+          List<String> ids = conversations.stream().map(c -> ((JsonObject) c).getString("id")).toList();
+          if (!closed) {
+            inbox = address;
+            registry.register(this, who, ids);
+            // "ready" follows the subscriptions: a sync sent after it cannot miss a live event.
+            write(Frames.rec(address, new JsonObject().put("type", Events.READY).put("conversations", conversations)));
+          }
+          return ids;
+        });
+    }).onFailure(err -> writeFailure(address, err));
+  }
+
+  private void onUnregister(String address) {
+    if (address.equals(inbox)) {
+      registry.unregister(this);
+      inbox = null;
+    }
+  }
+
+  /** The caller of this frame. Verification is cached per token until it expires. */
+  private Future<Caller> authenticate(JsonObject frame) {
+    String token = token(frame);
+    if (token == null) {
+      return Failure.fail(CommonError.UNAUTHENTICATED, "send the access token in the 'authorization' header of each frame");
+    }
+    if (token.equals(verifiedToken) && System.currentTimeMillis() < verifiedUntil) {
+      return Future.succeededFuture(caller);
+    }
+    return tokens.provider().authenticate(new io.vertx.ext.auth.authentication.TokenCredentials(token))
+      .recover(err -> Failure.fail(io.parley.auth.AuthError.TOKEN_INVALID, "access token is invalid or expired"))
+      .compose(user -> AccessTokens.caller(user).compose(who -> {
+        if (caller != null && !caller.equals(who)) {
+          // One connection, one user: switching identity mid-connection would mix two users' events.
+          return Failure.fail(CommonError.FORBIDDEN, "this connection belongs to another user");
+        }
+        caller = who;
+        verifiedToken = token;
+        verifiedUntil = user.principal().getLong("exp", 0L) * 1000;
+        return Future.succeededFuture(who);
+      }));
+  }
+
+  private static String token(JsonObject frame) {
+    if (!(frame.getValue("headers") instanceof JsonObject headers)) {
+      return null;
+    }
+    Object value = headers.getValue("authorization");
+    if (!(value instanceof String text) || text.isBlank()) {
+      return null;
+    }
+    return text.regionMatches(true, 0, "Bearer ", 0, 7) ? text.substring(7).trim() : text.trim();
+  }
+
+  private void writeFailure(String address, Throwable err) {
+    ErrorCode code = ErrorCodes.of(err);
+    if (code == CommonError.INTERNAL) {
+      LOG.error("bridge request failed", err);
+    } else {
+      LOG.debug("bridge request refused: {}", code.code());
+    }
+    write(Frames.failure(address, code, ErrorCodes.detailOf(err, code)));
+  }
+}

@@ -1,0 +1,28 @@
+package io.parley.gateway.bridge;
+
+import io.parley.common.Caller;
+import io.parley.delivery.DeliveryAddresses;
+import io.parley.rooms.RoomsAddresses;
+
+import java.util.Set;
+
+/** What a browser may name on the bridge: its own inbox to register, and the request addresses below. */
+public final class ClientAddresses {
+
+  /** Prefix of the per-user inbox; the full address is {@code parley.client.<tenant>.<userId>}. */
+  public static final String INBOX_PREFIX = "parley.client.";
+
+  /** Request/reply addresses a client may send to; everything else is refused. */
+  public static final Set<String> REQUESTS = Set.of(
+    DeliveryAddresses.SEND, DeliveryAddresses.HISTORY, DeliveryAddresses.SYNC,
+    RoomsAddresses.CREATE, RoomsAddresses.GET, RoomsAddresses.LIST, RoomsAddresses.PUBLIC,
+    RoomsAddresses.JOIN, RoomsAddresses.LEAVE, RoomsAddresses.INVITE, RoomsAddresses.MEMBERS,
+    RoomsAddresses.READ);
+
+  private ClientAddresses() {
+  }
+
+  public static String inbox(Caller caller) {
+    return INBOX_PREFIX + caller.tenant() + "." + caller.userId();
+  }
+}

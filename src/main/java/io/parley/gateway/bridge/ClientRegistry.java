@@ -1,0 +1,107 @@
+package io.parley.gateway.bridge;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.parley.common.Caller;
+import io.parley.common.Meters;
+import io.parley.fanout.Channels;
+import io.parley.fanout.EventFanout;
+import io.parley.fanout.Events;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The connections of one gateway instance and the channels each listens to. Everything here is local
+ * to this instance's event loop: a client's registration never becomes cluster-wide state. The fan-out
+ * is subscribed to a channel while at least one local connection needs it.
+ */
+final class ClientRegistry {
+
+  private final EventFanout fanout;
+  private final Map<String, Set<BridgeConnection>> byChannel = new HashMap<>();
+  private final Map<BridgeConnection, Set<String>> channelsOf = new HashMap<>();
+  private final Counter delivered;
+
+  ClientRegistry(EventFanout fanout) {
+    this.fanout = fanout;
+    fanout.onEvent(this::dispatch);
+    delivered = Counter.builder("parley_events_delivered").description("events written to client connections")
+      .register(Meters.registry());
+    Gauge.builder("parley_bridge_clients", channelsOf, Map::size).description("registered bridge clients per gateway instance")
+      .tag("instance", Integer.toHexString(System.identityHashCode(this)))
+      .register(Meters.registry());
+  }
+
+  /** Listens on the user's own channel and on each conversation given. */
+  void register(BridgeConnection connection, Caller caller, List<String> conversationIds) {
+    channelsOf.computeIfAbsent(connection, c -> new HashSet<>());
+    listen(connection, Channels.user(caller.tenant(), caller.userId()));
+    conversationIds.forEach(id -> listen(connection, Channels.conversation(caller.tenant(), id)));
+  }
+
+  void unregister(BridgeConnection connection) {
+    Set<String> channels = channelsOf.remove(connection);
+    if (channels != null) {
+      channels.forEach(channel -> forget(connection, channel));
+    }
+  }
+
+  List<BridgeConnection> connections() {
+    return new ArrayList<>(channelsOf.keySet());
+  }
+
+  private void dispatch(String channel, JsonObject event) {
+    Set<BridgeConnection> listeners = byChannel.get(channel);
+    if (listeners == null) {
+      return;
+    }
+    for (BridgeConnection connection : List.copyOf(listeners)) {
+      followMembership(connection, event);
+      Buffer frame = Frames.rec(connection.inbox(), event);
+      if (connection.write(frame)) {
+        delivered.increment();
+      }
+    }
+  }
+
+  /** Membership changes for the connection's own user re-point its conversation subscriptions. */
+  private void followMembership(BridgeConnection connection, JsonObject event) {
+    Caller caller = connection.caller();
+    String type = event.getString("type");
+    String conversation = event.getString("conversationId");
+    if (caller == null || conversation == null || !channelsOf.containsKey(connection)) {
+      return;
+    }
+    String channel = Channels.conversation(caller.tenant(), conversation);
+    if (Events.CONVERSATION_ADDED.equals(type)) {
+      listen(connection, channel);
+    } else if (Events.CONVERSATION_REMOVED.equals(type)) {
+      forget(connection, channel);
+      channelsOf.get(connection).remove(channel);
+    }
+  }
+
+  private void listen(BridgeConnection connection, String channel) {
+    channelsOf.get(connection).add(channel);
+    Set<BridgeConnection> listeners = byChannel.computeIfAbsent(channel, c -> new HashSet<>());
+    if (listeners.isEmpty()) {
+      fanout.subscribe(channel);
+    }
+    listeners.add(connection);
+  }
+
+  private void forget(BridgeConnection connection, String channel) {
+    Set<BridgeConnection> listeners = byChannel.get(channel);
+    if (listeners != null && listeners.remove(connection) && listeners.isEmpty()) {
+      byChannel.remove(channel);
+      fanout.unsubscribe(channel);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.parley.gateway.ops;
+
+import io.parley.auth.AuthAddresses;
+import io.parley.delivery.DeliveryAddresses;
+import io.parley.rooms.RoomsAddresses;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.healthchecks.HealthCheckHandler;
+import io.vertx.ext.healthchecks.Status;
+import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.web.Router;
+
+import java.util.Map;
+import java.util.function.Supplier;
+
+/** {@code /health} (is this process serving) and {@code /health/detailed} (can it do its job). */
+public final class HealthRoutes {
+
+  private static final long CHECK_TIMEOUT_MS = 2000;
+  private static final Map<String, String> CONCERNS = Map.of(
+    "auth", AuthAddresses.PING, "rooms", RoomsAddresses.PING, "delivery", DeliveryAddresses.PING);
+
+  private HealthRoutes() {
+  }
+
+  public static void mount(Vertx vertx, Router router, MongoClient mongo, Supplier<Integer> connections) {
+    HealthCheckHandler liveness = HealthCheckHandler.create(vertx)
+      .register("http", promise -> promise.complete(Status.OK()));
+    HealthCheckHandler detailed = HealthCheckHandler.create(vertx)
+      .register("mongo", CHECK_TIMEOUT_MS, promise -> mongo.runCommand("ping", new JsonObject().put("ping", 1))
+        .onSuccess(ok -> promise.complete(Status.OK()))
+        .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getClass().getSimpleName())))))
+      .register("bridge", promise -> promise.complete(Status.OK(new JsonObject().put("connections", connections.get()))));
+    CONCERNS.forEach((concern, address) ->
+      detailed.register("eventbus/" + concern, CHECK_TIMEOUT_MS, promise -> ping(vertx, address, promise)));
+    router.get("/health").handler(liveness);
+    router.get("/health/detailed").handler(detailed);
+  }
+
+  /** A concern is up when one of its instances, anywhere on the bus, answers. */
+  private static void ping(Vertx vertx, String address, Promise<Status> promise) {
+    vertx.eventBus().request(address, new JsonObject(), new DeliveryOptions().setSendTimeout(CHECK_TIMEOUT_MS))
+      .onSuccess(ok -> promise.complete(Status.OK()))
+      .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getMessage()))));
+  }
+}

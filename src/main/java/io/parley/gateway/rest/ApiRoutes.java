@@ -1,0 +1,160 @@
+package io.parley.gateway.rest;
+
+import io.parley.auth.AccessTokens;
+import io.parley.auth.AuthAddresses;
+import io.parley.common.Caller;
+import io.parley.common.CommonError;
+import io.parley.common.Failure;
+import io.parley.delivery.DeliveryAddresses;
+import io.parley.rooms.RoomsAddresses;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.BodyHandler;
+import io.vertx.ext.web.handler.JWTAuthHandler;
+import io.vertx.ext.web.handler.TimeoutHandler;
+
+import java.util.function.Function;
+
+/**
+ * The REST API under {@code /api}: each route validates the HTTP shape, then forwards to the concern's
+ * event-bus address with the verified caller in the headers. Business rules live in the concerns.
+ */
+public final class ApiRoutes {
+
+  private static final String CALLER = "parley.caller";
+
+  private final Vertx vertx;
+  private final long timeoutMs;
+
+  private ApiRoutes(Vertx vertx, long timeoutMs) {
+    this.vertx = vertx;
+    this.timeoutMs = timeoutMs;
+  }
+
+  public static Router create(Vertx vertx, AccessTokens tokens, long maxBodyBytes, long timeoutMs) {
+    ApiRoutes api = new ApiRoutes(vertx, timeoutMs);
+    Router router = Router.router(vertx);
+    router.route().handler(TimeoutHandler.create(timeoutMs + 1000, 504));
+    router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+
+    router.post("/auth/register").handler(ctx -> api.anonymous(ctx, AuthAddresses.REGISTER, 201));
+    router.post("/auth/login").handler(ctx -> api.anonymous(ctx, AuthAddresses.LOGIN, 200));
+    router.post("/auth/refresh").handler(ctx -> api.anonymous(ctx, AuthAddresses.REFRESH, 200));
+    router.post("/auth/logout").handler(ctx -> api.anonymous(ctx, AuthAddresses.LOGOUT, 204));
+
+    router.route().handler(JWTAuthHandler.create(tokens.provider()));
+    router.route().handler(ctx -> AccessTokens.caller(ctx.user())
+      .onSuccess(caller -> ctx.put(CALLER, caller).next())
+      .onFailure(ctx::fail));
+
+    router.get("/me").handler(ctx -> {
+      Caller caller = ctx.get(CALLER);
+      json(ctx, 200, new JsonObject().put("userId", caller.userId()).put("username", caller.username()).put("tenant", caller.tenant()));
+    });
+    router.get("/conversations").handler(ctx -> api.forward(ctx,
+      "public".equals(ctx.queryParams().get("scope")) ? RoomsAddresses.PUBLIC : RoomsAddresses.LIST, new JsonObject(), 200));
+    router.post("/conversations").handler(ctx -> api.withBody(ctx, RoomsAddresses.CREATE, 201, body -> body));
+    router.get("/conversations/:id").handler(ctx -> api.forward(ctx, RoomsAddresses.GET, idBody(ctx), 200));
+    router.post("/conversations/:id/join").handler(ctx -> api.forward(ctx, RoomsAddresses.JOIN, idBody(ctx), 200));
+    router.post("/conversations/:id/leave").handler(ctx -> api.forward(ctx, RoomsAddresses.LEAVE, idBody(ctx), 204));
+    router.post("/conversations/:id/invite").handler(ctx -> api.withBody(ctx, RoomsAddresses.INVITE, 200, body -> withId(ctx, body)));
+    router.get("/conversations/:id/members").handler(ctx -> api.forward(ctx, RoomsAddresses.MEMBERS, idBody(ctx), 200));
+    router.post("/conversations/:id/read").handler(ctx -> api.withBody(ctx, RoomsAddresses.READ, 200, body -> withId(ctx, body)));
+    router.get("/conversations/:id/messages").handler(ctx -> api.forward(ctx, DeliveryAddresses.HISTORY, historyQuery(ctx), 200));
+    router.post("/conversations/:id/messages").handler(ctx -> api.withBody(ctx, DeliveryAddresses.SEND, 201, body -> withId(ctx, body)));
+    router.post("/sync").handler(ctx -> api.withBody(ctx, DeliveryAddresses.SYNC, 200, body -> body));
+
+    router.route().handler(ctx -> ErrorResponses.send(ctx, CommonError.NOT_FOUND, "no such resource: " + ctx.request().method() + " " + ctx.request().path()));
+    router.route().failureHandler(ErrorResponses::handle);
+    return router;
+  }
+
+  private void anonymous(RoutingContext ctx, String address, int status) {
+    JsonObject body = body(ctx);
+    if (body != null) {
+      vertx.eventBus().<JsonObject>request(address, body, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(timeoutMs))
+        .onSuccess(reply -> json(ctx, status, reply.body()))
+        .onFailure(ctx::fail);
+    }
+  }
+
+  private void withBody(RoutingContext ctx, String address, int status, Function<JsonObject, JsonObject> shape) {
+    JsonObject body = body(ctx);
+    if (body != null) {
+      forward(ctx, address, shape.apply(body), status);
+    }
+  }
+
+  private void forward(RoutingContext ctx, String address, JsonObject body, int status) {
+    Caller caller = ctx.get(CALLER);
+    vertx.eventBus().<JsonObject>request(address, body, caller.deliveryOptions().setSendTimeout(timeoutMs))
+      .onSuccess(reply -> {
+        JsonObject answer = reply.body();
+        if (DeliveryAddresses.SEND.equals(address) && Boolean.TRUE.equals(answer.remove("duplicate"))) {
+          // An idempotent replay answers exactly as the original did, flagged for clients that care.
+          ctx.response().putHeader("Idempotent-Replayed", "true");
+        }
+        json(ctx, status, answer);
+      })
+      .onFailure(ctx::fail);
+  }
+
+  /** The request body as a JSON object, or null after answering the client with BAD_JSON. */
+  private static JsonObject body(RoutingContext ctx) {
+    String text = ctx.body().asString();
+    if (text == null || text.isBlank()) {
+      ctx.fail(new Failure(CommonError.BAD_JSON, "request body must be a JSON object"));
+      return null;
+    }
+    try {
+      Object parsed = io.vertx.core.json.Json.decodeValue(text);
+      if (parsed instanceof JsonObject object) {
+        return object;
+      }
+    } catch (DecodeException e) {
+      // falls through to the same answer as a non-object body
+    }
+    ctx.fail(new Failure(CommonError.BAD_JSON, "request body must be a JSON object"));
+    return null;
+  }
+
+  private static JsonObject idBody(RoutingContext ctx) {
+    return new JsonObject().put("conversationId", ctx.pathParam("id"));
+  }
+
+  private static JsonObject withId(RoutingContext ctx, JsonObject body) {
+    return body.put("conversationId", ctx.pathParam("id"));
+  }
+
+  private static JsonObject historyQuery(RoutingContext ctx) {
+    JsonObject query = idBody(ctx);
+    for (String name : new String[] {"after", "before", "limit"}) {
+      String value = ctx.queryParams().get(name);
+      if (value != null) {
+        try {
+          query.put(name, Long.parseLong(value));
+        } catch (NumberFormatException e) {
+          throw new Failure(CommonError.VALIDATION_FAILED, name + " must be an integer");
+        }
+      }
+    }
+    return query;
+  }
+
+  private static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (status == 204) {
+      ctx.response().setStatusCode(204).end();
+      return;
+    }
+    ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
+  }
+
+  static boolean isWrite(HttpMethod method) {
+    return method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.DELETE;
+  }
+}

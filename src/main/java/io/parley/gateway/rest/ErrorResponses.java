@@ -1,0 +1,67 @@
+package io.parley.gateway.rest;
+
+import io.parley.auth.AuthError;
+import io.parley.common.CommonError;
+import io.parley.common.ErrorCode;
+import io.parley.common.ErrorCodes;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.ext.web.handler.HttpException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Turns every failure on the REST API into {@code {"error":{"code","message"}}} with a fitting status. */
+public final class ErrorResponses {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ErrorResponses.class);
+
+  private ErrorResponses() {
+  }
+
+  public static void send(RoutingContext ctx, ErrorCode code, String message) {
+    if (ctx.response().ended()) {
+      return;
+    }
+    ctx.response()
+      .setStatusCode(code.httpStatus())
+      .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
+      .end(new JsonObject().put("error", new JsonObject().put("code", code.code()).put("message", message)).encode());
+  }
+
+  /** Router failure handler: typed failures keep their code; web-layer failures map by status. */
+  public static void handle(RoutingContext ctx) {
+    Throwable failure = ctx.failure();
+    if (failure != null && !(failure instanceof HttpException)) {
+      ErrorCode code = ErrorCodes.of(failure);
+      if (code == CommonError.INTERNAL) {
+        LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+      }
+      send(ctx, code, ErrorCodes.detailOf(failure, code));
+      return;
+    }
+    int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
+    switch (status) {
+      case 400 -> send(ctx, CommonError.BAD_JSON, "request body is not valid JSON");
+      case 401 -> {
+        boolean presented = ctx.request().getHeader(HttpHeaders.AUTHORIZATION) != null;
+        send(ctx, presented ? AuthError.TOKEN_INVALID : CommonError.UNAUTHENTICATED,
+          presented ? "access token is invalid or expired" : "send 'Authorization: Bearer <accessToken>'");
+      }
+      case 403 -> send(ctx, CommonError.FORBIDDEN, "forbidden");
+      case 404 -> send(ctx, CommonError.NOT_FOUND, "no such resource: " + ctx.request().path());
+      case 405 -> send(ctx, CommonError.METHOD_NOT_ALLOWED, ctx.request().method() + " is not allowed here");
+      case 413 -> send(ctx, CommonError.PAYLOAD_TOO_LARGE, "request body is too large");
+      case 415 -> send(ctx, CommonError.UNSUPPORTED_MEDIA_TYPE, "send application/json");
+      case 503 -> send(ctx, CommonError.SERVICE_UNAVAILABLE, "temporarily unavailable");
+      default -> {
+        if (status >= 500 || status < 400) {
+          LOG.error("{} {} failed with status {}", ctx.request().method(), ctx.request().path(), status, failure);
+          send(ctx, CommonError.INTERNAL, "internal error");
+        } else {
+          send(ctx, CommonError.VALIDATION_FAILED, "bad request");
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.parley.store;
+
+import de.bwaldvogel.mongo.MongoServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The embedded default store: a MongoDB-wire-protocol server (mongo-java-server, H2 backend) on
+ * loopback, persisting to {@code <data_dir>/parley.mv}. The node talks to it through the ordinary
+ * MongoDB driver, exactly as it would to a real MongoDB.
+ */
+public final class EmbeddedMongo implements AutoCloseable {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMongo.class);
+
+  private final MongoServer server;
+  private final InetSocketAddress address;
+
+  private EmbeddedMongo(MongoServer server, InetSocketAddress address) {
+    this.server = server;
+    this.address = address;
+  }
+
+  /** Blocking: opens the store file and binds the port. Call from main or a worker. */
+  public static EmbeddedMongo start(Path dataDir, int port) {
+    try {
+      Files.createDirectories(dataDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create data directory " + dataDir.toAbsolutePath(), e);
+    }
+    Path file = dataDir.resolve("parley.mv");
+    MongoServer server = new MongoServer(new DurableH2Backend(file.toString()));
+    server.bind("127.0.0.1", port);
+    InetSocketAddress address = server.getLocalAddress();
+    LOG.info("embedded MongoDB-wire server on {} storing in {}", address, file.toAbsolutePath());
+    return new EmbeddedMongo(server, address);
+  }
+
+  public String connectionString() {
+    return "mongodb://127.0.0.1:" + address.getPort();
+  }
+
+  /** Closes client connections and the store; the MVStore commits on close. */
+  @Override
+  public void close() {
+    server.shutdownNow();
+  }
+}
