@@ -1,0 +1,90 @@
+package io.parley.testing;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpRequest;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.ext.web.client.WebClientOptions;
+
+/** A thin REST client for tests: raw responses, so tests can assert status, headers and error codes. */
+public final class Rest {
+
+  public static final String PASSWORD = "correct-horse-battery";
+
+  private final WebClient client;
+
+  public Rest(Vertx vertx, int port) {
+    this.client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port));
+  }
+
+  public Future<HttpResponse<Buffer>> call(HttpMethod method, String path, String token, JsonObject body) {
+    HttpRequest<Buffer> request = client.request(method, "/api" + path);
+    if (token != null) {
+      request.bearerTokenAuthentication(token);
+    }
+    return body == null ? request.send() : request.sendJsonObject(body);
+  }
+
+  /** Sends a raw body, for malformed-input tests. */
+  public Future<HttpResponse<Buffer>> raw(HttpMethod method, String path, String token, String body) {
+    HttpRequest<Buffer> request = client.request(method, "/api" + path).putHeader("content-type", "application/json");
+    if (token != null) {
+      request.bearerTokenAuthentication(token);
+    }
+    return request.sendBuffer(Buffer.buffer(body));
+  }
+
+  public Future<HttpResponse<Buffer>> get(String path, String token) {
+    return call(HttpMethod.GET, path, token, null);
+  }
+
+  public Future<HttpResponse<Buffer>> post(String path, String token, JsonObject body) {
+    return call(HttpMethod.POST, path, token, body);
+  }
+
+  /** POST that must answer {@code status}; yields the JSON body. */
+  public Future<JsonObject> expect(int status, String path, String token, JsonObject body) {
+    return post(path, token, body).compose(response -> check(response, status));
+  }
+
+  public Future<JsonObject> expectGet(int status, String path, String token) {
+    return get(path, token).compose(response -> check(response, status));
+  }
+
+  public static Future<JsonObject> check(HttpResponse<Buffer> response, int status) {
+    if (response.statusCode() != status) {
+      return Future.failedFuture(new AssertionError("expected HTTP " + status + " but got " + response.statusCode()
+        + ": " + response.bodyAsString()));
+    }
+    Buffer body = response.body();
+    return Future.succeededFuture(body == null || body.length() == 0 ? new JsonObject() : body.toJsonObject());
+  }
+
+  /** Registers and logs in; yields the login answer (accessToken, refreshToken, userId, …). */
+  public Future<JsonObject> user(String tenant, String username) {
+    JsonObject credentials = new JsonObject().put("tenant", tenant).put("username", username).put("password", PASSWORD);
+    return expect(201, "/auth/register", null, credentials)
+      .compose(registered -> expect(200, "/auth/login", null, credentials));
+  }
+
+  public Future<JsonObject> createConversation(String token, JsonObject body) {
+    return expect(201, "/conversations", token, body);
+  }
+
+  public Future<JsonObject> send(String token, String conversationId, String clientMsgId, String text) {
+    return expect(201, "/conversations/" + conversationId + "/messages", token,
+      new JsonObject().put("clientMsgId", clientMsgId).put("text", text));
+  }
+
+  public Future<JsonObject> history(String token, String conversationId, String query) {
+    return expectGet(200, "/conversations/" + conversationId + "/messages" + (query.isEmpty() ? "" : "?" + query), token);
+  }
+
+  public void close() {
+    client.close();
+  }
+}
