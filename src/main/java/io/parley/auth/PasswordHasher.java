@@ -21,12 +21,11 @@ final class PasswordHasher {
   private final SecureRandom random = new SecureRandom();
   private final int iterations;
   /** Verified against when the user does not exist, so timing does not reveal which usernames exist. */
-  private final String decoy;
+  private volatile String decoy;
 
   PasswordHasher(Vertx vertx, int iterations) {
     this.vertx = vertx;
     this.iterations = iterations;
-    this.decoy = hashNow("decoy-password-" + random.nextLong());
   }
 
   Future<String> hash(String password) {
@@ -34,8 +33,16 @@ final class PasswordHasher {
   }
 
   Future<Boolean> verify(String storedHash, String password) {
-    String hash = storedHash == null ? decoy : storedHash;
-    return vertx.executeBlocking(() -> strategy.verify(hash, password) && storedHash != null, false);
+    return vertx.executeBlocking(() -> {
+      if (storedHash != null) {
+        return strategy.verify(storedHash, password);
+      }
+      if (decoy == null) {
+        decoy = hashNow("decoy-password-" + random.nextLong());
+      }
+      strategy.verify(decoy, password);
+      return false;
+    }, false);
   }
 
   private String hashNow(String password) {

@@ -17,6 +17,8 @@ import java.util.Map;
 final class EnvOverrides {
 
   static final String PREFIX = "PARLEY_";
+  /** PARLEY_ variables that are read elsewhere (config file location, logback), not config keys. */
+  private static final java.util.Set<String> NOT_SETTINGS = java.util.Set.of("PARLEY_CONFIG", "PARLEY_LOG_LEVEL");
 
   private EnvOverrides() {
   }
@@ -33,7 +35,7 @@ final class EnvOverrides {
     collectPaths(tree, new ArrayList<>(), paths);
     merged.forEach(entry -> {
       String name = entry.getKey();
-      if (!name.startsWith(PREFIX) || name.equals("PARLEY_CONFIG")) {
+      if (!name.startsWith(PREFIX) || NOT_SETTINGS.contains(name)) {
         return;
       }
       List<String> path = paths.get(name.substring(PREFIX.length()));
@@ -63,11 +65,12 @@ final class EnvOverrides {
       parent = parent.getJsonObject(path.get(i));
     }
     String key = path.get(path.size() - 1);
-    parent.put(key, coerce(parent.getValue(key), raw, envName));
+    // Name both: the key is what the operator finds in conf/config.json, the variable what they set.
+    parent.put(key, coerce(parent.getValue(key), raw, String.join(".", path) + " (from " + envName + ")"));
   }
 
   /** Environment values arrive as text or a guessed type; convert to the type the default has. */
-  private static Object coerce(Object template, Object raw, String envName) {
+  private static Object coerce(Object template, Object raw, String setting) {
     String text = String.valueOf(raw).trim();
     try {
       if (template instanceof Integer || template instanceof Long) {
@@ -78,7 +81,7 @@ final class EnvOverrides {
       }
       if (template instanceof Boolean) {
         if (!text.equalsIgnoreCase("true") && !text.equalsIgnoreCase("false")) {
-          throw new ConfigException(envName, "must be true or false, got '" + text + "'");
+          throw new ConfigException(setting, "must be true or false, got '" + text + "'");
         }
         return Boolean.parseBoolean(text);
       }
@@ -86,9 +89,9 @@ final class EnvOverrides {
         return text.startsWith("[") ? new JsonArray(text) : new JsonArray(List.of(text.split(",")));
       }
     } catch (NumberFormatException e) {
-      throw new ConfigException(envName, "must be a number, got '" + text + "'");
+      throw new ConfigException(setting, "must be a number, got '" + text + "'");
     } catch (io.vertx.core.json.DecodeException e) {
-      throw new ConfigException(envName, "must be a JSON array or a comma-separated list");
+      throw new ConfigException(setting, "must be a JSON array or a comma-separated list");
     }
     return raw instanceof String ? raw : text;
   }

@@ -68,14 +68,15 @@ public class GatewayVerticle extends VerticleBase {
     });
   }
 
-  /** Stops accepting, tells connected clients to reconnect, lets in-flight requests finish. */
+  /**
+   * Lets in-flight requests finish and answers them, then tells connected clients to reconnect, then
+   * stops the HTTP server (which lets in-flight REST calls finish within the same grace period).
+   */
   @Override
   public Future<?> stop() {
-    if (bridge != null) {
-      bridge.closeAll();
-    }
-    Future<Void> closed = server == null ? Future.succeededFuture()
-      : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS);
-    return closed.compose(v -> Future.all(fanout.close(), mongo.close()));
+    Future<Void> bridgeClosed = bridge == null ? Future.succeededFuture() : bridge.drainAndClose(config.shutdownGraceMs());
+    return bridgeClosed
+      .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS))
+      .compose(v -> Future.all(fanout.close(), mongo.close()));
   }
 }

@@ -40,7 +40,15 @@ public final class BridgeClient {
     this.socket = socket;
     socket.textMessageHandler(text -> onFrame(new JsonObject(text)));
     socket.binaryMessageHandler(bytes -> onFrame(bytes.toJsonObject()));
-    socket.closeHandler(v -> closed.tryComplete(socket.closeStatusCode()));
+    socket.closeHandler(v -> {
+      // Like the official client: replies still awaited when the socket goes are lost, not pending forever.
+      List.copyOf(pending.values()).forEach(p -> p.tryFail(new BridgeError(-1, "CONNECTION_CLOSED: socket closed before the reply")));
+      pending.clear();
+      if (ready != null) {
+        ready.tryFail(new BridgeError(-1, "CONNECTION_CLOSED: socket closed before ready"));
+      }
+      closed.tryComplete(socket.closeStatusCode());
+    });
   }
 
   public static Future<BridgeClient> connect(Vertx vertx, int port) {

@@ -41,6 +41,8 @@ final class BridgeConnection {
   private String verifiedToken;
   private long verifiedUntil;
   private long lastSeen = System.currentTimeMillis();
+  private int inFlight;
+  private boolean draining;
   private final java.util.function.Consumer<BridgeConnection> closedHandler;
   private boolean closed;
 
@@ -67,6 +69,16 @@ final class BridgeConnection {
 
   long lastSeen() {
     return lastSeen;
+  }
+
+  /** Requests forwarded and not yet answered. */
+  int inFlight() {
+    return inFlight;
+  }
+
+  /** From now on new requests are refused; those in flight still get their answer. */
+  void drain() {
+    draining = true;
   }
 
   /**
@@ -147,9 +159,15 @@ final class BridgeConnection {
       socket.write(Frames.failure(reply, CommonError.VALIDATION_FAILED, "body must be a JSON object"));
       return;
     }
+    if (draining) {
+      socket.write(Frames.failure(reply, CommonError.SERVICE_UNAVAILABLE, "server is shutting down; resend after reconnecting"));
+      return;
+    }
+    inFlight++;
     authenticate(frame)
       .compose(who -> vertx.eventBus().<JsonObject>request(address, body,
         who.deliveryOptions().setSendTimeout(requestTimeoutMs)))
+      .onComplete(ar -> inFlight--)
       .onSuccess(answer -> write(Frames.rec(reply, answer.body())))
       .onFailure(err -> writeFailure(reply, err));
   }

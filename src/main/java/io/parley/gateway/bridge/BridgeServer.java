@@ -2,12 +2,18 @@ package io.parley.gateway.bridge;
 
 import io.parley.auth.AccessTokens;
 import io.parley.fanout.EventFanout;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 
 /**
  * The browser endpoint at {@code /eventbus}: SockJS from vertx-web, the bridge protocol from
@@ -25,7 +31,7 @@ public final class BridgeServer {
   private final ClientRegistry registry;
   private final AccessTokens tokens;
   private final long requestTimeoutMs;
-  private final java.util.Set<BridgeConnection> open = new java.util.HashSet<>();
+  private final Set<BridgeConnection> open = new HashSet<>();
   private final long sweeper;
 
   public BridgeServer(Vertx vertx, AccessTokens tokens, EventFanout fanout, long requestTimeoutMs) {
@@ -49,15 +55,33 @@ public final class BridgeServer {
     return open.size();
   }
 
-  /** Closes every connection with a code that tells clients to reconnect (elsewhere) and sync. */
-  public void closeAll() {
+  /**
+   * Refuses new requests, waits (up to {@code graceMs}) until every request already forwarded has been
+   * answered, then closes every connection with a code that tells clients to reconnect and sync.
+   */
+  public Future<Void> drainAndClose(long graceMs) {
     vertx.cancelTimer(sweeper);
-    java.util.List.copyOf(open).forEach(c -> c.close(BridgeConnection.CLOSE_RESTARTING, "server restarting; reconnect"));
-    LOG.info("closed all bridge connections for shutdown");
+    open.forEach(BridgeConnection::drain);
+    Promise<Void> drained = Promise.promise();
+    long deadline = System.currentTimeMillis() + graceMs;
+    awaitAnswers(drained, deadline);
+    return drained.future().onComplete(v -> {
+      int unanswered = open.stream().mapToInt(BridgeConnection::inFlight).sum();
+      List.copyOf(open).forEach(c -> c.close(BridgeConnection.CLOSE_RESTARTING, "server restarting; reconnect"));
+      LOG.info("closed all bridge connections for shutdown ({} requests left unanswered)", unanswered);
+    });
+  }
+
+  private void awaitAnswers(Promise<Void> drained, long deadline) {
+    if (open.stream().allMatch(c -> c.inFlight() == 0) || System.currentTimeMillis() > deadline) {
+      drained.complete();
+    } else {
+      vertx.setTimer(10, t -> awaitAnswers(drained, deadline));
+    }
   }
 
   private void closeSilent() {
     long limit = System.currentTimeMillis() - SILENCE_LIMIT_MS;
-    java.util.List.copyOf(open).stream().filter(c -> c.lastSeen() < limit).forEach(c -> c.close(1001, "no ping"));
+    List.copyOf(open).stream().filter(c -> c.lastSeen() < limit).forEach(c -> c.close(1001, "no ping"));
   }
 }

@@ -1,0 +1,66 @@
+package io.parley.gateway;
+
+import io.parley.testing.TestNode;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Two users chat through the official Vert.x event-bus JS client ({@code @vertx/eventbus-bridge-client.js}
+ * over sockjs-client, from the npm registry via package-lock.json) running in Node, as a browser would.
+ * Node and the npm packages are build prerequisites: if they are missing this test fails, it never skips.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class OfficialClientTest {
+
+  private Vertx vertx;
+  private TestNode node;
+
+  @BeforeEach
+  void start() throws Exception {
+    vertx = Vertx.vertx();
+    node = TestNode.start(vertx).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    node.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+  }
+
+  @Test
+  void two_users_chat_over_sockjs_with_the_official_client() throws Exception {
+    Path script = Path.of("src/test/js/official-client-chat.cjs").toAbsolutePath();
+    assertTrue(Files.exists(Path.of("node_modules/@vertx/eventbus-bridge-client.js/vertx-eventbus.js")),
+      "npm ci must have installed the official client (the Maven build runs it)");
+    ProcessBuilder builder = new ProcessBuilder("node", script.toString(), node.baseUrl(), "acme")
+      .redirectErrorStream(true);
+    builder.environment().put("NODE_PATH", Path.of("node_modules").toAbsolutePath().toString());
+    Process process = builder.start();
+    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the Node client finished");
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+    assertEquals(0, process.exitValue(), output);
+    JsonObject result = new JsonObject(output.substring(output.lastIndexOf('\n') + 1));
+
+    assertEquals(1, result.getInteger("ackSeq"));
+    JsonArray received = result.getJsonArray("received");
+    assertEquals(1, received.size(), "bob got alice's message exactly once");
+    assertEquals("hi bob", received.getJsonObject(0).getString("text"));
+    assertEquals("alice", received.getJsonObject(0).getString("from"));
+    // The official client reports a refused address on the reply callback, with our stable code.
+    JsonObject denied = result.getJsonObject("denied");
+    assertEquals(104, denied.getInteger("failureCode"));
+    assertTrue(denied.getString("message").startsWith("FORBIDDEN"));
+  }
+}
