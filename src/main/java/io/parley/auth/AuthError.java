@@ -8,9 +8,8 @@ public enum AuthError implements ErrorCode {
   USERNAME_TAKEN(201, 409),
   REFRESH_TOKEN_INVALID(202, 401),
   REFRESH_TOKEN_REUSED(203, 401),
-  USER_NOT_FOUND(204, 404),
-  TOKEN_INVALID(205, 401),
-  TOKEN_EXPIRED(206, 401);
+  /** Missing claims, bad signature, wrong algorithm or issuer, or expired: not told apart on purpose. */
+  TOKEN_INVALID(205, 401);
 
   private final int failureCode;
   private final int httpStatus;

@@ -3,6 +3,7 @@ package io.parley.common;
 import io.parley.auth.AuthError;
 import io.parley.delivery.DeliveryError;
 import io.parley.rooms.RoomsError;
+import io.parley.store.MongoErrors;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
@@ -38,6 +39,9 @@ public final class ErrorCodes {
     if (failure instanceof Failure typed) {
       return typed.error();
     }
+    if (MongoErrors.isUnavailable(failure)) {
+      return CommonError.SERVICE_UNAVAILABLE;
+    }
     if (failure instanceof ReplyException reply) {
       if (reply.failureType() == ReplyFailure.TIMEOUT) {
         return CommonError.TIMEOUT;
@@ -60,6 +64,9 @@ public final class ErrorCodes {
     }
     if (code == CommonError.INTERNAL || failure == null || failure.getMessage() == null) {
       return "internal error";
+    }
+    if (MongoErrors.isUnavailable(failure)) {
+      return "the store is unreachable; retry";
     }
     String message = failure.getMessage();
     String prefix = code.code() + ": ";

@@ -11,6 +11,11 @@ public final class MongoErrors {
   private MongoErrors() {
   }
 
+  /** The store could not be reached in time: a retryable outage, not a bug. */
+  public static boolean isUnavailable(Throwable failure) {
+    return failure instanceof com.mongodb.MongoTimeoutException || failure instanceof com.mongodb.MongoSocketException;
+  }
+
   public static boolean isDuplicateKey(Throwable failure) {
     if (failure instanceof MongoWriteException write) {
       return ErrorCategory.fromErrorCode(write.getError().getCode()) == ErrorCategory.DUPLICATE_KEY;
