@@ -1,0 +1,260 @@
+package io.parley.delivery;
+
+import io.parley.testing.BridgeClient;
+import io.parley.testing.Rest;
+import io.parley.testing.TestNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.Timeout;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.junit5.VertxTestContext;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * What a client that was away gets: offline messages through sync from its read position, a resumed
+ * connection through sync from its own last seen seq, bounded batches continued by history paging,
+ * and history pages in both directions.
+ */
+@ExtendWith(VertxExtension.class)
+@Timeout(value = 90, timeUnit = TimeUnit.SECONDS)
+class OfflineAndResumeTest {
+
+  private static final String SYNC = "parley.delivery.sync";
+
+  private TestNode node;
+  private Rest rest;
+  private JsonObject alice;
+  private JsonObject bob;
+  private String roomId;
+  private final List<BridgeClient> clients = new ArrayList<>();
+
+  @AfterEach
+  void stop(VertxTestContext ctx) {
+    clients.forEach(BridgeClient::close);
+    if (rest != null) {
+      rest.close();
+    }
+    if (node == null) {
+      ctx.completeNow();
+      return;
+    }
+    node.stop().onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void a_member_who_was_offline_gets_the_missed_messages_through_sync(Vertx vertx, VertxTestContext ctx) {
+    given(vertx, new JsonObject())
+      .compose(v -> sendSeries(1, 5))
+      .compose(v -> online(vertx, bob))
+      .compose(bobTab -> bobTab.request(SYNC, new JsonObject()))
+      .map(sync -> {
+        ctx.verify(() -> {
+          JsonObject conversations = sync.getJsonObject("conversations");
+          assertEquals(Set.of(roomId), conversations.fieldNames(), "bob's only conversation");
+          JsonObject missed = conversations.getJsonObject(roomId);
+          assertEquals(0L, missed.getLong("readSeq"), "bob never read anything");
+          assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seqs(missed.getJsonArray("messages")));
+          assertFalse(missed.getBoolean("hasMore"));
+          JsonArray messages = missed.getJsonArray("messages");
+          for (int i = 0; i < messages.size(); i++) {
+            JsonObject message = messages.getJsonObject(i);
+            assertEquals("text " + (i + 1), message.getString("text"));
+            assertEquals(alice.getString("userId"), message.getString("senderId"));
+            assertEquals(roomId, message.getString("conversationId"));
+          }
+        });
+        return sync;
+      })
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void a_resumed_connection_syncs_from_its_last_seen_seq_and_misses_nothing(Vertx vertx, VertxTestContext ctx) {
+    given(vertx, new JsonObject())
+      .compose(v -> online(vertx, bob))
+      .compose(firstConnection -> sendSeries(1, 3)
+        .compose(v -> firstConnection.awaitMessages(roomId, 3))
+        .compose(live -> firstConnection.close().map(v -> liveSeqs(live))))
+      .compose(firstLive -> sendSeries(4, 7)
+        .compose(v -> online(vertx, bob))
+        .compose(secondConnection -> secondConnection.request(SYNC,
+              new JsonObject().put("positions", new JsonObject().put(roomId, 3)))
+          // Anything the new connection receives live meanwhile counts too.
+          .compose(sync -> vertx.timer(300).map(t -> {
+            ctx.verify(() -> {
+              assertEquals(List.of(1L, 2L, 3L), firstLive, "live on the first connection");
+              JsonObject resumed = sync.getJsonObject("conversations").getJsonObject(roomId);
+              assertNotNull(resumed, "sync names the room: " + sync.encode());
+              List<Long> synced = seqs(resumed.getJsonArray("messages"));
+              assertEquals(List.of(4L, 5L, 6L, 7L), synced, "exactly what was missed, nothing before");
+              assertFalse(resumed.getBoolean("hasMore"));
+
+              List<Long> secondLive = liveSeqs(secondConnection.events());
+              assertTrue(secondLive.stream().allMatch(seq -> seq > 3), "no replay of seen messages: " + secondLive);
+              TreeMap<Long, Integer> copies = new TreeMap<>();
+              for (List<Long> source : List.of(firstLive, synced, secondLive)) {
+                // De-duplicated by seq within each source, as a client does.
+                source.stream().distinct().forEach(seq -> copies.merge(seq, 1, Integer::sum));
+              }
+              List<Long> all = new ArrayList<>(copies.keySet());
+              assertEquals(LongStream.rangeClosed(1, 7).boxed().toList(), all, "every seq 1..7 reached bob");
+              List<Long> fromStore = new ArrayList<>(firstLive);
+              fromStore.addAll(synced);
+              assertEquals(LongStream.rangeClosed(1, 7).boxed().toList(), fromStore,
+                "live before the gap plus sync after it is every seq exactly once");
+            });
+            return sync;
+          }))))
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void a_bounded_sync_batch_is_continued_by_paging_history(Vertx vertx, VertxTestContext ctx) {
+    String[] bobToken = new String[1];
+    given(vertx, new JsonObject().put("limits", new JsonObject().put("sync_batch", 5)))
+      .compose(v -> sendSeries(1, 12))
+      .compose(v -> {
+        bobToken[0] = bob.getString("accessToken");
+        return online(vertx, bob);
+      })
+      .compose(bobTab -> bobTab.request(SYNC, new JsonObject()))
+      .compose(sync -> {
+        JsonObject batch = sync.getJsonObject("conversations").getJsonObject(roomId);
+        List<Long> first = seqs(batch.getJsonArray("messages"));
+        ctx.verify(() -> {
+          assertEquals(List.of(1L, 2L, 3L, 4L, 5L), first, "the first bounded batch");
+          assertTrue(batch.getBoolean("hasMore"), "12 missed, 5 given");
+        });
+        return page(bobToken[0], first.get(first.size() - 1)).compose(second -> {
+          List<Long> secondSeqs = seqs(second.getJsonArray("messages"));
+          ctx.verify(() -> {
+            assertEquals(List.of(6L, 7L, 8L, 9L, 10L), secondSeqs);
+            assertTrue(second.getBoolean("hasMore"));
+          });
+          return page(bobToken[0], secondSeqs.get(secondSeqs.size() - 1));
+        }).map(third -> {
+          ctx.verify(() -> {
+            assertEquals(List.of(11L, 12L), seqs(third.getJsonArray("messages")));
+            assertFalse(third.getBoolean("hasMore"), "caught up");
+          });
+          return third;
+        });
+      })
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
+  void history_pages_backwards_from_the_newest_and_forwards_from_a_cursor(Vertx vertx, VertxTestContext ctx) {
+    given(vertx, new JsonObject())
+      .compose(v -> sendSeries(1, 25))
+      .compose(v -> {
+        String token = bob.getString("accessToken");
+        return Future.all(
+            rest.history(token, roomId, "limit=10"),
+            rest.history(token, roomId, "before=16&limit=10"),
+            rest.history(token, roomId, "before=6&limit=10"),
+            rest.history(token, roomId, "after=20"),
+            rest.history(token, roomId, "after=20&limit=5"),
+            rest.history(token, roomId, "after=25"))
+          .map(pages -> {
+            ctx.verify(() -> {
+              JsonObject newest = pages.resultAt(0);
+              assertEquals(range(16, 25), seqs(newest.getJsonArray("messages")), "newest page, ascending");
+              assertTrue(newest.getBoolean("hasMore"));
+              JsonObject older = pages.resultAt(1);
+              assertEquals(range(6, 15), seqs(older.getJsonArray("messages")));
+              assertTrue(older.getBoolean("hasMore"));
+              JsonObject oldest = pages.resultAt(2);
+              assertEquals(range(1, 5), seqs(oldest.getJsonArray("messages")));
+              assertFalse(oldest.getBoolean("hasMore"), "nothing before seq 1");
+              JsonObject forward = pages.resultAt(3);
+              assertEquals(range(21, 25), seqs(forward.getJsonArray("messages")));
+              assertFalse(forward.getBoolean("hasMore"));
+              JsonObject exact = pages.resultAt(4);
+              assertEquals(range(21, 25), seqs(exact.getJsonArray("messages")));
+              assertFalse(exact.getBoolean("hasMore"), "a full page that reaches the end has no more");
+              JsonObject none = pages.resultAt(5);
+              assertEquals(List.of(), seqs(none.getJsonArray("messages")));
+              assertFalse(none.getBoolean("hasMore"));
+            });
+            return pages;
+          });
+      })
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  /** A node with {@code overrides}; alice and bob; a room alice created with bob in it. */
+  private Future<Void> given(Vertx vertx, JsonObject overrides) {
+    return TestNode.start(vertx, overrides).compose(started -> {
+      node = started;
+      rest = new Rest(vertx, node.port());
+      return Future.all(rest.user("acme", "alice"), rest.user("acme", "bob"));
+    }).compose(users -> {
+      alice = users.resultAt(0);
+      bob = users.resultAt(1);
+      return rest.createConversation(alice.getString("accessToken"),
+        new JsonObject().put("type", "room").put("name", "resume").put("members", new JsonArray().add("bob")));
+    }).map(room -> {
+      roomId = room.getString("id");
+      return null;
+    });
+  }
+
+  /** Alice sends "text from".."text to" one after another; each ack must carry the expected seq. */
+  private Future<Void> sendSeries(int from, int to) {
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = from; i <= to; i++) {
+      int n = i;
+      chain = chain.compose(v -> rest.send(alice.getString("accessToken"), roomId, "a-" + n, "text " + n).compose(ack ->
+        ack.getLong("seq") == n ? Future.succeededFuture()
+          : Future.failedFuture(new AssertionError("message " + n + " acked with seq " + ack.getLong("seq")))));
+    }
+    return chain;
+  }
+
+  private Future<JsonObject> page(String token, long after) {
+    return rest.history(token, roomId, "after=" + after + "&limit=5");
+  }
+
+  private Future<BridgeClient> online(Vertx vertx, JsonObject session) {
+    return BridgeClient.online(vertx, node.port(), session).map(client -> {
+      clients.add(client);
+      return client;
+    });
+  }
+
+  private List<Long> liveSeqs(List<JsonObject> events) {
+    return events.stream()
+      .filter(e -> "message".equals(e.getString("type")) && roomId.equals(e.getString("conversationId")))
+      .map(e -> e.getJsonObject("message").getLong("seq"))
+      .toList();
+  }
+
+  private static List<Long> seqs(JsonArray messages) {
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < messages.size(); i++) {
+      seqs.add(messages.getJsonObject(i).getLong("seq"));
+    }
+    return seqs;
+  }
+
+  private static List<Long> range(long from, long to) {
+    return LongStream.rangeClosed(from, to).boxed().toList();
+  }
+}
