@@ -1,6 +1,7 @@
 package io.parley.auth;
 
 import io.parley.common.Caller;
+import io.parley.common.Failure;
 import io.parley.config.ParleyConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -53,11 +54,11 @@ public final class AccessTokens {
       .setExpiresInSeconds(ttlSeconds));
   }
 
-  /** Verifies signature, algorithm, issuer and expiry; yields the caller or fails with TOKEN_INVALID. */
-  public Future<Caller> verify(String token) {
+  /** Verifies signature, algorithm, issuer and expiry; fails with TOKEN_INVALID. */
+  public Future<Verified> verify(String token) {
     return jwt.authenticate(new TokenCredentials(token))
-      .recover(err -> io.parley.common.Failure.fail(AuthError.TOKEN_INVALID, "access token is invalid or expired"))
-      .compose(AccessTokens::caller);
+      .recover(err -> Failure.fail(AuthError.TOKEN_INVALID, "access token is invalid or expired"))
+      .compose(user -> caller(user).map(caller -> new Verified(caller, user.principal().getLong("exp", 0L) * 1000)));
   }
 
   /** The caller a verified vertx-auth user stands for. */
@@ -66,8 +67,12 @@ public final class AccessTokens {
     String tenant = principal.getString(TENANT_CLAIM);
     String subject = principal.getString("sub");
     if (tenant == null || subject == null) {
-      return io.parley.common.Failure.fail(AuthError.TOKEN_INVALID, "access token lacks tenant or subject");
+      return Failure.fail(AuthError.TOKEN_INVALID, "access token lacks tenant or subject");
     }
     return Future.succeededFuture(new Caller(tenant, subject, principal.getString(USERNAME_CLAIM)));
+  }
+
+  /** A verified token: whom it stands for and until when (epoch millis). */
+  public record Verified(Caller caller, long expiresAtMillis) {
   }
 }

@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Folds {@code PARLEY_<PATH>} environment variables onto the config tree. The path is resolved against
@@ -18,7 +19,7 @@ final class EnvOverrides {
 
   static final String PREFIX = "PARLEY_";
   /** PARLEY_ variables that are read elsewhere (config file location, logback), not config keys. */
-  private static final java.util.Set<String> NOT_SETTINGS = java.util.Set.of("PARLEY_CONFIG", "PARLEY_LOG_LEVEL");
+  private static final Set<String> NOT_SETTINGS = Set.of("PARLEY_CONFIG", "PARLEY_LOG_LEVEL");
 
   private EnvOverrides() {
   }

@@ -18,8 +18,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -295,14 +297,14 @@ public class RoomsVerticle extends VerticleBase {
         new JsonObject().put("usernames", new JsonArray(usernames)), caller.deliveryOptions())
       .compose(reply -> {
         Map<String, String> users = new LinkedHashMap<>();
-        Set<String> found = new java.util.HashSet<>();
+        Set<String> found = new HashSet<>();
         for (Object o : reply.body().getJsonArray("users")) {
           JsonObject user = (JsonObject) o;
           users.put(user.getString("userId"), user.getString("username"));
-          found.add(user.getString("username").toLowerCase(java.util.Locale.ROOT));
+          found.add(user.getString("username").toLowerCase(Locale.ROOT));
         }
         List<String> unknown = usernames.stream()
-          .filter(u -> !found.contains(u.toLowerCase(java.util.Locale.ROOT))).distinct().toList();
+          .filter(u -> !found.contains(u.toLowerCase(Locale.ROOT))).distinct().toList();
         return unknown.isEmpty() ? Future.succeededFuture(users)
           : Failure.fail(RoomsError.UNKNOWN_USERS, "no such users in this tenant: " + String.join(", ", unknown));
       });

@@ -18,7 +18,9 @@ import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One SockJS connection speaking the event-bus bridge protocol. Every frame is authorized from the
@@ -43,11 +45,13 @@ final class BridgeConnection {
   private long lastSeen = System.currentTimeMillis();
   private int inFlight;
   private boolean draining;
-  private final java.util.function.Consumer<BridgeConnection> closedHandler;
+  private final Consumer<BridgeConnection> closedHandler;
   private boolean closed;
+  /** Events that arrive while the registration lists conversations; written right after "ready". */
+  private List<Buffer> held;
 
   BridgeConnection(Vertx vertx, SockJSSocket socket, AccessTokens tokens, ClientRegistry registry, long requestTimeoutMs,
-                   java.util.function.Consumer<BridgeConnection> closedHandler) {
+                   Consumer<BridgeConnection> closedHandler) {
     this.vertx = vertx;
     this.closedHandler = closedHandler;
     this.socket = socket;
@@ -79,6 +83,15 @@ final class BridgeConnection {
   /** From now on new requests are refused; those in flight still get their answer. */
   void drain() {
     draining = true;
+  }
+
+  /** Delivers an event to the inbox; held back while the registration has not sent "ready" yet. */
+  boolean deliver(Buffer event) {
+    if (held != null) {
+      held.add(event);
+      return true;
+    }
+    return write(event);
   }
 
   /**
@@ -180,18 +193,27 @@ final class BridgeConnection {
       if (inbox != null) {
         return Failure.fail(CommonError.VALIDATION_FAILED, "this connection is registered already");
       }
+      // Listen on the user's channel before listing conversations: a membership change published while
+      // the list is in flight then still re-points the subscriptions, and its event waits for "ready".
+      inbox = address;
+      held = new ArrayList<>();
+      registry.beginRegistration(this, who);
       return vertx.eventBus().<JsonObject>request(RoomsAddresses.LIST, new JsonObject(),
           who.deliveryOptions().setSendTimeout(requestTimeoutMs))
-        .map(reply -> {
+        .onSuccess(reply -> {
           JsonArray conversations = reply.body().getJsonArray("conversations");
-          List<String> ids = conversations.stream().map(c -> ((JsonObject) c).getString("id")).toList();
-          if (!closed) {
-            inbox = address;
-            registry.register(this, who, ids);
-            // "ready" follows the subscriptions: a sync sent after it cannot miss a live event.
-            write(Frames.rec(address, new JsonObject().put("type", Events.READY).put("conversations", conversations)));
-          }
-          return ids;
+          registry.completeRegistration(this, who,
+            conversations.stream().map(c -> ((JsonObject) c).getString("id")).toList());
+          List<Buffer> pending = held;
+          held = null;
+          // "ready" follows the subscriptions: a sync sent after it cannot miss a live event.
+          write(Frames.rec(address, new JsonObject().put("type", Events.READY).put("conversations", conversations)));
+          pending.forEach(this::write);
+        })
+        .onFailure(err -> {
+          registry.unregister(this);
+          inbox = null;
+          held = null;
         });
     }).onFailure(err -> writeFailure(address, err));
   }
@@ -212,18 +234,17 @@ final class BridgeConnection {
     if (token.equals(verifiedToken) && System.currentTimeMillis() < verifiedUntil) {
       return Future.succeededFuture(caller);
     }
-    return tokens.provider().authenticate(new io.vertx.ext.auth.authentication.TokenCredentials(token))
-      .recover(err -> Failure.fail(io.parley.auth.AuthError.TOKEN_INVALID, "access token is invalid or expired"))
-      .compose(user -> AccessTokens.caller(user).compose(who -> {
-        if (caller != null && !caller.equals(who)) {
-          // One connection, one user: switching identity mid-connection would mix two users' events.
-          return Failure.fail(CommonError.FORBIDDEN, "this connection belongs to another user");
-        }
-        caller = who;
-        verifiedToken = token;
-        verifiedUntil = user.principal().getLong("exp", 0L) * 1000;
-        return Future.succeededFuture(who);
-      }));
+    return tokens.verify(token).compose(verified -> {
+      Caller who = verified.caller();
+      if (caller != null && !caller.equals(who)) {
+        // One connection, one user: switching identity mid-connection would mix two users' events.
+        return Failure.fail(CommonError.FORBIDDEN, "this connection belongs to another user");
+      }
+      caller = who;
+      verifiedToken = token;
+      verifiedUntil = verified.expiresAtMillis();
+      return Future.succeededFuture(who);
+    });
   }
 
   private static String token(JsonObject frame) {

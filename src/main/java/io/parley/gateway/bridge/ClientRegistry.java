@@ -27,6 +27,8 @@ final class ClientRegistry {
   private final EventFanout fanout;
   private final Map<String, Set<BridgeConnection>> byChannel = new HashMap<>();
   private final Map<BridgeConnection, Set<String>> channelsOf = new HashMap<>();
+  /** Per registering connection: conversation channel → still a member, for changes seen while listing. */
+  private final Map<BridgeConnection, Map<String, Boolean>> changedWhileListing = new HashMap<>();
   private final Counter delivered;
 
   ClientRegistry(EventFanout fanout) {
@@ -39,14 +41,29 @@ final class ClientRegistry {
       .register(Meters.registry());
   }
 
-  /** Listens on the user's own channel and on each conversation given. */
-  void register(BridgeConnection connection, Caller caller, List<String> conversationIds) {
+  /** Step one of a registration: the user's own channel, before the conversations are listed. */
+  void beginRegistration(BridgeConnection connection, Caller caller) {
     channelsOf.computeIfAbsent(connection, c -> new HashSet<>());
+    changedWhileListing.put(connection, new HashMap<>());
     listen(connection, Channels.user(caller.tenant(), caller.userId()));
-    conversationIds.forEach(id -> listen(connection, Channels.conversation(caller.tenant(), id)));
+  }
+
+  /**
+   * Step two: every listed conversation, except one the user left while the list was in flight (the
+   * list may predate that); one added meanwhile is already followed through its event.
+   */
+  void completeRegistration(BridgeConnection connection, Caller caller, List<String> conversationIds) {
+    Map<String, Boolean> changed = changedWhileListing.remove(connection);
+    if (!channelsOf.containsKey(connection)) {
+      return;
+    }
+    conversationIds.stream().map(id -> Channels.conversation(caller.tenant(), id))
+      .filter(channel -> changed == null || !Boolean.FALSE.equals(changed.get(channel)))
+      .forEach(channel -> listen(connection, channel));
   }
 
   void unregister(BridgeConnection connection) {
+    changedWhileListing.remove(connection);
     Set<String> channels = channelsOf.remove(connection);
     if (channels != null) {
       channels.forEach(channel -> forget(connection, channel));
@@ -65,7 +82,7 @@ final class ClientRegistry {
     for (BridgeConnection connection : List.copyOf(listeners)) {
       followMembership(connection, event);
       Buffer frame = Frames.rec(connection.inbox(), event);
-      if (connection.write(frame)) {
+      if (connection.deliver(frame)) {
         delivered.increment();
       }
     }
@@ -80,6 +97,10 @@ final class ClientRegistry {
       return;
     }
     String channel = Channels.conversation(caller.tenant(), conversation);
+    Map<String, Boolean> changed = changedWhileListing.get(connection);
+    if (changed != null && (Events.CONVERSATION_ADDED.equals(type) || Events.CONVERSATION_REMOVED.equals(type))) {
+      changed.put(channel, Events.CONVERSATION_ADDED.equals(type));
+    }
     if (Events.CONVERSATION_ADDED.equals(type)) {
       listen(connection, channel);
     } else if (Events.CONVERSATION_REMOVED.equals(type)) {

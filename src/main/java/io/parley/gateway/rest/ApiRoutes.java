@@ -8,9 +8,10 @@ import io.parley.common.Failure;
 import io.parley.delivery.DeliveryAddresses;
 import io.parley.rooms.RoomsAddresses;
 import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -77,7 +78,7 @@ public final class ApiRoutes {
   private void anonymous(RoutingContext ctx, String address, int status) {
     JsonObject body = body(ctx);
     if (body != null) {
-      vertx.eventBus().<JsonObject>request(address, body, new io.vertx.core.eventbus.DeliveryOptions().setSendTimeout(timeoutMs))
+      vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(timeoutMs))
         .onSuccess(reply -> json(ctx, status, reply.body()))
         .onFailure(ctx::fail);
     }
@@ -112,7 +113,7 @@ public final class ApiRoutes {
       return null;
     }
     try {
-      Object parsed = io.vertx.core.json.Json.decodeValue(text);
+      Object parsed = Json.decodeValue(text);
       if (parsed instanceof JsonObject object) {
         return object;
       }
@@ -152,9 +153,5 @@ public final class ApiRoutes {
       return;
     }
     ctx.response().setStatusCode(status).putHeader(HttpHeaders.CONTENT_TYPE, "application/json").end(body.encode());
-  }
-
-  static boolean isWrite(HttpMethod method) {
-    return method == HttpMethod.POST || method == HttpMethod.PUT || method == HttpMethod.DELETE;
   }
 }
