@@ -132,27 +132,27 @@ final class BridgeConnection {
     try {
       frame = new JsonObject(data);
     } catch (DecodeException | ClassCastException e) {
-      socket.write(Frames.protocolError("invalid_json"));
+      refuse("invalid_json");
       return;
     }
     String type = frame.getValue("type") instanceof String t ? t : null;
     if (type == null) {
-      socket.write(Frames.protocolError("missing_type"));
+      refuse("missing_type");
       return;
     }
     if (type.equals("ping")) {
       return;
     }
     if (!(frame.getValue("address") instanceof String address)) {
-      socket.write(Frames.protocolError("missing_address"));
+      refuse("missing_address");
       return;
     }
     switch (type) {
       case "send" -> onSend(address, frame);
       case "register" -> onRegister(address, frame);
       case "unregister" -> onUnregister(address);
-      case "publish" -> socket.write(Frames.protocolError("access_denied"));
-      default -> socket.write(Frames.protocolError("invalid_type"));
+      case "publish" -> refuse("access_denied");
+      default -> refuse("invalid_type");
     }
   }
 
@@ -160,20 +160,19 @@ final class BridgeConnection {
     Object replyAddress = frame.getValue("replyAddress");
     if (!(replyAddress instanceof String reply) || reply.isEmpty() || reply.length() > 64) {
       // Every client-facing address is request/reply; a send without a reply address would vanish unanswered.
-      socket.write(Frames.protocolError("reply_address_required"));
+      refuse("reply_address_required");
       return;
     }
     if (!ClientAddresses.REQUESTS.contains(address)) {
-      LOG.info("bridge frame to a non-client address refused (address length {})", address.length());
-      socket.write(Frames.failure(reply, CommonError.FORBIDDEN, "address not open to clients"));
+      writeFailure(reply, new Failure(CommonError.FORBIDDEN, "address not open to clients"));
       return;
     }
     if (!(frame.getValue("body") instanceof JsonObject body)) {
-      socket.write(Frames.failure(reply, CommonError.VALIDATION_FAILED, "body must be a JSON object"));
+      writeFailure(reply, new Failure(CommonError.VALIDATION_FAILED, "body must be a JSON object"));
       return;
     }
     if (draining) {
-      socket.write(Frames.failure(reply, CommonError.SERVICE_UNAVAILABLE, "server is shutting down; resend after reconnecting"));
+      writeFailure(reply, new Failure(CommonError.SERVICE_UNAVAILABLE, "server is shutting down; resend after reconnecting"));
       return;
     }
     inFlight++;
@@ -258,12 +257,17 @@ final class BridgeConnection {
     return text.regionMatches(true, 0, "Bearer ", 0, 7) ? text.substring(7).trim() : text.trim();
   }
 
+  private void refuse(String protocolError) {
+    LOG.info("refused bridge frame for user {}: {}", caller == null ? "-" : caller.userId(), protocolError);
+    socket.write(Frames.protocolError(protocolError));
+  }
+
   private void writeFailure(String address, Throwable err) {
     ErrorCode code = ErrorCodes.of(err);
     if (code == CommonError.INTERNAL) {
       LOG.error("bridge request failed", err);
     } else {
-      LOG.debug("bridge request refused: {}", code.code());
+      LOG.info("refused bridge frame for user {}: {}", caller == null ? "-" : caller.userId(), code.code());
     }
     write(Frames.failure(address, code, ErrorCodes.detailOf(err, code)));
   }

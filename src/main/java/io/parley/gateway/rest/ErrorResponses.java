@@ -23,6 +23,10 @@ public final class ErrorResponses {
     if (ctx.response().ended()) {
       return;
     }
+    if (code != CommonError.INTERNAL) {
+      // One line per refused request: what and why, never the body or headers (they may hold secrets).
+      LOG.info("refused {} {}: {} {}", ctx.request().method(), ctx.request().path(), code.httpStatus(), code.code());
+    }
     ctx.response()
       .setStatusCode(code.httpStatus())
       .putHeader(HttpHeaders.CONTENT_TYPE, "application/json")
