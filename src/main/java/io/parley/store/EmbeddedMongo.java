@@ -1,6 +1,9 @@
 package io.parley.store;
 
 import de.bwaldvogel.mongo.MongoServer;
+import io.parley.config.ConfigException;
+import org.h2.mvstore.DataUtils;
+import org.h2.mvstore.MVStoreException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,7 +38,17 @@ public final class EmbeddedMongo implements AutoCloseable {
       throw new UncheckedIOException("cannot create data directory " + dataDir.toAbsolutePath(), e);
     }
     Path file = dataDir.resolve("parley.mv");
-    MongoServer server = new MongoServer(new DurableH2Backend(file.toString()));
+    DurableH2Backend backend;
+    try {
+      backend = new DurableH2Backend(file.toString());
+    } catch (MVStoreException e) {
+      if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
+        throw new ConfigException("mongo.embedded.data_dir",
+          file.toAbsolutePath() + " is in use by another process (is another node running on this data directory?)");
+      }
+      throw e;
+    }
+    MongoServer server = new MongoServer(backend);
     server.bind("127.0.0.1", port);
     InetSocketAddress address = server.getLocalAddress();
     LOG.info("embedded MongoDB-wire server on {} storing in {}", address, file.toAbsolutePath());

@@ -175,6 +175,19 @@ class CrashDurabilityTest {
     assertEquals("before restart", history.getJsonObject(0).getString("text"));
   }
 
+  @Test
+  void a_second_node_on_the_same_data_directory_is_refused_with_a_clear_message() throws Exception {
+    Path dir = NodeProcess.workDir();
+    started(new NodeProcess(dir, Map.of()));
+    NodeProcess second = new NodeProcess(dir, Map.of());
+    nodes.add(second);
+    AssertionError refused = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, second::start);
+    String output = java.nio.file.Files.readString(second.log());
+    assertTrue(refused.getMessage().contains("exited with 2"), refused.getMessage());
+    assertTrue(output.contains("config mongo.embedded.data_dir:") && output.contains("in use by another process"), output);
+    assertTrue(!output.contains("\tat "), "no stack trace: " + output);
+  }
+
   private NodeProcess started(NodeProcess node) throws Exception {
     nodes.add(node);
     return node.start();
