@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Parley's whole test suite. Needs JDK 17, Maven and Node 20 with npm (the build takes the browser
-# libraries from the npm registry). The suite starts its own real dependencies (embedded MongoDB-wire
-# server, child JVMs); suites that need system packages (redis-server, nginx, chromium) install them here.
+# libraries from the npm registry). Installs the system packages the suite runs for real when missing
+# (apt-get, as root); the suite starts its own servers (embedded MongoDB-wire, redis-server, child JVMs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -9,5 +9,18 @@ need() { command -v "$1" >/dev/null 2>&1; }
 for tool in java mvn node npm; do
   need "$tool" || { echo "missing prerequisite: $tool (JDK 17, Maven and Node 20 with npm are required)" >&2; exit 1; }
 done
+
+# System packages the suite runs for real: redis-server (fan-out between nodes).
+missing=()
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -ne 0 ] || ! need apt-get; then
+    echo "missing: ${missing[*]} — install it (Debian: apt-get install -y ${missing[*]}) and run again" >&2
+    exit 1
+  fi
+  echo "installing ${missing[*]} ..."
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
 
 exec mvn -B verify "$@"

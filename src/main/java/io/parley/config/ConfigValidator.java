@@ -33,6 +33,10 @@ final class ConfigValidator {
     string(config, "mongo.database", false);
     string(config, "mongo.embedded.data_dir", false);
     integer(config, "mongo.embedded.port", 0, 65535);
+    String redis = string(config, "redis.connection_string", true);
+    if (!redis.isEmpty() && !redis.startsWith("redis://") && !redis.startsWith("rediss://") && !redis.startsWith("unix://")) {
+      throw new ConfigException("redis.connection_string", "must start with redis://, rediss:// or unix:// (or be empty for in-process fan-out)");
+    }
     String secret = string(config, "auth.jwt_secret", true);
     if (!secret.isEmpty() && secret.length() < 32) {
       throw new ConfigException("auth.jwt_secret", "must be at least 32 characters (or empty to generate one under the data directory)");

@@ -35,6 +35,9 @@ public record ParleyConfig(JsonObject json) {
 
   public int embeddedMongoPort() { return mongo().getJsonObject("embedded").getInteger("port"); }
 
+  /** Empty: single node, events fan out in-process. */
+  public String redisConnectionString() { return json.getJsonObject("redis").getString("connection_string"); }
+
   public String jwtSecret() { return auth().getString("jwt_secret"); }
 
   public String issuer() { return auth().getString("issuer"); }

@@ -24,5 +24,11 @@ public interface EventFanout {
   /** Where events for this instance's subscribed channels arrive, on this instance's context. */
   void onEvent(BiConsumer<String, JsonObject> handler);
 
+  /**
+   * Called when events may have been missed (the transport lost its connection and is back): clients
+   * of this instance must catch up from the store.
+   */
+  void onGap(Runnable handler);
+
   Future<Void> close();
 }

@@ -9,7 +9,9 @@ public final class Fanouts {
   private Fanouts() {
   }
 
+  /** Redis pub/sub when {@code redis.connection_string} is set, else the single-node in-process bridge. */
   public static EventFanout create(Vertx vertx, ParleyConfig config) {
-    return new InProcessFanout(vertx);
+    String redis = config.redisConnectionString();
+    return redis.isBlank() ? new InProcessFanout(vertx) : new RedisFanout(vertx, redis);
   }
 }

@@ -57,6 +57,11 @@ public final class InProcessFanout implements EventFanout {
     this.handler = handler;
   }
 
+  /** Local delivery cannot lose events while the process lives: no gaps to report. */
+  @Override
+  public void onGap(Runnable handler) {
+  }
+
   @Override
   public Future<Void> close() {
     channels.clear();

@@ -21,6 +21,7 @@ import io.vertx.ext.web.handler.CSPHandler;
 import io.vertx.ext.web.handler.StaticHandler;
 import io.vertx.ext.web.handler.XFrameHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.redis.client.Redis;
 
 import java.util.concurrent.TimeUnit;
 
@@ -32,6 +33,7 @@ public class GatewayVerticle extends VerticleBase {
   private BridgeServer bridge;
   private EventFanout fanout;
   private MongoClient mongo;
+  private Redis redis;
 
   @Override
   public Future<?> start() {
@@ -48,7 +50,8 @@ public class GatewayVerticle extends VerticleBase {
       .addDirective("default-src", "'self'")
       .addDirective("connect-src", "'self' ws: wss:")
       .addDirective("img-src", "'self' data:"));
-    HealthRoutes.mount(vertx, router, mongo, bridge::connections);
+    redis = config.redisConnectionString().isBlank() ? null : Redis.createClient(vertx, config.redisConnectionString());
+    HealthRoutes.mount(vertx, router, mongo, redis, bridge::connections);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
     router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
@@ -77,6 +80,6 @@ public class GatewayVerticle extends VerticleBase {
     Future<Void> bridgeClosed = bridge == null ? Future.succeededFuture() : bridge.drainAndClose(config.shutdownGraceMs());
     return bridgeClosed
       .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS))
-      .compose(v -> Future.all(fanout.close(), mongo.close()));
+      .compose(v -> Future.all(fanout.close(), mongo.close(), redis == null ? Future.succeededFuture() : redis.close()));
   }
 }

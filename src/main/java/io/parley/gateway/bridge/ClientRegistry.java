@@ -10,7 +10,6 @@ import io.parley.fanout.Events;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -34,6 +33,7 @@ final class ClientRegistry {
   ClientRegistry(EventFanout fanout) {
     this.fanout = fanout;
     fanout.onEvent(this::dispatch);
+    fanout.onGap(this::resyncAll);
     delivered = Counter.builder("parley_events_delivered").description("events written to client connections")
       .register(Meters.registry());
     Gauge.builder("parley_bridge_clients", channelsOf, Map::size).description("registered bridge clients per gateway instance")
@@ -70,8 +70,11 @@ final class ClientRegistry {
     }
   }
 
-  List<BridgeConnection> connections() {
-    return new ArrayList<>(channelsOf.keySet());
+  /** Live events may have been lost in transit: every client here catches up from the store. */
+  private void resyncAll() {
+    for (BridgeConnection connection : List.copyOf(channelsOf.keySet())) {
+      connection.deliver(Frames.rec(connection.inbox(), new JsonObject().put("type", Events.RESYNC)));
+    }
   }
 
   private void dispatch(String channel, JsonObject event) {

@@ -11,11 +11,14 @@ import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.web.Router;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.Request;
 
 import java.util.Map;
 import java.util.function.Supplier;
 
-/** {@code /health} (is this process serving) and {@code /health/detailed} (can it do its job). */
+/** {@code /health} (is this process serving) and {@code /health/detailed} (can it do its job: store, Redis, concerns). */
 public final class HealthRoutes {
 
   private static final long CHECK_TIMEOUT_MS = 2000;
@@ -25,7 +28,7 @@ public final class HealthRoutes {
   private HealthRoutes() {
   }
 
-  public static void mount(Vertx vertx, Router router, MongoClient mongo, Supplier<Integer> connections) {
+  public static void mount(Vertx vertx, Router router, MongoClient mongo, Redis redis, Supplier<Integer> connections) {
     HealthCheckHandler liveness = HealthCheckHandler.create(vertx)
       .register("http", promise -> promise.complete(Status.OK()));
     HealthCheckHandler detailed = HealthCheckHandler.create(vertx)
@@ -33,6 +36,11 @@ public final class HealthRoutes {
         .onSuccess(ok -> promise.complete(Status.OK()))
         .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getClass().getSimpleName())))))
       .register("bridge", promise -> promise.complete(Status.OK(new JsonObject().put("connections", connections.get()))));
+    if (redis != null) {
+      detailed.register("redis", CHECK_TIMEOUT_MS, promise -> redis.send(Request.cmd(Command.PING))
+        .onSuccess(ok -> promise.complete(Status.OK()))
+        .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getClass().getSimpleName())))));
+    }
     CONCERNS.forEach((concern, address) ->
       detailed.register("eventbus/" + concern, CHECK_TIMEOUT_MS, promise -> ping(vertx, address, promise)));
     router.get("/health").handler(liveness);
