@@ -5,9 +5,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-jar=target/parley.jar
-if [ ! -f "$jar" ] || [ -n "$(find pom.xml package-lock.json src conf webroot -newer "$jar" -type f -print -quit)" ]; then
-  echo "building $jar ..."
-  mvn -B -q -DskipTests package
-fi
+source scripts/build-if-needed.sh
 exec java -jar "$jar" "$@"

@@ -1,7 +1,9 @@
 package io.parley;
 
 import io.parley.config.ConfigException;
+import io.parley.cluster.ClusterSetup;
 import io.parley.config.ConfigLoader;
+import io.parley.config.ParleyConfig;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,18 +21,29 @@ public final class Main {
     SLF4JBridgeHandler.install();
     Logger log = LoggerFactory.getLogger(Main.class);
 
-    Vertx vertx = Vertx.vertx(ParleyNode.vertxOptions());
+    ParleyConfig config;
+    // The config decides how Vert.x itself is built (clustered or not), so it is read first.
+    Vertx bootstrap = Vertx.vertx();
+    try {
+      config = ConfigLoader.load(bootstrap).await();
+    } catch (Throwable e) {
+      fail(log, e, bootstrap);
+      return;
+    } finally {
+      bootstrap.close();
+    }
+    Vertx vertx;
+    try {
+      vertx = ClusterSetup.vertx(config, ParleyNode.vertxOptions()).await();
+    } catch (Throwable e) {
+      fail(log, e, null);
+      return;
+    }
     ParleyNode node;
     try {
-      node = ConfigLoader.load(vertx).compose(config -> ParleyNode.start(vertx, config)).await();
+      node = ParleyNode.start(vertx, config).await();
     } catch (Throwable e) {
-      if (e instanceof ConfigException) {
-        log.error("{}", e.getMessage());
-      } else {
-        log.error("start failed: {}", e.toString(), e);
-      }
-      vertx.close().await();
-      System.exit(2);
+      fail(log, e, vertx);
       return;
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -41,5 +54,18 @@ public final class Main {
         log.warn("shutdown did not complete cleanly: {}", e.toString());
       }
     }, "parley-shutdown"));
+  }
+
+  /** Startup failed: say why in one line (config problems need no stack trace), release Vert.x, exit 2. */
+  private static void fail(Logger log, Throwable e, Vertx vertx) {
+    if (e instanceof ConfigException) {
+      log.error("{}", e.getMessage());
+    } else {
+      log.error("start failed: {}", e.toString(), e);
+    }
+    if (vertx != null) {
+      vertx.close().await();
+    }
+    System.exit(2);
   }
 }

@@ -11,6 +11,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import org.slf4j.Logger;
@@ -20,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
@@ -32,6 +35,8 @@ public final class ParleyNode {
   /** Local map key under which the gateway publishes the port it actually bound. */
   public static final String NODE_MAP = "parley.node";
   public static final String HTTP_PORT = "http.port";
+  /** Local map key of this node's id: the cluster member id when clustered, else a random one. */
+  public static final String NODE_ID = "node.id";
 
   private final Vertx vertx;
   private final EmbeddedMongo embedded;
@@ -71,6 +76,8 @@ public final class ParleyNode {
   }
 
   private Future<Void> deployAll() {
+    ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
+    vertx.sharedData().getLocalMap(NODE_MAP).put(NODE_ID, cluster != null ? cluster.getNodeId() : UUID.randomUUID().toString());
     return deploy("auth", AuthVerticle::new, services)
       .compose(v -> deploy("rooms", RoomsVerticle::new, services))
       .compose(v -> deploy("delivery", DeliveryVerticle::new, services))
@@ -92,6 +99,10 @@ public final class ParleyNode {
   public int httpPort() {
     Object port = vertx.sharedData().getLocalMap(NODE_MAP).get(HTTP_PORT);
     return port instanceof Integer p ? p : -1;
+  }
+
+  public String nodeId() {
+    return (String) vertx.sharedData().getLocalMap(NODE_MAP).get(NODE_ID);
   }
 
   public ParleyConfig config() {

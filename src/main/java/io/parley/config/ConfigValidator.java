@@ -45,12 +45,53 @@ final class ConfigValidator {
     integer(config, "auth.access_ttl_seconds", 30, 86_400);
     integer(config, "auth.refresh_ttl_seconds", 300, 365L * 86_400);
     integer(config, "auth.kdf_iterations", 10_000, 10_000_000);
+    validateCluster(config, connection, redis, secret);
     integer(config, "limits.message_max_bytes", 1, 1024 * 1024);
     integer(config, "limits.name_max_bytes", 1, 4096);
     integer(config, "limits.members_max", 2, 100_000);
     integer(config, "limits.page_max", 1, 10_000);
     integer(config, "limits.sync_batch", 1, 10_000);
     return config;
+  }
+
+  private static void validateCluster(JsonObject config, String mongo, String redis, String secret) {
+    Object enabled = value(config, "cluster.enabled");
+    if (!(enabled instanceof Boolean on)) {
+      throw new ConfigException("cluster.enabled", "must be true or false, got " + describe(enabled));
+    }
+    string(config, "cluster.name", false);
+    string(config, "cluster.host", true);
+    string(config, "cluster.public_host", true);
+    integer(config, "cluster.port", 1, 65535);
+    integer(config, "cluster.heartbeat_timeout_seconds", 1, 600);
+    String join = string(config, "cluster.join", false);
+    if (!Set.of("tcp", "multicast", "kubernetes").contains(join)) {
+      throw new ConfigException("cluster.join", "must be tcp, multicast or kubernetes, got '" + join + "'");
+    }
+    if (!(value(config, "cluster.members") instanceof io.vertx.core.json.JsonArray members)
+      || members.stream().anyMatch(m -> !(m instanceof String text) || text.isBlank())) {
+      throw new ConfigException("cluster.members", "must be a list of host[:port] strings");
+    }
+    String service = string(config, "cluster.kubernetes_service", true);
+    if (!on) {
+      return;
+    }
+    // Every node of a cluster must share the store, the fan-out and the token secret.
+    if (mongo.isEmpty()) {
+      throw new ConfigException("mongo.connection_string", "is required when cluster.enabled: all nodes must share one MongoDB");
+    }
+    if (redis.isEmpty()) {
+      throw new ConfigException("redis.connection_string", "is required when cluster.enabled: events cross nodes through Redis");
+    }
+    if (secret.isEmpty()) {
+      throw new ConfigException("auth.jwt_secret", "is required when cluster.enabled: every node must verify every node's tokens");
+    }
+    if (join.equals("tcp") && members.isEmpty()) {
+      throw new ConfigException("cluster.members", "must list at least one member for cluster.join tcp");
+    }
+    if (join.equals("kubernetes") && service.isBlank()) {
+      throw new ConfigException("cluster.kubernetes_service", "is required for cluster.join kubernetes");
+    }
   }
 
   private static Object value(JsonObject config, String key) {

@@ -38,6 +38,11 @@ public record ParleyConfig(JsonObject json) {
   /** Empty: single node, events fan out in-process. */
   public String redisConnectionString() { return json.getJsonObject("redis").getString("connection_string"); }
 
+  public boolean clustered() { return cluster().getBoolean("enabled"); }
+
+  /** The cluster section as given: join method, members, host, ports (see ClusterSetup). */
+  public JsonObject cluster() { return json.getJsonObject("cluster"); }
+
   public String jwtSecret() { return auth().getString("jwt_secret"); }
 
   public String issuer() { return auth().getString("issuer"); }

@@ -90,6 +90,10 @@ public class DeliveryVerticle extends VerticleBase {
           fanout.publish(Channels.conversation(caller.tenant(), conversationId),
               Events.of(Events.MESSAGE, conversationId).put("message", message))
             .onFailure(err -> LOG.warn("fan-out of {} #{} failed: {}", conversationId, message.getLong("seq"), err.toString()));
+          // Senders have read what they wrote; without this their own messages would count as unread.
+          vertx.eventBus().request(RoomsAddresses.READ,
+              new JsonObject().put("conversationId", conversationId).put("seq", message.getLong("seq")), caller.deliveryOptions())
+            .onFailure(err -> LOG.debug("advancing the sender's read position failed: {}", err.toString()));
         }
         return message.copy().put("duplicate", appended.duplicate());
       });

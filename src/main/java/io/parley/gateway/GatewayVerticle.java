@@ -51,13 +51,14 @@ public class GatewayVerticle extends VerticleBase {
       .addDirective("connect-src", "'self' ws: wss:")
       .addDirective("img-src", "'self' data:"));
     redis = config.redisConnectionString().isBlank() ? null : Redis.createClient(vertx, config.redisConnectionString());
-    HealthRoutes.mount(vertx, router, mongo, redis, bridge::connections);
+    HealthRoutes.mount(vertx, router, config, mongo, redis, bridge::connections);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
     router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
     router.route(HttpMethod.POST, "/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     router.route("/eventbus/*").subRouter(bridge.router());
-    router.route("/*").handler(StaticHandler.create(config.webroot()).setCachingEnabled(true));
+    // Revalidated on every load (Last-Modified/ETag), so a deploy reaches browsers at once.
+    router.route("/*").handler(StaticHandler.create(config.webroot()).setCachingEnabled(false));
 
     HttpServerOptions options = new HttpServerOptions()
       .setHost(config.httpHost())

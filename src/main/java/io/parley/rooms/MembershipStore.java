@@ -26,8 +26,11 @@ final class MembershipStore {
       Mongo.index(mongo, Collections.MEMBERSHIPS, new JsonObject().put("conversationId", 1), false)).mapEmpty();
   }
 
-  /** True when the user was added, false when already a member. */
-  Future<Boolean> add(String tenant, String conversationId, String userId, String username, String role) {
+  /**
+   * True when the user was added, false when already a member. A new member has read what came
+   * before they joined ({@code readSeq}), so joining a busy room does not make its backlog unread.
+   */
+  Future<Boolean> add(String tenant, String conversationId, String userId, String username, String role, long readSeq) {
     JsonObject membership = new JsonObject()
       .put("_id", id(conversationId, userId))
       .put("tenant", tenant)
@@ -35,7 +38,7 @@ final class MembershipStore {
       .put("userId", userId)
       .put("username", username)
       .put("role", role)
-      .put("readSeq", 0L)
+      .put("readSeq", readSeq)
       .put("joinedAt", System.currentTimeMillis());
     return mongo.insert(Collections.MEMBERSHIPS, membership).map(id -> true)
       .recover(err -> MongoErrors.isDuplicateKey(err) ? Future.succeededFuture(false) : Future.failedFuture(err));

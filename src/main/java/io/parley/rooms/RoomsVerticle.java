@@ -101,7 +101,7 @@ public class RoomsVerticle extends VerticleBase {
           .add(new JsonObject().put("userId", other.getKey()).put("username", other.getValue())));
       // Idempotent steps, so a DM half-created by a crashed node is completed by the next call.
       return conversations.insertIfAbsent(conversation)
-        .compose(v -> addMembers(caller.tenant(), id, Map.of(caller.userId(), caller.username(), other.getKey(), other.getValue()), MEMBER))
+        .compose(v -> addMembers(caller.tenant(), id, Map.of(caller.userId(), caller.username(), other.getKey(), other.getValue()), MEMBER, 0))
         .compose(v -> conversations.find(caller.tenant(), id))
         .compose(stored -> announceAdded(caller.tenant(), stored, List.of(caller.userId(), other.getKey()))
           .map(v -> ConversationView.of(stored)));
@@ -121,8 +121,8 @@ public class RoomsVerticle extends VerticleBase {
     List<String> everyone = new ArrayList<>(others.keySet());
     everyone.add(caller.userId());
     return conversations.insert(conversation)
-      .compose(v -> memberships.add(caller.tenant(), id, caller.userId(), caller.username(), OWNER))
-      .compose(v -> addMembers(caller.tenant(), id, others, MEMBER))
+      .compose(v -> memberships.add(caller.tenant(), id, caller.userId(), caller.username(), OWNER, 0))
+      .compose(v -> addMembers(caller.tenant(), id, others, MEMBER, 0))
       .compose(v -> announceAdded(caller.tenant(), conversation, everyone))
       .map(v -> ConversationView.of(conversation));
   }
@@ -156,7 +156,7 @@ public class RoomsVerticle extends VerticleBase {
           ? Future.succeededFuture(ConversationView.of(conversation, existing))
           : Failure.fail(RoomsError.NOT_JOINABLE, "only public rooms can be joined; ask a member to invite you"));
       }
-      return addMembers(caller.tenant(), id, Map.of(caller.userId(), caller.username()), MEMBER)
+      return addMembers(caller.tenant(), id, Map.of(caller.userId(), caller.username()), MEMBER, conversation.getLong("lastSeq", 0L))
         .compose(v -> announceAdded(caller.tenant(), conversation, List.of(caller.userId())))
         .compose(v -> memberships.find(caller.tenant(), id, caller.userId()))
         .map(membership -> ConversationView.of(conversation, membership));
@@ -189,7 +189,8 @@ public class RoomsVerticle extends VerticleBase {
       if ("dm".equals(context.conversation().getString("type"))) {
         return Failure.fail(RoomsError.CANNOT_INVITE_TO_DM, "start a group to talk with more people");
       }
-      return resolve(caller, usernames).compose(users -> addMembers(caller.tenant(), id, users, MEMBER)
+      return resolve(caller, usernames).compose(users -> addMembers(caller.tenant(), id, users, MEMBER,
+          context.conversation().getLong("lastSeq", 0L))
         .compose(added -> announceAdded(caller.tenant(), context.conversation(), added)
           .map(v -> new JsonObject().put("added", new JsonArray(added)))));
     });
@@ -265,9 +266,9 @@ public class RoomsVerticle extends VerticleBase {
   }
 
   /** Adds members; returns the ids of those who were not members before. */
-  private Future<List<String>> addMembers(String tenant, String id, Map<String, String> users, String role) {
+  private Future<List<String>> addMembers(String tenant, String id, Map<String, String> users, String role, long readSeq) {
     List<String> ids = new ArrayList<>(users.keySet());
-    List<Future<Boolean>> adds = ids.stream().map(u -> memberships.add(tenant, id, u, users.get(u), role)).toList();
+    List<Future<Boolean>> adds = ids.stream().map(u -> memberships.add(tenant, id, u, users.get(u), role, readSeq)).toList();
     return Future.all(adds).compose(v -> {
       List<String> added = new ArrayList<>();
       for (int i = 0; i < ids.size(); i++) {

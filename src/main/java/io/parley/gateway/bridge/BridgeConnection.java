@@ -1,5 +1,6 @@
 package io.parley.gateway.bridge;
 
+import io.parley.ParleyNode;
 import io.parley.auth.AccessTokens;
 import io.parley.common.Caller;
 import io.parley.common.CommonError;
@@ -38,6 +39,7 @@ final class BridgeConnection {
   private final AccessTokens tokens;
   private final ClientRegistry registry;
   private final long requestTimeoutMs;
+  private final String nodeId;
   private Caller caller;
   private String inbox;
   private String verifiedToken;
@@ -58,6 +60,7 @@ final class BridgeConnection {
     this.tokens = tokens;
     this.registry = registry;
     this.requestTimeoutMs = requestTimeoutMs;
+    this.nodeId = (String) vertx.sharedData().getLocalMap(ParleyNode.NODE_MAP).get(ParleyNode.NODE_ID);
     socket.handler(this::onFrame);
     socket.endHandler(v -> onClosed());
     socket.exceptionHandler(err -> LOG.debug("bridge socket error: {}", err.toString()));
@@ -206,7 +209,8 @@ final class BridgeConnection {
           List<Buffer> pending = held;
           held = null;
           // "ready" follows the subscriptions: a sync sent after it cannot miss a live event.
-          write(Frames.rec(address, new JsonObject().put("type", Events.READY).put("conversations", conversations)));
+          write(Frames.rec(address, new JsonObject().put("type", Events.READY).put("conversations", conversations)
+            .put("node", nodeId)));
           pending.forEach(this::write);
         })
         .onFailure(err -> {

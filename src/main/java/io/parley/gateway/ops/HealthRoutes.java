@@ -1,12 +1,17 @@
 package io.parley.gateway.ops;
 
+import io.parley.ParleyNode;
 import io.parley.auth.AuthAddresses;
+import io.parley.config.ParleyConfig;
 import io.parley.delivery.DeliveryAddresses;
 import io.parley.rooms.RoomsAddresses;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.internal.VertxInternal;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.mongo.MongoClient;
@@ -15,6 +20,7 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 
+import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
 
@@ -28,7 +34,8 @@ public final class HealthRoutes {
   private HealthRoutes() {
   }
 
-  public static void mount(Vertx vertx, Router router, MongoClient mongo, Redis redis, Supplier<Integer> connections) {
+  public static void mount(Vertx vertx, Router router, ParleyConfig config, MongoClient mongo, Redis redis,
+                           Supplier<Integer> connections) {
     HealthCheckHandler liveness = HealthCheckHandler.create(vertx)
       .register("http", promise -> promise.complete(Status.OK()));
     HealthCheckHandler detailed = HealthCheckHandler.create(vertx)
@@ -41,10 +48,30 @@ public final class HealthRoutes {
         .onSuccess(ok -> promise.complete(Status.OK()))
         .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getClass().getSimpleName())))));
     }
+    detailed.register("node", promise -> promise.complete(Status.OK(node(vertx, config))));
     CONCERNS.forEach((concern, address) ->
       detailed.register("eventbus/" + concern, CHECK_TIMEOUT_MS, promise -> ping(vertx, address, promise)));
     router.get("/health").handler(liveness);
     router.get("/health/detailed").handler(detailed);
+  }
+
+  /** This node's role (the concerns it runs) and, when clustered, the members it sees. */
+  private static JsonObject node(Vertx vertx, ParleyConfig config) {
+    JsonArray roles = new JsonArray();
+    for (String concern : List.of("gateway", "auth", "rooms", "delivery")) {
+      if (config.instances(concern) > 0) {
+        roles.add(concern);
+      }
+    }
+    JsonObject node = new JsonObject()
+      .put("nodeId", vertx.sharedData().getLocalMap(ParleyNode.NODE_MAP).get(ParleyNode.NODE_ID))
+      .put("roles", roles)
+      .put("clustered", vertx.isClustered());
+    ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
+    if (cluster != null) {
+      node.put("members", new JsonArray(cluster.getNodes()));
+    }
+    return node;
   }
 
   /** A concern is up when one of its instances, anywhere on the bus, answers. */
