@@ -10,9 +10,11 @@ for tool in java mvn node npm; do
   need "$tool" || { echo "missing prerequisite: $tool (JDK 17, Maven and Node 20 with npm are required)" >&2; exit 1; }
 done
 
-# System packages the suite runs for real: redis-server (fan-out between nodes).
+# System packages the suite runs for real: redis-server (fan-out between nodes), nginx (in front of
+# the cluster tests and to check the shipped nginx configs).
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! need apt-get; then
     echo "missing: ${missing[*]} — install it (Debian: apt-get install -y ${missing[*]}) and run again" >&2

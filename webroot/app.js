@@ -186,6 +186,7 @@
     const c = convs.get(e.conversationId);
     switch (e.type) {
       case 'ready': return onReady(e.conversations);
+      case 'resync': return syncAll(); // the server's fan-out reconnected: live events may be missing
       case 'message': return c && onMessage(c, e.message);
       case 'read': // our own read position, moved by another tab or device
         if (c && e.userId === session.userId) { c.readSeq = Math.max(c.readSeq, e.readSeq); renderList(); }
@@ -211,6 +212,10 @@
     for (const id of convs.keys()) if (!ids.has(id)) convs.delete(id);
     list.forEach(conv);
     renderList();
+    syncAll();
+  }
+
+  function syncAll() {
     // Catch up from what this page has; conversations new to it start at the read position.
     const positions = {};
     convs.forEach((c, id) => { if (c.last !== undefined) positions[id] = c.last; });
