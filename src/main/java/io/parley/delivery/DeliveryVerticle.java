@@ -39,6 +39,9 @@ public class DeliveryVerticle extends VerticleBase {
   private BusService bus;
   private final ConversationQueue queue = new ConversationQueue();
   private Counter stored;
+  private static final long FANOUT_WARNING_INTERVAL_MS = 10_000;
+  private long lastFanoutWarning;
+  private long suppressedFanoutWarnings;
 
   @Override
   public Future<?> start() {
@@ -89,7 +92,7 @@ public class DeliveryVerticle extends VerticleBase {
           // The store is the truth: a failed publish only delays live delivery until the next sync.
           fanout.publish(Channels.conversation(caller.tenant(), conversationId),
               Events.of(Events.MESSAGE, conversationId).put("message", message))
-            .onFailure(err -> LOG.warn("fan-out of {} #{} failed: {}", conversationId, message.getLong("seq"), err.toString()));
+            .onFailure(this::fanoutFailed);
           // Senders have read what they wrote; without this their own messages would count as unread.
           vertx.eventBus().request(RoomsAddresses.READ,
               new JsonObject().put("conversationId", conversationId).put("seq", message.getLong("seq")), caller.deliveryOptions())
@@ -97,6 +100,19 @@ public class DeliveryVerticle extends VerticleBase {
         }
         return message.copy().put("duplicate", appended.duplicate());
       });
+  }
+
+  /** One warning per outage window, not one per message: during a Redis outage every send fails to publish. */
+  private void fanoutFailed(Throwable err) {
+    long now = System.currentTimeMillis();
+    if (now - lastFanoutWarning >= FANOUT_WARNING_INTERVAL_MS) {
+      LOG.warn("fan-out publish failed ({} more since the last warning); clients catch up by sync: {}",
+        suppressedFanoutWarnings, err.toString());
+      lastFanoutWarning = now;
+      suppressedFanoutWarnings = 0;
+    } else {
+      suppressedFanoutWarnings++;
+    }
   }
 
   private Future<JsonObject> history(Caller caller, JsonObject body) {
