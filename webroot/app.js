@@ -68,7 +68,11 @@
     if (refreshing) return refreshing;
     const spent = session.refreshToken;
     refreshing = api('POST', '/auth/refresh', { refreshToken: spent })
-      .then((pair) => { if (session && session.refreshToken === spent) saveTokens(pair); })
+      .then((pair) => {
+        if (session && session.refreshToken === spent) saveTokens(pair);
+        // Present the new token on the socket: the server closes connections whose token has expired.
+        if (eb && eb.state === EventBus.OPEN && $('status').dataset.state === 'online') syncAll();
+      })
       .catch((err) => {
         if (!session) throw err;
         if (/^(REFRESH_TOKEN_|VALIDATION)/.test(codeOf(err))) {

@@ -42,7 +42,7 @@ final class ConfigValidator {
       throw new ConfigException("auth.jwt_secret", "must be at least 32 characters (or empty to generate one under the data directory)");
     }
     string(config, "auth.issuer", false);
-    integer(config, "auth.access_ttl_seconds", 30, 86_400);
+    integer(config, "auth.access_ttl_seconds", 5, 86_400);
     integer(config, "auth.refresh_ttl_seconds", 300, 365L * 86_400);
     integer(config, "auth.kdf_iterations", 10_000, 10_000_000);
     validateCluster(config, connection, redis, secret);

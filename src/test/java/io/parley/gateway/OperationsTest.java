@@ -86,6 +86,27 @@ class OperationsTest {
   }
 
   @Test
+  void a_connection_stops_receiving_once_its_users_token_has_expired(Vertx vertx, VertxTestContext ctx) {
+    // Short-lived tokens: a logged-out user's open socket must not keep receiving for long.
+    JsonObject shortTokens = new JsonObject().put("auth", new JsonObject().put("access_ttl_seconds", 5));
+    long started = System.currentTimeMillis();
+    TestNode.start(vertx, shortTokens).compose(node -> {
+      Rest rest = new Rest(vertx, node.port());
+      return rest.user("acme", "alice").compose(alice -> BridgeClient.online(vertx, node.port(), alice)
+        .compose(client -> client.closedFuture().map(code -> {
+          long after = System.currentTimeMillis() - started;
+          ctx.verify(() -> {
+            assertEquals((short) 4002, code, "closed with the token-expired code");
+            assertTrue(after >= 5_000, "not before the token expired: " + after + " ms");
+            assertTrue(after < 30_000, "within token lifetime + grace + one sweep: " + after + " ms");
+          });
+          return node;
+        })))
+        .compose(TestNode::stop);
+    }).onComplete(ctx.succeedingThenComplete());
+  }
+
+  @Test
   void shutdown_finishes_accepted_sends_and_tells_clients_to_reconnect(Vertx vertx, VertxTestContext ctx) {
     TestNode.start(vertx).compose(node -> {
       Rest rest = new Rest(vertx, node.port());

@@ -33,6 +33,7 @@ final class BridgeConnection {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
   static final int CLOSE_RESTARTING = 4000;
   static final int CLOSE_TOO_SLOW = 4001;
+  static final int CLOSE_TOKEN_EXPIRED = 4002;
 
   private final Vertx vertx;
   private final SockJSSocket socket;
@@ -44,6 +45,8 @@ final class BridgeConnection {
   private String inbox;
   private String verifiedToken;
   private long verifiedUntil;
+  /** Expiry of the newest token this connection presented: how long its user may keep receiving. */
+  private long authorizedUntil;
   private long lastSeen = System.currentTimeMillis();
   private int inFlight;
   private boolean draining;
@@ -76,6 +79,11 @@ final class BridgeConnection {
 
   long lastSeen() {
     return lastSeen;
+  }
+
+  /** True for a registered connection whose newest verified token expired before {@code instant}. */
+  boolean tokenExpiredBefore(long instant) {
+    return inbox != null && held == null && authorizedUntil < instant;
   }
 
   /** Requests forwarded and not yet answered. */
@@ -246,6 +254,7 @@ final class BridgeConnection {
       caller = who;
       verifiedToken = token;
       verifiedUntil = verified.expiresAtMillis();
+      authorizedUntil = Math.max(authorizedUntil, verifiedUntil);
       return Future.succeededFuture(who);
     });
   }

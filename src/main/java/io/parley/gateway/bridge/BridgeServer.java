@@ -26,6 +26,13 @@ public final class BridgeServer {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeServer.class);
   /** A client that sent nothing (the JS client pings every 5 s) for this long is gone. */
   private static final long SILENCE_LIMIT_MS = 60_000;
+  /**
+   * A registered connection keeps receiving events only while its user holds a valid access token:
+   * once the newest token it presented has been expired this long, it is closed (the client refreshes,
+   * reconnects and syncs). So a logged-out or locked-out user stops receiving within one token lifetime.
+   */
+  static final long TOKEN_GRACE_MS = 10_000;
+  private static final long SWEEP_INTERVAL_MS = 5_000;
 
   private final Vertx vertx;
   private final ClientRegistry registry;
@@ -39,7 +46,7 @@ public final class BridgeServer {
     this.tokens = tokens;
     this.registry = new ClientRegistry(fanout);
     this.requestTimeoutMs = requestTimeoutMs;
-    this.sweeper = vertx.setPeriodic(SILENCE_LIMIT_MS / 4, t -> closeSilent());
+    this.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, t -> sweep());
   }
 
   public Router router() {
@@ -80,8 +87,14 @@ public final class BridgeServer {
     }
   }
 
-  private void closeSilent() {
-    long limit = System.currentTimeMillis() - SILENCE_LIMIT_MS;
-    List.copyOf(open).stream().filter(c -> c.lastSeen() < limit).forEach(c -> c.close(1001, "no ping"));
+  private void sweep() {
+    long now = System.currentTimeMillis();
+    for (BridgeConnection connection : List.copyOf(open)) {
+      if (connection.lastSeen() < now - SILENCE_LIMIT_MS) {
+        connection.close(1001, "no ping");
+      } else if (connection.tokenExpiredBefore(now - TOKEN_GRACE_MS)) {
+        connection.close(BridgeConnection.CLOSE_TOKEN_EXPIRED, "access token expired; refresh, reconnect and sync");
+      }
+    }
   }
 }
