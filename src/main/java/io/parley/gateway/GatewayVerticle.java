@@ -47,7 +47,7 @@ public class GatewayVerticle extends VerticleBase {
     router.route().handler(SecurityHeaders::apply);
     router.route().handler(XFrameHandler.create(XFrameHandler.DENY));
     router.route().handler(CSPHandler.create()
-      .addDirective("default-src", "'self'")
+      .setDirective("default-src", "'self'")
       .addDirective("connect-src", "'self' ws: wss:")
       .addDirective("img-src", "'self' data:"));
     redis = config.redisConnectionString().isBlank() ? null : Redis.createClient(vertx, config.redisConnectionString());
