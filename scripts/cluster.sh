@@ -23,9 +23,11 @@ dir=${PARLEY_CLUSTER_DIR:-$root/target/cluster}
 die() { echo "cluster.sh: $*" >&2; exit 1; }
 port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 free_port() {
-  local p
+  # Below the kernel's ephemeral range, so no outgoing connection can be holding the port we pick.
+  local p low
+  low=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)
   for _ in $(seq 1 200); do
-    p=$(( 20000 + RANDOM % 30000 ))
+    p=$(( 20000 + RANDOM % (low - 20000) ))
     if ! port_busy "$p" && ! grep -qx "$p" "$dir/ports.used" 2>/dev/null; then
       echo "$p" >> "$dir/ports.used"
       echo "$p"
@@ -34,8 +36,12 @@ free_port() {
   done
   die "no free port found"
 }
-wait_port() { # port, seconds, what
-  for _ in $(seq 1 $(( $2 * 10 ))); do port_busy "$1" && return 0; sleep 0.1; done
+wait_port() { # port, seconds, what[, pid file of the process that should listen]
+  for _ in $(seq 1 $(( $2 * 10 ))); do
+    port_busy "$1" && return 0
+    [ -n "${4:-}" ] && ! alive "$4" && die "$3 exited before listening on $1; see $dir"
+    sleep 0.1
+  done
   die "$3 did not listen on $1 within $2 s"
 }
 http_ok() { # port path
@@ -58,6 +64,7 @@ start_instance() {
   alive "$dir/instance-$i.pid" && die "instance $i is already running"
   members=$(cat "$dir"/instance-*.hz | sed 's/^/127.0.0.1:/' | paste -sd, -)
   (
+    unset PARLEY_CLUSTER_DIR   # this script's state dir, not a setting of the instances
     export PARLEY_HTTP_HOST=127.0.0.1 PARLEY_HTTP_PORT="$http"
     export PARLEY_MONGO_CONNECTION_STRING="$(get mongo.url)" PARLEY_REDIS_CONNECTION_STRING="$(get redis.url)"
     export PARLEY_AUTH_JWT_SECRET="$(get jwt-secret)"
@@ -142,7 +149,7 @@ up() {
     echo "$redis_port" > "$dir/redis.port"
     start_redis
     echo "redis://127.0.0.1:$redis_port" > "$dir/redis.url"
-    wait_port "$redis_port" 10 "redis-server"
+    wait_port "$redis_port" 10 "redis-server" "$dir/redis.pid"
   fi
 
   if [ -n "${PARLEY_MONGO_CONNECTION_STRING:-}" ]; then
@@ -152,7 +159,7 @@ up() {
     java -cp target/parley.jar io.parley.store.StandaloneStore "$dir/store" "$store_port" > "$dir/store.log" 2>&1 &
     echo $! > "$dir/store.pid"
     echo "mongodb://127.0.0.1:$store_port" > "$dir/mongo.url"
-    wait_port "$store_port" 30 "the store"
+    wait_port "$store_port" 30 "the store" "$dir/store.pid"
   fi
 
   local i

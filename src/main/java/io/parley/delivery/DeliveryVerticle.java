@@ -87,12 +87,14 @@ public class DeliveryVerticle extends VerticleBase {
       .compose(membership -> queue.run(conversationId, () -> log.append(caller, conversationId, clientMsgId, text)))
       .map(appended -> {
         JsonObject message = MessageView.of(appended.message());
+        // Published again for a resend too: the node that stored the original may have died before
+        // publishing it, and only a publish reaches the members connected now. Clients drop seqs they
+        // hold. The store is the truth: a failed publish only delays live delivery until the next sync.
+        fanout.publish(Channels.conversation(caller.tenant(), conversationId),
+            Events.of(Events.MESSAGE, conversationId).put("message", message))
+          .onFailure(this::fanoutFailed);
         if (!appended.duplicate()) {
           stored.increment();
-          // The store is the truth: a failed publish only delays live delivery until the next sync.
-          fanout.publish(Channels.conversation(caller.tenant(), conversationId),
-              Events.of(Events.MESSAGE, conversationId).put("message", message))
-            .onFailure(this::fanoutFailed);
           // Senders have read what they wrote; without this their own messages would count as unread.
           vertx.eventBus().request(RoomsAddresses.READ,
               new JsonObject().put("conversationId", conversationId).put("seq", message.getLong("seq")), caller.deliveryOptions())

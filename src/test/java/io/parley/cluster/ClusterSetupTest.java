@@ -11,7 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Hazelcast config each join method produces; forming real clusters is ClusterFailoverTest's job. */
+/** The Hazelcast config each join method produces; forming real clusters is ClusterFailoverIT's job. */
 class ClusterSetupTest {
 
   private static JsonObject cluster(String join) {

@@ -66,7 +66,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * "REDIS RESTART:") for the project's notes.
  */
 @Timeout(value = 240, unit = TimeUnit.SECONDS)
-class ClusterFailoverTest {
+class ClusterFailoverIT {
 
   private static final Path ROOT = Path.of("").toAbsolutePath();
   private static final String TENANT = "clustered";
