@@ -1,7 +1,6 @@
 package io.parley.fanout;
 
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -10,15 +9,11 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
-import io.vertx.redis.client.ResponseType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.BiConsumer;
 
 /**
@@ -36,10 +31,7 @@ public final class RedisFanout implements EventFanout {
   private final Vertx vertx;
   private final RedisOptions options;
   private final Redis publisher;
-  /** Subscribed channels, each with the moment its subscription took effect. */
-  private final Map<String, Future<Void>> channels = new HashMap<>();
-  /** Subscriptions sent and not yet confirmed by Redis. */
-  private final Map<String, Promise<Void>> confirming = new HashMap<>();
+  private final Set<String> channels = new HashSet<>();
   private BiConsumer<String, JsonObject> handler = (channel, event) -> { };
   private Runnable gapHandler = () -> { };
   private Redis subscriberClient;
@@ -48,8 +40,6 @@ public final class RedisFanout implements EventFanout {
   private boolean everConnected;
   private boolean closed;
   private long backoffMs = 50;
-  /** Completes when the current (re)connection has resubscribed everything; renewed when one is lost. */
-  private Promise<Void> connected = Promise.promise();
 
   public RedisFanout(Vertx vertx, String connectionString) {
     this.vertx = vertx;
@@ -63,40 +53,21 @@ public final class RedisFanout implements EventFanout {
   }
 
   @Override
-  public Future<Void> subscribe(String channel) {
-    Future<Void> known = channels.get(channel);
-    if (known != null) {
-      return known;
+  public void subscribe(String channel) {
+    if (!channels.add(channel)) {
+      return;
     }
-    Future<Void> effective;
-    if (subscriber == null) {
-      connect();
-      effective = connected.future();
+    if (subscriber != null) {
+      subscriber.send(Request.cmd(Command.SUBSCRIBE).arg(PREFIX + channel))
+        .onFailure(err -> LOG.debug("subscribe {} failed, the reconnect will resubscribe: {}", channel, err.toString()));
     } else {
-      effective = subscribeOn(subscriber, List.of(channel));
+      connect();
     }
-    channels.put(channel, effective);
-    return effective;
-  }
-
-  /**
-   * Subscribes and completes once Redis confirms each channel. The client completes a pub/sub command
-   * as soon as it is written; Redis's confirmation arrives later as a push, which {@link #onPush} matches.
-   */
-  private Future<Void> subscribeOn(RedisConnection connection, Collection<String> names) {
-    Request subscribe = Request.cmd(Command.SUBSCRIBE);
-    List<Future<Void>> confirmations = new ArrayList<>();
-    for (String name : names) {
-      subscribe.arg(PREFIX + name);
-      confirmations.add(confirming.computeIfAbsent(name, n -> Promise.promise()).future());
-    }
-    connection.send(subscribe).onFailure(err -> lost(connection, err.toString()));
-    return Future.all(confirmations).mapEmpty();
   }
 
   @Override
   public void unsubscribe(String channel) {
-    if (channels.remove(channel) != null && subscriber != null) {
+    if (channels.remove(channel) && subscriber != null) {
       subscriber.send(Request.cmd(Command.UNSUBSCRIBE).arg(PREFIX + channel))
         .onFailure(err -> LOG.debug("unsubscribe {} failed: {}", channel, err.toString()));
     }
@@ -146,31 +117,23 @@ public final class RedisFanout implements EventFanout {
       connection.handler(this::onPush);
       connection.exceptionHandler(err -> lost(connection, err.toString()));
       connection.endHandler(v -> lost(connection, "connection closed"));
+      resubscribeAll(connection);
       backoffMs = 50;
-      Promise<Void> ready = connected;
-      resubscribeAll(connection).onComplete(ar2 -> {
-        if (ar2.failed()) {
-          lost(connection, ar2.cause().toString());
-          return;
-        }
-        ready.tryComplete();
-        if (everConnected) {
-          LOG.info("Redis fan-out reconnected; {} channels resubscribed", channels.size());
-          gapHandler.run();
-        }
-        everConnected = true;
-      });
+      if (everConnected) {
+        LOG.info("Redis fan-out reconnected; {} channels resubscribed", channels.size());
+        gapHandler.run();
+      }
+      everConnected = true;
     });
   }
 
-  private Future<Void> resubscribeAll(RedisConnection connection) {
+  private void resubscribeAll(RedisConnection connection) {
     if (channels.isEmpty()) {
-      return Future.succeededFuture();
+      return;
     }
-    List<String> names = List.copyOf(channels.keySet());
-    Future<Void> all = subscribeOn(connection, names);
-    names.forEach(name -> channels.put(name, confirming.get(name).future()));
-    return all;
+    Request subscribe = Request.cmd(Command.SUBSCRIBE);
+    channels.forEach(channel -> subscribe.arg(PREFIX + channel));
+    connection.send(subscribe).onFailure(err -> lost(connection, err.toString()));
   }
 
   private void lost(RedisConnection connection, String why) {
@@ -178,11 +141,6 @@ public final class RedisFanout implements EventFanout {
       return;
     }
     subscriber = null;
-    if (connected.future().isComplete()) {
-      connected = Promise.promise();
-    }
-    confirming.values().forEach(p -> p.tryFail("Redis connection lost"));
-    confirming.clear();
     connection.close();
     if (!closed) {
       LOG.warn("Redis fan-out connection lost ({}); reconnecting", why);
@@ -196,29 +154,17 @@ public final class RedisFanout implements EventFanout {
     vertx.setTimer(delay, t -> connect());
   }
 
-  /** Pub/sub pushes: [message, channel, payload] for events, [subscribe, channel, count] confirmations. */
+  /** Pub/sub pushes arrive as [message, channel, payload]; subscribe confirmations are ignored. */
   private void onPush(Response push) {
-    // PUSH with RESP3 (Redis 6+), a plain array with RESP2.
-    if (push == null || (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI) || push.size() != 3) {
+    if (push.size() != 3 || !"message".equals(push.get(0).toString())) {
       return;
     }
-    String kind = push.get(0).toString();
     String channel = push.get(1).toString();
     if (!channel.startsWith(PREFIX)) {
       return;
     }
     String name = channel.substring(PREFIX.length());
-    if ("subscribe".equals(kind)) {
-      Promise<Void> confirmation = confirming.remove(name);
-      if (confirmation != null) {
-        confirmation.tryComplete();
-      }
-      return;
-    }
-    if (!"message".equals(kind)) {
-      return;
-    }
-    if (!channels.containsKey(name)) {
+    if (!channels.contains(name)) {
       return;
     }
     JsonObject event;
