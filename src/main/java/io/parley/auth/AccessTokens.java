@@ -58,7 +58,8 @@ public final class AccessTokens {
   public Future<Verified> verify(String token) {
     return jwt.authenticate(new TokenCredentials(token))
       .recover(err -> Failure.fail(AuthError.TOKEN_INVALID, "access token is invalid or expired"))
-      .compose(user -> caller(user).map(caller -> new Verified(caller, user.principal().getLong("exp", 0L) * 1000)));
+      // vertx-auth-jwt keeps exp among the user's attributes, not in the principal.
+      .compose(user -> caller(user).map(caller -> new Verified(caller, user.attributes().getLong("exp", 0L) * 1000)));
   }
 
   /** The caller a verified vertx-auth user stands for. */

@@ -97,7 +97,8 @@ class OperationsTest {
           long after = System.currentTimeMillis() - started;
           ctx.verify(() -> {
             assertEquals((short) 4002, code, "closed with the token-expired code");
-            assertTrue(after >= 5_000, "not before the token expired: " + after + " ms");
+            // Token lifetime 5 s + 10 s grace: closing any earlier would cut off users holding valid tokens.
+            assertTrue(after >= 14_000, "not before the token expired and the grace passed: " + after + " ms");
             assertTrue(after < 30_000, "within token lifetime + grace + one sweep: " + after + " ms");
           });
           return node;

@@ -114,7 +114,6 @@ final class BridgeConnection {
       return false;
     }
     if (socket.writeQueueFull()) {
-      LOG.info("closing a bridge connection of user {} that is not reading its events", caller == null ? "-" : caller.userId());
       close(CLOSE_TOO_SLOW, "too slow; reconnect and sync");
       return false;
     }
@@ -124,6 +123,7 @@ final class BridgeConnection {
 
   void close(int code, String reason) {
     if (!closed) {
+      LOG.info("closing the bridge connection of user {}: {} {}", caller == null ? "-" : caller.userId(), code, reason);
       onClosed();
       socket.close(code, reason);
     }
@@ -131,6 +131,7 @@ final class BridgeConnection {
 
   private void onClosed() {
     if (!closed) {
+      LOG.debug("bridge connection of user {} ended", caller == null ? "-" : caller.userId());
       closed = true;
       registry.unregister(this);
       closedHandler.accept(this);
