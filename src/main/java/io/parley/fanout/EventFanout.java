@@ -15,8 +15,11 @@ public interface EventFanout {
   /** Publishes an event on a channel (see {@link Channels}); completes once handed to the transport. */
   Future<Void> publish(String channel, JsonObject event);
 
-  /** Starts receiving a channel's events on this instance's {@link #onEvent} handler. Idempotent. */
-  void subscribe(String channel);
+  /**
+   * Starts receiving a channel's events on this instance's {@link #onEvent} handler. Idempotent.
+   * Completes once the subscription is in effect, so that anything published afterwards arrives.
+   */
+  Future<Void> subscribe(String channel);
 
   /** Stops receiving a channel. Idempotent. */
   void unsubscribe(String channel);

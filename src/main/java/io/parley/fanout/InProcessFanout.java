@@ -35,7 +35,7 @@ public final class InProcessFanout implements EventFanout {
   }
 
   @Override
-  public void subscribe(String channel) {
+  public Future<Void> subscribe(String channel) {
     if (consumer == null) {
       consumer = vertx.eventBus().<JsonObject>localConsumer(ADDRESS, message -> {
         String target = message.body().getString("channel");
@@ -45,6 +45,7 @@ public final class InProcessFanout implements EventFanout {
       });
     }
     channels.add(channel);
+    return Future.succeededFuture();
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.parley.fanout;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
@@ -9,11 +10,15 @@ import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
+import io.vertx.redis.client.ResponseType;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -31,7 +36,10 @@ public final class RedisFanout implements EventFanout {
   private final Vertx vertx;
   private final RedisOptions options;
   private final Redis publisher;
-  private final Set<String> channels = new HashSet<>();
+  /** Subscribed channels, each with the moment its subscription took effect. */
+  private final Map<String, Future<Void>> channels = new HashMap<>();
+  /** Subscriptions sent and not yet confirmed by Redis. */
+  private final Map<String, Promise<Void>> confirming = new HashMap<>();
   private BiConsumer<String, JsonObject> handler = (channel, event) -> { };
   private Runnable gapHandler = () -> { };
   private Redis subscriberClient;
@@ -40,6 +48,8 @@ public final class RedisFanout implements EventFanout {
   private boolean everConnected;
   private boolean closed;
   private long backoffMs = 50;
+  /** Completes when the current (re)connection has resubscribed everything; renewed when one is lost. */
+  private Promise<Void> connected = Promise.promise();
 
   public RedisFanout(Vertx vertx, String connectionString) {
     this.vertx = vertx;
@@ -53,21 +63,40 @@ public final class RedisFanout implements EventFanout {
   }
 
   @Override
-  public void subscribe(String channel) {
-    if (!channels.add(channel)) {
-      return;
+  public Future<Void> subscribe(String channel) {
+    Future<Void> known = channels.get(channel);
+    if (known != null) {
+      return known;
     }
-    if (subscriber != null) {
-      subscriber.send(Request.cmd(Command.SUBSCRIBE).arg(PREFIX + channel))
-        .onFailure(err -> LOG.debug("subscribe {} failed, the reconnect will resubscribe: {}", channel, err.toString()));
-    } else {
+    Future<Void> effective;
+    if (subscriber == null) {
       connect();
+      effective = connected.future();
+    } else {
+      effective = subscribeOn(subscriber, List.of(channel));
     }
+    channels.put(channel, effective);
+    return effective;
+  }
+
+  /**
+   * Subscribes and completes once Redis confirms each channel. The client completes a pub/sub command
+   * as soon as it is written; Redis's confirmation arrives later as a push, which {@link #onPush} matches.
+   */
+  private Future<Void> subscribeOn(RedisConnection connection, Collection<String> names) {
+    Request subscribe = Request.cmd(Command.SUBSCRIBE);
+    List<Future<Void>> confirmations = new ArrayList<>();
+    for (String name : names) {
+      subscribe.arg(PREFIX + name);
+      confirmations.add(confirming.computeIfAbsent(name, n -> Promise.promise()).future());
+    }
+    connection.send(subscribe).onFailure(err -> lost(connection, err.toString()));
+    return Future.all(confirmations).mapEmpty();
   }
 
   @Override
   public void unsubscribe(String channel) {
-    if (channels.remove(channel) && subscriber != null) {
+    if (channels.remove(channel) != null && subscriber != null) {
       subscriber.send(Request.cmd(Command.UNSUBSCRIBE).arg(PREFIX + channel))
         .onFailure(err -> LOG.debug("unsubscribe {} failed: {}", channel, err.toString()));
     }
@@ -117,23 +146,31 @@ public final class RedisFanout implements EventFanout {
       connection.handler(this::onPush);
       connection.exceptionHandler(err -> lost(connection, err.toString()));
       connection.endHandler(v -> lost(connection, "connection closed"));
-      resubscribeAll(connection);
       backoffMs = 50;
-      if (everConnected) {
-        LOG.info("Redis fan-out reconnected; {} channels resubscribed", channels.size());
-        gapHandler.run();
-      }
-      everConnected = true;
+      Promise<Void> ready = connected;
+      resubscribeAll(connection).onComplete(ar2 -> {
+        if (ar2.failed()) {
+          lost(connection, ar2.cause().toString());
+          return;
+        }
+        ready.tryComplete();
+        if (everConnected) {
+          LOG.info("Redis fan-out reconnected; {} channels resubscribed", channels.size());
+          gapHandler.run();
+        }
+        everConnected = true;
+      });
     });
   }
 
-  private void resubscribeAll(RedisConnection connection) {
+  private Future<Void> resubscribeAll(RedisConnection connection) {
     if (channels.isEmpty()) {
-      return;
+      return Future.succeededFuture();
     }
-    Request subscribe = Request.cmd(Command.SUBSCRIBE);
-    channels.forEach(channel -> subscribe.arg(PREFIX + channel));
-    connection.send(subscribe).onFailure(err -> lost(connection, err.toString()));
+    List<String> names = List.copyOf(channels.keySet());
+    Future<Void> all = subscribeOn(connection, names);
+    names.forEach(name -> channels.put(name, confirming.get(name).future()));
+    return all;
   }
 
   private void lost(RedisConnection connection, String why) {
@@ -141,6 +178,11 @@ public final class RedisFanout implements EventFanout {
       return;
     }
     subscriber = null;
+    if (connected.future().isComplete()) {
+      connected = Promise.promise();
+    }
+    confirming.values().forEach(p -> p.tryFail("Redis connection lost"));
+    confirming.clear();
     connection.close();
     if (!closed) {
       LOG.warn("Redis fan-out connection lost ({}); reconnecting", why);
@@ -154,17 +196,29 @@ public final class RedisFanout implements EventFanout {
     vertx.setTimer(delay, t -> connect());
   }
 
-  /** Pub/sub pushes arrive as [message, channel, payload]; subscribe confirmations are ignored. */
+  /** Pub/sub pushes: [message, channel, payload] for events, [subscribe, channel, count] confirmations. */
   private void onPush(Response push) {
-    if (push.size() != 3 || !"message".equals(push.get(0).toString())) {
+    // PUSH with RESP3 (Redis 6+), a plain array with RESP2.
+    if (push == null || (push.type() != ResponseType.PUSH && push.type() != ResponseType.MULTI) || push.size() != 3) {
       return;
     }
+    String kind = push.get(0).toString();
     String channel = push.get(1).toString();
     if (!channel.startsWith(PREFIX)) {
       return;
     }
     String name = channel.substring(PREFIX.length());
-    if (!channels.contains(name)) {
+    if ("subscribe".equals(kind)) {
+      Promise<Void> confirmation = confirming.remove(name);
+      if (confirmation != null) {
+        confirmation.tryComplete();
+      }
+      return;
+    }
+    if (!"message".equals(kind)) {
+      return;
+    }
+    if (!channels.containsKey(name)) {
       return;
     }
     JsonObject event;

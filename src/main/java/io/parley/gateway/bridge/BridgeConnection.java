@@ -208,16 +208,18 @@ final class BridgeConnection {
       // the list is in flight then still re-points the subscriptions, and its event waits for "ready".
       inbox = address;
       held = new ArrayList<>();
-      registry.beginRegistration(this, who);
-      return vertx.eventBus().<JsonObject>request(RoomsAddresses.LIST, new JsonObject(),
-          who.deliveryOptions().setSendTimeout(requestTimeoutMs))
-        .onSuccess(reply -> {
+      return registry.beginRegistration(this, who)
+        .compose(v -> vertx.eventBus().<JsonObject>request(RoomsAddresses.LIST, new JsonObject(),
+          who.deliveryOptions().setSendTimeout(requestTimeoutMs)))
+        .compose(reply -> {
           JsonArray conversations = reply.body().getJsonArray("conversations");
-          registry.completeRegistration(this, who,
-            conversations.stream().map(c -> ((JsonObject) c).getString("id")).toList());
+          return registry.completeRegistration(this, who,
+            conversations.stream().map(c -> ((JsonObject) c).getString("id")).toList()).map(conversations);
+        })
+        .onSuccess(conversations -> {
           List<Buffer> pending = held;
           held = null;
-          // "ready" follows the subscriptions: a sync sent after it cannot miss a live event.
+          // "ready" follows the subscriptions being in effect: a sync sent after it cannot miss a live event.
           write(Frames.rec(address, new JsonObject().put("type", Events.READY).put("conversations", conversations)
             .put("node", nodeId)));
           pending.forEach(this::write);

@@ -7,6 +7,7 @@ import io.parley.common.Meters;
 import io.parley.fanout.Channels;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Events;
+import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -15,6 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The connections of one gateway instance and the channels each listens to. Everything here is local
@@ -23,6 +25,7 @@ import java.util.Set;
  */
 final class ClientRegistry {
 
+  private static final long SUBSCRIBE_WAIT_MS = 2000;
   private final EventFanout fanout;
   private final Map<String, Set<BridgeConnection>> byChannel = new HashMap<>();
   private final Map<BridgeConnection, Set<String>> channelsOf = new HashMap<>();
@@ -41,25 +44,26 @@ final class ClientRegistry {
       .register(Meters.registry());
   }
 
-  /** Step one of a registration: the user's own channel, before the conversations are listed. */
-  void beginRegistration(BridgeConnection connection, Caller caller) {
+  /** Step one of a registration: the user's own channel, in effect before the conversations are listed. */
+  Future<Void> beginRegistration(BridgeConnection connection, Caller caller) {
     channelsOf.computeIfAbsent(connection, c -> new HashSet<>());
     changedWhileListing.put(connection, new HashMap<>());
-    listen(connection, Channels.user(caller.tenant(), caller.userId()));
+    return listen(connection, Channels.user(caller.tenant(), caller.userId()));
   }
 
   /**
    * Step two: every listed conversation, except one the user left while the list was in flight (the
    * list may predate that); one added meanwhile is already followed through its event.
    */
-  void completeRegistration(BridgeConnection connection, Caller caller, List<String> conversationIds) {
+  Future<Void> completeRegistration(BridgeConnection connection, Caller caller, List<String> conversationIds) {
     Map<String, Boolean> changed = changedWhileListing.remove(connection);
     if (!channelsOf.containsKey(connection)) {
-      return;
+      return Future.succeededFuture();
     }
-    conversationIds.stream().map(id -> Channels.conversation(caller.tenant(), id))
+    return Future.join(conversationIds.stream().map(id -> Channels.conversation(caller.tenant(), id))
       .filter(channel -> changed == null || !Boolean.FALSE.equals(changed.get(channel)))
-      .forEach(channel -> listen(connection, channel));
+      .map(channel -> listen(connection, channel))
+      .toList()).mapEmpty();
   }
 
   void unregister(BridgeConnection connection) {
@@ -83,21 +87,24 @@ final class ClientRegistry {
       return;
     }
     for (BridgeConnection connection : List.copyOf(listeners)) {
-      followMembership(connection, event);
       Buffer frame = Frames.rec(connection.inbox(), event);
-      if (connection.deliver(frame)) {
-        delivered.increment();
-      }
+      // "conversation.added" goes out once the new subscription is in effect: a client that syncs on
+      // it cannot miss a message published in between.
+      followMembership(connection, event).onComplete(v -> {
+        if (connection.deliver(frame)) {
+          delivered.increment();
+        }
+      });
     }
   }
 
   /** Membership changes for the connection's own user re-point its conversation subscriptions. */
-  private void followMembership(BridgeConnection connection, JsonObject event) {
+  private Future<Void> followMembership(BridgeConnection connection, JsonObject event) {
     Caller caller = connection.caller();
     String type = event.getString("type");
     String conversation = event.getString("conversationId");
     if (caller == null || conversation == null || !channelsOf.containsKey(connection)) {
-      return;
+      return Future.succeededFuture();
     }
     String channel = Channels.conversation(caller.tenant(), conversation);
     Map<String, Boolean> changed = changedWhileListing.get(connection);
@@ -105,20 +112,23 @@ final class ClientRegistry {
       changed.put(channel, Events.CONVERSATION_ADDED.equals(type));
     }
     if (Events.CONVERSATION_ADDED.equals(type)) {
-      listen(connection, channel);
-    } else if (Events.CONVERSATION_REMOVED.equals(type)) {
+      return listen(connection, channel);
+    }
+    if (Events.CONVERSATION_REMOVED.equals(type)) {
       forget(connection, channel);
       channelsOf.get(connection).remove(channel);
     }
+    return Future.succeededFuture();
   }
 
-  private void listen(BridgeConnection connection, String channel) {
+  /**
+   * Completes when the channel's subscription is in effect, or after {@link #SUBSCRIBE_WAIT_MS} if the
+   * fan-out is unreachable: the client is then not held up; the fan-out reports a gap (resync) once back.
+   */
+  private Future<Void> listen(BridgeConnection connection, String channel) {
     channelsOf.get(connection).add(channel);
-    Set<BridgeConnection> listeners = byChannel.computeIfAbsent(channel, c -> new HashSet<>());
-    if (listeners.isEmpty()) {
-      fanout.subscribe(channel);
-    }
-    listeners.add(connection);
+    byChannel.computeIfAbsent(channel, c -> new HashSet<>()).add(connection);
+    return fanout.subscribe(channel).timeout(SUBSCRIBE_WAIT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
   }
 
   private void forget(BridgeConnection connection, String channel) {
