@@ -12,6 +12,9 @@ import io.parley.rooms.RoomsAddresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.eventbus.Message;
+import io.vertx.core.eventbus.ReplyException;
+import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,6 +37,8 @@ final class BridgeConnection {
   static final int CLOSE_RESTARTING = 4000;
   static final int CLOSE_TOO_SLOW = 4001;
   static final int CLOSE_TOKEN_EXPIRED = 4002;
+  private static final long LIST_TIMEOUT_MS = 2000;
+  private static final int LIST_ATTEMPTS = 4;
 
   private final Vertx vertx;
   private final SockJSSocket socket;
@@ -209,8 +214,7 @@ final class BridgeConnection {
       inbox = address;
       held = new ArrayList<>();
       return registry.beginRegistration(this, who)
-        .compose(v -> vertx.eventBus().<JsonObject>request(RoomsAddresses.LIST, new JsonObject(),
-          who.deliveryOptions().setSendTimeout(requestTimeoutMs)))
+        .compose(v -> listConversations(who, LIST_ATTEMPTS))
         .compose(reply -> {
           JsonArray conversations = reply.body().getJsonArray("conversations");
           return registry.completeRegistration(this, who,
@@ -230,6 +234,19 @@ final class BridgeConnection {
           held = null;
         });
     }).onFailure(err -> writeFailure(address, err));
+  }
+
+  /**
+   * The user's conversations, asked again on a timeout: right after a node dies its rooms instance is
+   * still registered on the bus for a moment, and a reconnecting client should not wait out the full
+   * request timeout for a read that another instance answers at once.
+   */
+  private Future<Message<JsonObject>> listConversations(Caller who, int attempts) {
+    return vertx.eventBus().<JsonObject>request(RoomsAddresses.LIST, new JsonObject(),
+        who.deliveryOptions().setSendTimeout(Math.min(requestTimeoutMs, LIST_TIMEOUT_MS)))
+      .recover(err -> attempts > 1 && err instanceof ReplyException reply
+        && (reply.failureType() == ReplyFailure.TIMEOUT || reply.failureType() == ReplyFailure.NO_HANDLERS)
+        ? listConversations(who, attempts - 1) : Future.failedFuture(err));
   }
 
   private void onUnregister(String address) {
