@@ -44,7 +44,7 @@ public final class BridgeServer {
   public BridgeServer(Vertx vertx, AccessTokens tokens, EventFanout fanout, long requestTimeoutMs) {
     this.vertx = vertx;
     this.tokens = tokens;
-    this.registry = new ClientRegistry(fanout);
+    this.registry = new ClientRegistry(vertx, fanout);
     this.requestTimeoutMs = requestTimeoutMs;
     this.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, t -> sweep());
   }

@@ -8,6 +8,8 @@ import io.parley.fanout.Channels;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Events;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -16,7 +18,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The connections of one gateway instance and the channels each listens to. Everything here is local
@@ -26,6 +27,7 @@ import java.util.concurrent.TimeUnit;
 final class ClientRegistry {
 
   private static final long SUBSCRIBE_WAIT_MS = 2000;
+  private final Vertx vertx;
   private final EventFanout fanout;
   private final Map<String, Set<BridgeConnection>> byChannel = new HashMap<>();
   private final Map<BridgeConnection, Set<String>> channelsOf = new HashMap<>();
@@ -33,7 +35,8 @@ final class ClientRegistry {
   private final Map<BridgeConnection, Map<String, Boolean>> changedWhileListing = new HashMap<>();
   private final Counter delivered;
 
-  ClientRegistry(EventFanout fanout) {
+  ClientRegistry(Vertx vertx, EventFanout fanout) {
+    this.vertx = vertx;
     this.fanout = fanout;
     fanout.onEvent(this::dispatch);
     fanout.onGap(this::resyncAll);
@@ -128,7 +131,18 @@ final class ClientRegistry {
   private Future<Void> listen(BridgeConnection connection, String channel) {
     channelsOf.get(connection).add(channel);
     byChannel.computeIfAbsent(channel, c -> new HashSet<>()).add(connection);
-    return fanout.subscribe(channel).timeout(SUBSCRIBE_WAIT_MS, TimeUnit.MILLISECONDS).otherwiseEmpty();
+    Future<Void> subscribed = fanout.subscribe(channel);
+    if (subscribed.isComplete()) {
+      return Future.succeededFuture();
+    }
+    // The timer runs on this instance's event loop, so whatever completes first, the caller continues there.
+    Promise<Void> settled = Promise.promise();
+    long timer = vertx.setTimer(SUBSCRIBE_WAIT_MS, t -> settled.tryComplete());
+    subscribed.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      settled.tryComplete();
+    });
+    return settled.future();
   }
 
   private void forget(BridgeConnection connection, String channel) {
