@@ -7,6 +7,9 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Map;
+import java.util.Set;
+
 /**
  * Reads the node's configuration: the defaults bundled in the jar ({@code conf/config.json}), then an
  * optional file named by {@code PARLEY_CONFIG}, then {@code PARLEY_*} environment variables, each
@@ -46,5 +49,21 @@ public final class ConfigLoader {
       .map(ConfigValidator::validate)
       .map(ParleyConfig::new)
       .onComplete(ar -> retriever.close());
+  }
+
+  /**
+   * The config a node would run with, given the defaults (or any config tree) and an environment:
+   * {@code PARLEY_*} overrides folded on, then validated. For checking deployment files (a compose
+   * service's environment) without starting anything; fails with {@link ConfigException} naming the key.
+   */
+  public static ParleyConfig resolve(JsonObject base, Map<String, String> environment) {
+    JsonObject merged = base.copy();
+    environment.forEach(merged::put);
+    return new ParleyConfig(ConfigValidator.validate(EnvOverrides.apply(merged)));
+  }
+
+  /** Every {@code PARLEY_*} variable name that overrides a key of {@code base}. */
+  public static Set<String> environmentNames(JsonObject base) {
+    return EnvOverrides.names(base);
   }
 }

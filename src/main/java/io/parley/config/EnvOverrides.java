@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Folds {@code PARLEY_<PATH>} environment variables onto the config tree. The path is resolved against
@@ -46,6 +47,15 @@ final class EnvOverrides {
       set(tree, path, name, entry.getValue());
     });
     return tree;
+  }
+
+  /** The variable names that override a key of {@code tree}. */
+  static Set<String> names(JsonObject tree) {
+    Map<String, List<String>> paths = new HashMap<>();
+    collectPaths(tree, new ArrayList<>(), paths);
+    Set<String> names = new TreeSet<>();
+    paths.keySet().forEach(path -> names.add(PREFIX + path));
+    return names;
   }
 
   private static void collectPaths(JsonObject node, List<String> prefix, Map<String, List<String>> out) {
