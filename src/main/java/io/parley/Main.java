@@ -32,16 +32,17 @@ public final class Main {
     } finally {
       bootstrap.close();
     }
-    Vertx vertx;
+    ClusterSetup.Started started;
     try {
-      vertx = ClusterSetup.vertx(config, ParleyNode.vertxOptions()).await();
+      started = ClusterSetup.vertx(config, ParleyNode.vertxOptions()).await();
     } catch (Throwable e) {
       fail(log, e, null);
       return;
     }
+    Vertx vertx = started.vertx();
     ParleyNode node;
     try {
-      node = ParleyNode.start(vertx, config).await();
+      node = ParleyNode.start(vertx, config, started.clusterManager()).await();
     } catch (Throwable e) {
       fail(log, e, vertx);
       return;

@@ -2,16 +2,18 @@ package io.parley;
 
 import io.parley.auth.AuthVerticle;
 import io.parley.auth.SigningSecret;
+import io.parley.common.Concern;
+import io.parley.common.NodeInfo;
 import io.parley.config.ParleyConfig;
 import io.parley.delivery.DeliveryVerticle;
 import io.parley.gateway.GatewayVerticle;
 import io.parley.rooms.RoomsVerticle;
 import io.parley.store.EmbeddedMongo;
+import io.vertx.core.Deployable;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
@@ -20,34 +22,34 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 
 /**
  * One running Parley node: the store it needs, then the concern verticles in the numbers the config
- * asks for, the gateway last so that clients arrive only once the services answer.
+ * asks for, in {@link Concern} order (the gateway last, so that clients arrive only once the services
+ * answer).
  */
 public final class ParleyNode {
 
   private static final Logger LOG = LoggerFactory.getLogger(ParleyNode.class);
-  /** Local map key under which the gateway publishes the port it actually bound. */
-  public static final String NODE_MAP = "parley.node";
-  public static final String HTTP_PORT = "http.port";
-  /** Local map key of this node's id: the cluster member id when clustered, else a random one. */
-  public static final String NODE_ID = "node.id";
 
   private final Vertx vertx;
   private final EmbeddedMongo embedded;
-  private final List<String> services = new ArrayList<>();
-  private final List<String> gateways = new ArrayList<>();
   private final ParleyConfig config;
+  private final NodeInfo info;
+  /** Deployment ids in deploy order. */
+  private final List<String> deployments = new ArrayList<>();
 
-  private ParleyNode(Vertx vertx, EmbeddedMongo embedded, ParleyConfig config) {
+  private ParleyNode(Vertx vertx, EmbeddedMongo embedded, ParleyConfig config, NodeInfo info) {
     this.vertx = vertx;
     this.embedded = embedded;
     this.config = config;
+    this.info = info;
   }
 
   public static VertxOptions vertxOptions() {
@@ -57,10 +59,18 @@ public final class ParleyNode {
       .setEnabled(true));
   }
 
-  /** Starts the node on {@code vertx}; blocking steps (store file, secret file) run on a worker. */
+  /** Starts a standalone (not clustered) node on {@code vertx}. */
   public static Future<ParleyNode> start(Vertx vertx, ParleyConfig loaded) {
+    return start(vertx, loaded, null);
+  }
+
+  /** Starts the node; blocking steps (store file, secret file) run on a worker. */
+  public static Future<ParleyNode> start(Vertx vertx, ParleyConfig loaded, ClusterManager cluster) {
+    NodeInfo info = cluster == null
+      ? new NodeInfo(UUID.randomUUID().toString(), () -> null)
+      : new NodeInfo(cluster.getNodeId(), cluster::getNodes);
     return vertx.executeBlocking(() -> prepare(loaded)).compose(prepared -> {
-      ParleyNode node = new ParleyNode(vertx, prepared.embedded(), prepared.config());
+      ParleyNode node = new ParleyNode(vertx, prepared.embedded(), prepared.config(), info);
       return node.deployAll().map(node).recover(err -> node.stop().transform(ignored -> Future.failedFuture(err)));
     });
   }
@@ -76,33 +86,39 @@ public final class ParleyNode {
   }
 
   private Future<Void> deployAll() {
-    ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
-    vertx.sharedData().getLocalMap(NODE_MAP).put(NODE_ID, cluster != null ? cluster.getNodeId() : UUID.randomUUID().toString());
-    return deploy("auth", AuthVerticle::new, services)
-      .compose(v -> deploy("rooms", RoomsVerticle::new, services))
-      .compose(v -> deploy("delivery", DeliveryVerticle::new, services))
-      .compose(v -> deploy("gateway", GatewayVerticle::new, gateways))
-      .onSuccess(v -> LOG.info("node started: {} on {}", describe(), config.httpPort() == 0 ? "port " + httpPort() : "port " + config.httpPort()));
+    Future<Void> chain = Future.succeededFuture();
+    for (Concern concern : Concern.values()) {
+      chain = chain.compose(v -> deploy(concern));
+    }
+    return chain.onSuccess(v -> LOG.info("node started: {} on port {}", describe(), httpPort()));
   }
 
-  private Future<Void> deploy(String concern, Supplier<io.vertx.core.Deployable> factory, List<String> into) {
+  private Future<Void> deploy(Concern concern) {
     int instances = config.instances(concern);
     if (instances == 0) {
       return Future.succeededFuture();
     }
-    return vertx.deployVerticle(factory, new DeploymentOptions().setConfig(config.json()).setInstances(instances))
-      .onSuccess(into::add)
+    return vertx.deployVerticle(verticle(concern), new DeploymentOptions().setConfig(config.json()).setInstances(instances))
+      .onSuccess(deployments::add)
       .mapEmpty();
+  }
+
+  private Supplier<Deployable> verticle(Concern concern) {
+    return switch (concern) {
+      case AUTH -> AuthVerticle::new;
+      case ROOMS -> RoomsVerticle::new;
+      case DELIVERY -> DeliveryVerticle::new;
+      case GATEWAY -> () -> new GatewayVerticle(info);
+    };
   }
 
   /** The bound HTTP port, or -1 when this node runs no gateway. */
   public int httpPort() {
-    Object port = vertx.sharedData().getLocalMap(NODE_MAP).get(HTTP_PORT);
-    return port instanceof Integer p ? p : -1;
+    return info.httpPort();
   }
 
   public String nodeId() {
-    return (String) vertx.sharedData().getLocalMap(NODE_MAP).get(NODE_ID);
+    return info.nodeId();
   }
 
   public ParleyConfig config() {
@@ -115,10 +131,9 @@ public final class ParleyNode {
 
   /** Graceful: gateways first (clients told to reconnect), then services drain, then the store closes. */
   public Future<Void> stop() {
-    List<String> order = new ArrayList<>(gateways);
-    List<String> rest = new ArrayList<>(services);
-    Collections.reverse(rest);
-    order.addAll(rest);
+    List<String> order = new ArrayList<>(deployments);
+    Collections.reverse(order);
+    deployments.clear();
     Future<Void> chain = Future.succeededFuture();
     for (String id : order) {
       chain = chain.compose(v -> vertx.undeploy(id).recover(err -> {
@@ -126,8 +141,6 @@ public final class ParleyNode {
         return Future.succeededFuture();
       }));
     }
-    gateways.clear();
-    services.clear();
     return chain.onComplete(v -> {
       if (embedded != null) {
         embedded.close();
@@ -136,8 +149,7 @@ public final class ParleyNode {
   }
 
   private String describe() {
-    return "gateway=" + config.instances("gateway") + " auth=" + config.instances("auth")
-      + " rooms=" + config.instances("rooms") + " delivery=" + config.instances("delivery");
+    return Arrays.stream(Concern.values()).map(c -> c.key() + "=" + config.instances(c)).collect(Collectors.joining(" "));
   }
 
   private record Prepared(ParleyConfig config, EmbeddedMongo embedded) {

@@ -1,8 +1,8 @@
 package io.parley.auth;
 
+import io.parley.auth.api.AuthError;
 import io.parley.common.Caller;
 import io.parley.common.Failure;
-import io.parley.store.Collections;
 import io.parley.store.Mongo;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +13,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.UUID;
@@ -24,17 +25,22 @@ import java.util.UUID;
  */
 final class RefreshTokens {
 
+  /** Owned by auth: refresh tokens stored by hash, grouped in rotation families. */
+  static final String REFRESH_TOKENS = "refresh_tokens";
+
   private final MongoClient mongo;
   private final long ttlMillis;
+  private final Clock clock;
   private final SecureRandom random = new SecureRandom();
 
-  RefreshTokens(MongoClient mongo, long ttlSeconds) {
+  RefreshTokens(MongoClient mongo, long ttlSeconds, Clock clock) {
     this.mongo = mongo;
     this.ttlMillis = ttlSeconds * 1000;
+    this.clock = clock;
   }
 
   Future<Void> ensureIndexes() {
-    return Mongo.index(mongo, Collections.REFRESH_TOKENS, new JsonObject().put("familyId", 1), false);
+    return Mongo.index(mongo, REFRESH_TOKENS, new JsonObject().put("familyId", 1), false);
   }
 
   /** Starts a new family (login) and returns the token in clear, once. */
@@ -45,15 +51,15 @@ final class RefreshTokens {
   /** Spends {@code token} and returns the owner together with the next token of its family. */
   Future<Rotation> rotate(String token) {
     String id = hash(token);
-    long now = System.currentTimeMillis();
-    return mongo.findOne(Collections.REFRESH_TOKENS, new JsonObject().put("_id", id), null).compose(stored -> {
+    long now = clock.millis();
+    return mongo.findOne(REFRESH_TOKENS, new JsonObject().put("_id", id), null).compose(stored -> {
       if (stored == null || stored.getBoolean("revoked", false) || stored.getLong("expiresAt") < now) {
         return Failure.fail(AuthError.REFRESH_TOKEN_INVALID, "refresh token is unknown, expired or revoked");
       }
       // Spending is a compare-and-set on usedAt, so two concurrent uses cannot both succeed.
       JsonObject unspent = new JsonObject().put("_id", id).put("usedAt", (Object) null);
       JsonObject spend = new JsonObject().put("$set", new JsonObject().put("usedAt", now));
-      return mongo.findOneAndUpdate(Collections.REFRESH_TOKENS, unspent, spend).compose(spent -> {
+      return mongo.findOneAndUpdate(REFRESH_TOKENS, unspent, spend).compose(spent -> {
         String familyId = stored.getString("familyId");
         if (spent == null) {
           return revokeFamily(familyId).compose(v ->
@@ -67,7 +73,7 @@ final class RefreshTokens {
 
   /** Revokes the family of {@code token}; unknown tokens are ignored so logout cannot probe tokens. */
   Future<Void> revoke(String token) {
-    return mongo.findOne(Collections.REFRESH_TOKENS, new JsonObject().put("_id", hash(token)), null)
+    return mongo.findOne(REFRESH_TOKENS, new JsonObject().put("_id", hash(token)), null)
       .compose(stored -> stored == null ? Future.succeededFuture() : revokeFamily(stored.getString("familyId")));
   }
 
@@ -75,7 +81,7 @@ final class RefreshTokens {
     byte[] bytes = new byte[32];
     random.nextBytes(bytes);
     String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-    long now = System.currentTimeMillis();
+    long now = clock.millis();
     JsonObject doc = new JsonObject()
       .put("_id", hash(token))
       .put("familyId", familyId)
@@ -86,11 +92,11 @@ final class RefreshTokens {
       .put("expiresAt", now + ttlMillis)
       .put("usedAt", (Object) null)
       .put("revoked", false);
-    return mongo.insert(Collections.REFRESH_TOKENS, doc).map(id -> token);
+    return mongo.insert(REFRESH_TOKENS, doc).map(id -> token);
   }
 
   private Future<Void> revokeFamily(String familyId) {
-    return mongo.updateCollectionWithOptions(Collections.REFRESH_TOKENS,
+    return mongo.updateCollectionWithOptions(REFRESH_TOKENS,
         new JsonObject().put("familyId", familyId),
         new JsonObject().put("$set", new JsonObject().put("revoked", true)),
         new UpdateOptions().setMulti(true))

@@ -1,7 +1,7 @@
 package io.parley.auth;
 
+import io.parley.auth.api.AuthError;
 import io.parley.common.Failure;
-import io.parley.store.Collections;
 import io.parley.store.Mongo;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
@@ -10,21 +10,26 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 
+import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
 import java.util.UUID;
 
-/** Accounts: one username per tenant, compared case-insensitively. */
+/** Accounts: one username per tenant, compared case-insensitively. Owns the {@code users} collection. */
 final class UserStore {
 
-  private final MongoClient mongo;
+  static final String USERS = "users";
 
-  UserStore(MongoClient mongo) {
+  private final MongoClient mongo;
+  private final Clock clock;
+
+  UserStore(MongoClient mongo, Clock clock) {
     this.mongo = mongo;
+    this.clock = clock;
   }
 
   Future<Void> ensureIndexes() {
-    return Mongo.index(mongo, Collections.USERS, new JsonObject().put("tenant", 1).put("usernameKey", 1), true);
+    return Mongo.index(mongo, USERS, new JsonObject().put("tenant", 1).put("usernameKey", 1), true);
   }
 
   Future<JsonObject> create(String tenant, String username, String passwordHash) {
@@ -34,8 +39,8 @@ final class UserStore {
       .put("username", username)
       .put("usernameKey", key(username))
       .put("passwordHash", passwordHash)
-      .put("createdAt", System.currentTimeMillis());
-    return mongo.insert(Collections.USERS, user)
+      .put("createdAt", clock.millis());
+    return mongo.insert(USERS, user)
       .map(id -> user)
       .recover(err -> MongoErrors.isDuplicateKey(err)
         ? Failure.fail(AuthError.USERNAME_TAKEN, "username '" + username + "' is taken in this tenant")
@@ -44,13 +49,13 @@ final class UserStore {
 
   /** The account, or null. */
   Future<JsonObject> find(String tenant, String username) {
-    return mongo.findOne(Collections.USERS, new JsonObject().put("tenant", tenant).put("usernameKey", key(username)), null);
+    return mongo.findOne(USERS, new JsonObject().put("tenant", tenant).put("usernameKey", key(username)), null);
   }
 
   Future<List<JsonObject>> findAll(String tenant, List<String> usernames) {
     JsonArray keys = new JsonArray(usernames.stream().map(UserStore::key).distinct().toList());
     JsonObject query = new JsonObject().put("tenant", tenant).put("usernameKey", new JsonObject().put("$in", keys));
-    return mongo.findWithOptions(Collections.USERS, query,
+    return mongo.findWithOptions(USERS, query,
       new FindOptions().setFields(new JsonObject().put("username", 1).put("usernameKey", 1)));
   }
 

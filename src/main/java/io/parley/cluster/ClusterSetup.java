@@ -8,6 +8,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 
@@ -22,9 +23,13 @@ public final class ClusterSetup {
   private ClusterSetup() {
   }
 
-  public static Future<Vertx> vertx(ParleyConfig config, VertxOptions options) {
+  /** A started Vert.x and, when clustered, the cluster manager it runs on (for the node id and members). */
+  public record Started(Vertx vertx, ClusterManager clusterManager) {
+  }
+
+  public static Future<Started> vertx(ParleyConfig config, VertxOptions options) {
     if (!config.clustered()) {
-      return Future.succeededFuture(Vertx.vertx(options));
+      return Future.succeededFuture(new Started(Vertx.vertx(options), null));
     }
     JsonObject cluster = config.cluster();
     String host = cluster.getString("host");
@@ -34,7 +39,8 @@ public final class ClusterSetup {
     if (!cluster.getString("public_host").isBlank()) {
       options.getEventBusOptions().setClusterPublicHost(cluster.getString("public_host"));
     }
-    return Vertx.builder().with(options).withClusterManager(new HazelcastClusterManager(hazelcast(cluster))).buildClustered();
+    HazelcastClusterManager manager = new HazelcastClusterManager(hazelcast(cluster));
+    return Vertx.builder().with(options).withClusterManager(manager).buildClustered().map(vertx -> new Started(vertx, manager));
   }
 
   static Config hazelcast(JsonObject cluster) {

@@ -1,46 +1,53 @@
 package io.parley.common;
 
-import io.parley.auth.AuthError;
-import io.parley.delivery.DeliveryError;
-import io.parley.rooms.RoomsError;
-import io.parley.store.MongoErrors;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.eventbus.ReplyFailure;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
-/** Maps whatever came back over the event bus to one of the declared codes. */
+/**
+ * Maps whatever came back over the event bus to one of the declared codes. The edge (the gateway)
+ * builds one from every concern's error enum; {@code common} itself knows none of them.
+ */
 public final class ErrorCodes {
 
-  private static final Map<Integer, ErrorCode> BY_FAILURE_CODE = new HashMap<>();
+  private final Map<Integer, ErrorCode> byFailureCode = new HashMap<>();
 
-  static {
+  public ErrorCodes(List<ErrorCode[]> declared) {
     register(CommonError.values());
-    register(AuthError.values());
-    register(RoomsError.values());
-    register(DeliveryError.values());
+    declared.forEach(this::register);
   }
 
-  private ErrorCodes() {
-  }
-
-  private static void register(ErrorCode[] codes) {
+  private void register(ErrorCode[] codes) {
     for (ErrorCode code : codes) {
-      ErrorCode clash = BY_FAILURE_CODE.put(code.failureCode(), code);
-      if (clash != null) {
+      ErrorCode clash = byFailureCode.put(code.failureCode(), code);
+      if (clash != null && clash != code) {
         throw new IllegalStateException("failure code " + code.failureCode() + " used by " + clash + " and " + code);
       }
     }
   }
 
   /** The declared code behind a failure; unknown failures are INTERNAL, timeouts TIMEOUT, no handler UNAVAILABLE. */
-  public static ErrorCode of(Throwable failure) {
+  public ErrorCode of(Throwable failure) {
+    ErrorCode transport = transport(failure);
+    if (transport != null) {
+      return transport;
+    }
+    if (failure instanceof ReplyException reply) {
+      ErrorCode code = byFailureCode.get(reply.failureCode());
+      if (code != null) {
+        return code;
+      }
+    }
+    return CommonError.INTERNAL;
+  }
+
+  /** Codes every party knows without a registry: typed failures and the event bus's own failures. */
+  static ErrorCode transport(Throwable failure) {
     if (failure instanceof Failure typed) {
       return typed.error();
-    }
-    if (MongoErrors.isUnavailable(failure)) {
-      return CommonError.SERVICE_UNAVAILABLE;
     }
     if (failure instanceof ReplyException reply) {
       if (reply.failureType() == ReplyFailure.TIMEOUT) {
@@ -49,12 +56,8 @@ public final class ErrorCodes {
       if (reply.failureType() == ReplyFailure.NO_HANDLERS) {
         return CommonError.SERVICE_UNAVAILABLE;
       }
-      ErrorCode code = BY_FAILURE_CODE.get(reply.failureCode());
-      if (code != null) {
-        return code;
-      }
     }
-    return CommonError.INTERNAL;
+    return null;
   }
 
   /** The detail part of a failure's message, without the leading code. */
@@ -64,9 +67,6 @@ public final class ErrorCodes {
     }
     if (code == CommonError.INTERNAL || failure == null || failure.getMessage() == null) {
       return "internal error";
-    }
-    if (MongoErrors.isUnavailable(failure)) {
-      return "the store is unreachable; retry";
     }
     String message = failure.getMessage();
     String prefix = code.code() + ": ";

@@ -1,13 +1,14 @@
 package io.parley.config;
 
+import io.parley.common.Concern;
 import io.vertx.core.json.JsonObject;
+
+import java.util.Arrays;
 
 import java.util.Set;
 
 /** Checks every setting the node reads, so a bad value stops the start with the key named. */
 final class ConfigValidator {
-
-  private static final Set<String> CONCERNS = Set.of("gateway", "auth", "rooms", "delivery");
 
   private ConfigValidator() {
   }
@@ -15,8 +16,9 @@ final class ConfigValidator {
   static JsonObject validate(JsonObject config) {
     JsonObject verticles = object(config, "node.verticles");
     for (String concern : verticles.fieldNames()) {
-      if (!CONCERNS.contains(concern)) {
-        throw new ConfigException("node.verticles." + concern, "unknown concern; known: " + CONCERNS);
+      if (Concern.ofKey(concern) == null) {
+        throw new ConfigException("node.verticles." + concern, "unknown concern; known: "
+          + Arrays.stream(Concern.values()).map(Concern::key).toList());
       }
       integer(config, "node.verticles." + concern, 0, 64);
     }

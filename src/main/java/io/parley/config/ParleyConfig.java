@@ -1,5 +1,6 @@
 package io.parley.config;
 
+import io.parley.common.Concern;
 import io.vertx.core.json.JsonObject;
 
 /** Typed, read-only view of a validated configuration; verticles get the JSON and wrap it again. */
@@ -9,8 +10,8 @@ public record ParleyConfig(JsonObject json) {
     return new ParleyConfig(json);
   }
 
-  public int instances(String concern) {
-    return json.getJsonObject("node").getJsonObject("verticles").getInteger(concern, 0);
+  public int instances(Concern concern) {
+    return json.getJsonObject("node").getJsonObject("verticles").getInteger(concern.key(), 0);
   }
 
   public long shutdownGraceMs() { return node().getLong("shutdown_grace_ms"); }

@@ -2,15 +2,16 @@ package io.parley.delivery;
 
 import io.parley.common.Caller;
 import io.parley.common.Failure;
-import io.parley.store.Collections;
+import io.parley.delivery.api.DeliveryError;
 import io.parley.store.Mongo;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
-import io.vertx.ext.mongo.UpdateOptions;
 
+import java.time.Clock;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 
@@ -22,18 +23,22 @@ import java.util.UUID;
  */
 final class MessageLog {
 
+  /** Owned by delivery: unique (conversationId, seq) and (conversationId, senderId, clientMsgId). */
+  static final String MESSAGES = "messages";
   private static final int MAX_ATTEMPTS = 64;
 
   private final MongoClient mongo;
+  private final Clock clock;
 
-  MessageLog(MongoClient mongo) {
+  MessageLog(MongoClient mongo, Clock clock) {
     this.mongo = mongo;
+    this.clock = clock;
   }
 
   Future<Void> ensureIndexes() {
     return Future.all(
-      Mongo.index(mongo, Collections.MESSAGES, new JsonObject().put("conversationId", 1).put("seq", 1), true),
-      Mongo.index(mongo, Collections.MESSAGES,
+      Mongo.index(mongo, MESSAGES, new JsonObject().put("conversationId", 1).put("seq", 1), true),
+      Mongo.index(mongo, MESSAGES,
         new JsonObject().put("conversationId", 1).put("senderId", 1).put("clientMsgId", 1), true)).mapEmpty();
   }
 
@@ -55,9 +60,8 @@ final class MessageLog {
         .put("senderName", sender.username())
         .put("clientMsgId", clientMsgId)
         .put("text", text)
-        .put("createdAt", System.currentTimeMillis());
-      return mongo.insert(Collections.MESSAGES, message)
-        .compose(id -> advanceConversation(sender.tenant(), conversationId, last + 1))
+        .put("createdAt", clock.millis());
+      return mongo.insert(MESSAGES, message)
         .map(v -> new Appended(message, false))
         .recover(err -> {
           if (!MongoErrors.isDuplicateKey(err)) {
@@ -92,9 +96,9 @@ final class MessageLog {
     }
     boolean forward = after >= 0;
     FindOptions options = new FindOptions().setSort(new JsonObject().put("seq", forward ? 1 : -1)).setLimit(limit);
-    return mongo.findWithOptions(Collections.MESSAGES, query, options).map(found -> {
+    return mongo.findWithOptions(MESSAGES, query, options).map(found -> {
       if (!forward) {
-        java.util.Collections.reverse(found);
+        Collections.reverse(found);
       }
       return found;
     });
@@ -103,20 +107,13 @@ final class MessageLog {
   private Future<Long> lastSeq(String tenant, String conversationId) {
     FindOptions newest = new FindOptions().setSort(new JsonObject().put("seq", -1)).setLimit(1)
       .setFields(new JsonObject().put("seq", 1));
-    return mongo.findWithOptions(Collections.MESSAGES,
+    return mongo.findWithOptions(MESSAGES,
         new JsonObject().put("tenant", tenant).put("conversationId", conversationId), newest)
       .map(found -> found.isEmpty() ? 0L : found.get(0).getLong("seq"));
   }
 
-  /** Keeps the conversation's lastSeq (used for unread counts) at least at {@code seq}. */
-  private Future<Void> advanceConversation(String tenant, String conversationId, long seq) {
-    return mongo.updateCollectionWithOptions(Collections.CONVERSATIONS,
-      new JsonObject().put("_id", conversationId).put("tenant", tenant),
-      new JsonObject().put("$max", new JsonObject().put("lastSeq", seq)), new UpdateOptions()).mapEmpty();
-  }
-
   private Future<JsonObject> findByClientId(Caller sender, String conversationId, String clientMsgId) {
-    return mongo.findOne(Collections.MESSAGES, new JsonObject()
+    return mongo.findOne(MESSAGES, new JsonObject()
       .put("conversationId", conversationId)
       .put("senderId", sender.userId())
       .put("clientMsgId", clientMsgId)
@@ -127,9 +124,7 @@ final class MessageLog {
     if (!existing.getString("text").equals(text)) {
       return Failure.fail(DeliveryError.CLIENT_MSG_ID_REUSED, "clientMsgId was already used for a different message");
     }
-    // Repairs lastSeq if the node that stored the original died before advancing it.
-    return advanceConversation(existing.getString("tenant"), existing.getString("conversationId"), existing.getLong("seq"))
-      .map(v -> new Appended(existing, true));
+    return Future.succeededFuture(new Appended(existing, true));
   }
 
   record Appended(JsonObject message, boolean duplicate) {

@@ -1,7 +1,7 @@
 package io.parley.gateway;
 
-import io.parley.ParleyNode;
-import io.parley.auth.AccessTokens;
+import io.parley.auth.api.AccessTokens;
+import io.parley.common.NodeInfo;
 import io.parley.config.ParleyConfig;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Fanouts;
@@ -23,11 +23,13 @@ import io.vertx.ext.web.handler.XFrameHandler;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.redis.client.Redis;
 
+import java.time.Clock;
 import java.util.concurrent.TimeUnit;
 
 /** The node's HTTP face: REST under /api, the SockJS bridge at /eventbus, health, metrics, the web client. */
 public class GatewayVerticle extends VerticleBase {
 
+  private final NodeInfo node;
   private ParleyConfig config;
   private HttpServer server;
   private BridgeServer bridge;
@@ -35,12 +37,16 @@ public class GatewayVerticle extends VerticleBase {
   private MongoClient mongo;
   private Redis redis;
 
+  public GatewayVerticle(NodeInfo node) {
+    this.node = node;
+  }
+
   @Override
   public Future<?> start() {
     config = ParleyConfig.of(config());
-    AccessTokens tokens = new AccessTokens(vertx, config);
+    AccessTokens tokens = new AccessTokens(vertx, config.jwtSecret(), config.issuer(), config.accessTtlSeconds(), Clock.systemUTC());
     fanout = Fanouts.create(vertx, config);
-    bridge = new BridgeServer(vertx, tokens, fanout, config.requestTimeoutMs());
+    bridge = new BridgeServer(vertx, tokens, fanout, config.requestTimeoutMs(), node.nodeId(), Clock.systemUTC());
     mongo = Mongo.client(vertx, config);
 
     Router router = Router.router(vertx);
@@ -51,7 +57,7 @@ public class GatewayVerticle extends VerticleBase {
       .addDirective("connect-src", "'self' ws: wss:")
       .addDirective("img-src", "'self' data:"));
     redis = config.redisConnectionString().isBlank() ? null : Redis.createClient(vertx, config.redisConnectionString());
-    HealthRoutes.mount(vertx, router, config, mongo, redis, bridge::connections);
+    HealthRoutes.mount(vertx, router, node, config, mongo, redis, bridge::connections);
     router.get("/metrics").handler(PrometheusScrapingHandler.create());
     router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
@@ -68,7 +74,7 @@ public class GatewayVerticle extends VerticleBase {
       .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
       server = s;
-      vertx.sharedData().getLocalMap(ParleyNode.NODE_MAP).put(ParleyNode.HTTP_PORT, s.actualPort());
+      node.httpPortBound(s.actualPort());
     });
   }
 

@@ -3,7 +3,11 @@ package io.parley.store;
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoServerException;
+import com.mongodb.MongoSocketException;
+import com.mongodb.MongoTimeoutException;
 import com.mongodb.MongoWriteException;
+import io.parley.common.CommonError;
+import io.parley.common.Failure;
 
 /** Classifies driver failures by their server error code, never by message text. */
 public final class MongoErrors {
@@ -13,7 +17,12 @@ public final class MongoErrors {
 
   /** The store could not be reached in time: a retryable outage, not a bug. */
   public static boolean isUnavailable(Throwable failure) {
-    return failure instanceof com.mongodb.MongoTimeoutException || failure instanceof com.mongodb.MongoSocketException;
+    return failure instanceof MongoTimeoutException || failure instanceof MongoSocketException;
+  }
+
+  /** An outage as the typed SERVICE_UNAVAILABLE clients can retry on; anything else unchanged. */
+  public static Throwable classify(Throwable failure) {
+    return isUnavailable(failure) ? new Failure(CommonError.SERVICE_UNAVAILABLE, "the store is unreachable; retry") : failure;
   }
 
   public static boolean isDuplicateKey(Throwable failure) {

@@ -1,5 +1,6 @@
 package io.parley.config;
 
+import io.parley.common.Concern;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -79,7 +80,7 @@ class ConfigTest {
     assertEquals(3, verticles.getInteger("delivery"));
     assertEquals(1, verticles.getInteger("gateway"), "other concerns keep their defaults");
     ConfigValidator.validate(tree);
-    assertEquals(3, new ParleyConfig(tree).instances("delivery"));
+    assertEquals(3, new ParleyConfig(tree).instances(Concern.DELIVERY));
   }
 
   @Test
@@ -124,7 +125,7 @@ class ConfigTest {
     ConfigLoader.load(vertx, null, new JsonObject()).onComplete(ctx.succeeding(config -> ctx.verify(() -> {
       assertEquals(8080, config.httpPort());
       assertEquals(210000, config.kdfIterations());
-      assertEquals(1, config.instances("delivery"));
+      assertEquals(1, config.instances(Concern.DELIVERY));
       ctx.completeNow();
     })));
   }

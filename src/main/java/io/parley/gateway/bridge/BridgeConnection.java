@@ -1,20 +1,15 @@
 package io.parley.gateway.bridge;
 
-import io.parley.ParleyNode;
-import io.parley.auth.AccessTokens;
 import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.ErrorCode;
 import io.parley.common.ErrorCodes;
 import io.parley.common.Failure;
 import io.parley.fanout.Events;
-import io.parley.rooms.RoomsAddresses;
-import io.vertx.core.Future;
+import io.parley.gateway.GatewayErrors;
+import io.parley.rooms.api.RoomsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.eventbus.Message;
-import io.vertx.core.eventbus.ReplyException;
-import io.vertx.core.eventbus.ReplyFailure;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -34,24 +29,15 @@ import java.util.function.Consumer;
 final class BridgeConnection {
 
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
-  static final int CLOSE_RESTARTING = 4000;
-  static final int CLOSE_TOO_SLOW = 4001;
-  static final int CLOSE_TOKEN_EXPIRED = 4002;
-  private static final long LIST_TIMEOUT_MS = 2000;
-  private static final int LIST_ATTEMPTS = 4;
 
   private final Vertx vertx;
   private final SockJSSocket socket;
-  private final AccessTokens tokens;
+  private final ConnectionAuth auth;
   private final ClientRegistry registry;
+  private final ConversationLister conversations;
   private final long requestTimeoutMs;
   private final String nodeId;
-  private Caller caller;
   private String inbox;
-  private String verifiedToken;
-  private long verifiedUntil;
-  /** Expiry of the newest token this connection presented: how long its user may keep receiving. */
-  private long authorizedUntil;
   private long lastSeen = System.currentTimeMillis();
   private int inFlight;
   private boolean draining;
@@ -60,22 +46,23 @@ final class BridgeConnection {
   /** Events that arrive while the registration lists conversations; written right after "ready". */
   private List<Buffer> held;
 
-  BridgeConnection(Vertx vertx, SockJSSocket socket, AccessTokens tokens, ClientRegistry registry, long requestTimeoutMs,
+  BridgeConnection(Vertx vertx, SockJSSocket socket, ConnectionAuth auth, ClientRegistry registry, BridgeSettings settings,
                    Consumer<BridgeConnection> closedHandler) {
     this.vertx = vertx;
     this.closedHandler = closedHandler;
     this.socket = socket;
-    this.tokens = tokens;
+    this.auth = auth;
     this.registry = registry;
-    this.requestTimeoutMs = requestTimeoutMs;
-    this.nodeId = (String) vertx.sharedData().getLocalMap(ParleyNode.NODE_MAP).get(ParleyNode.NODE_ID);
+    this.conversations = new ConversationLister(new RoomsClient(vertx.eventBus()), settings.requestTimeoutMs());
+    this.requestTimeoutMs = settings.requestTimeoutMs();
+    this.nodeId = settings.nodeId();
     socket.handler(this::onFrame);
     socket.endHandler(v -> onClosed());
     socket.exceptionHandler(err -> LOG.debug("bridge socket error: {}", err.toString()));
   }
 
   Caller caller() {
-    return caller;
+    return auth.caller();
   }
 
   String inbox() {
@@ -86,9 +73,9 @@ final class BridgeConnection {
     return lastSeen;
   }
 
-  /** True for a registered connection whose newest verified token expired before {@code instant}. */
-  boolean tokenExpiredBefore(long instant) {
-    return inbox != null && held == null && authorizedUntil < instant;
+  /** True for a registered connection whose newest verified token expired longer than the grace ago. */
+  boolean tokenLapsed() {
+    return inbox != null && held == null && auth.lapsed();
   }
 
   /** Requests forwarded and not yet answered. */
@@ -119,7 +106,7 @@ final class BridgeConnection {
       return false;
     }
     if (socket.writeQueueFull()) {
-      close(CLOSE_TOO_SLOW, "too slow; reconnect and sync");
+      close(CloseCodes.TOO_SLOW, "too slow; reconnect and sync");
       return false;
     }
     socket.write(frame);
@@ -128,7 +115,7 @@ final class BridgeConnection {
 
   void close(int code, String reason) {
     if (!closed) {
-      LOG.info("closing the bridge connection of user {}: {} {}", caller == null ? "-" : caller.userId(), code, reason);
+      LOG.info("closing the bridge connection of user {}: {} {}", userLabel(), code, reason);
       onClosed();
       socket.close(code, reason);
     }
@@ -136,7 +123,7 @@ final class BridgeConnection {
 
   private void onClosed() {
     if (!closed) {
-      LOG.debug("bridge connection of user {} ended", caller == null ? "-" : caller.userId());
+      LOG.debug("bridge connection of user {} ended", userLabel());
       closed = true;
       registry.unregister(this);
       closedHandler.accept(this);
@@ -193,7 +180,7 @@ final class BridgeConnection {
       return;
     }
     inFlight++;
-    authenticate(frame)
+    auth.authenticate(frame)
       .compose(who -> vertx.eventBus().<JsonObject>request(address, body,
         who.deliveryOptions().setSendTimeout(requestTimeoutMs)))
       .onComplete(ar -> inFlight--)
@@ -202,21 +189,20 @@ final class BridgeConnection {
   }
 
   private void onRegister(String address, JsonObject frame) {
-    authenticate(frame).compose(who -> {
+    auth.authenticate(frame).compose(who -> {
       if (!address.equals(ClientAddresses.inbox(who))) {
         return Failure.fail(CommonError.FORBIDDEN, "a client may register only its own inbox " + ClientAddresses.INBOX_PREFIX + "<tenant>.<userId>");
       }
       if (inbox != null) {
-        return Failure.fail(CommonError.VALIDATION_FAILED, "this connection is registered already");
+        return Failure.fail(CommonError.FORBIDDEN, "this connection is registered already; register once per connection");
       }
       // Listen on the user's channel before listing conversations: a membership change published while
       // the list is in flight then still re-points the subscriptions, and its event waits for "ready".
       inbox = address;
       held = new ArrayList<>();
       return registry.beginRegistration(this, who)
-        .compose(v -> listConversations(who, LIST_ATTEMPTS))
-        .compose(reply -> {
-          JsonArray conversations = reply.body().getJsonArray("conversations");
+        .compose(v -> conversations.list(who))
+        .compose(conversations -> {
           return registry.completeRegistration(this, who,
             conversations.stream().map(c -> ((JsonObject) c).getString("id")).toList()).map(conversations);
         })
@@ -236,19 +222,6 @@ final class BridgeConnection {
     }).onFailure(err -> writeFailure(address, err));
   }
 
-  /**
-   * The user's conversations, asked again on a timeout: right after a node dies its rooms instance is
-   * still registered on the bus for a moment, and a reconnecting client should not wait out the full
-   * request timeout for a read that another instance answers at once.
-   */
-  private Future<Message<JsonObject>> listConversations(Caller who, int attempts) {
-    return vertx.eventBus().<JsonObject>request(RoomsAddresses.LIST, new JsonObject(),
-        who.deliveryOptions().setSendTimeout(Math.min(requestTimeoutMs, LIST_TIMEOUT_MS)))
-      .recover(err -> attempts > 1 && err instanceof ReplyException reply
-        && (reply.failureType() == ReplyFailure.TIMEOUT || reply.failureType() == ReplyFailure.NO_HANDLERS)
-        ? listConversations(who, attempts - 1) : Future.failedFuture(err));
-  }
-
   private void onUnregister(String address) {
     if (address.equals(inbox)) {
       registry.unregister(this);
@@ -256,51 +229,21 @@ final class BridgeConnection {
     }
   }
 
-  /** The caller of this frame. Verification is cached per token until it expires. */
-  private Future<Caller> authenticate(JsonObject frame) {
-    String token = token(frame);
-    if (token == null) {
-      return Failure.fail(CommonError.UNAUTHENTICATED, "send the access token in the 'authorization' header of each frame");
-    }
-    if (token.equals(verifiedToken) && System.currentTimeMillis() < verifiedUntil) {
-      return Future.succeededFuture(caller);
-    }
-    return tokens.verify(token).compose(verified -> {
-      Caller who = verified.caller();
-      if (caller != null && !caller.equals(who)) {
-        // One connection, one user: switching identity mid-connection would mix two users' events.
-        return Failure.fail(CommonError.FORBIDDEN, "this connection belongs to another user");
-      }
-      caller = who;
-      verifiedToken = token;
-      verifiedUntil = verified.expiresAtMillis();
-      authorizedUntil = Math.max(authorizedUntil, verifiedUntil);
-      return Future.succeededFuture(who);
-    });
-  }
-
-  private static String token(JsonObject frame) {
-    if (!(frame.getValue("headers") instanceof JsonObject headers)) {
-      return null;
-    }
-    Object value = headers.getValue("authorization");
-    if (!(value instanceof String text) || text.isBlank()) {
-      return null;
-    }
-    return text.regionMatches(true, 0, "Bearer ", 0, 7) ? text.substring(7).trim() : text.trim();
+  private String userLabel() {
+    return auth.caller() == null ? "-" : auth.caller().userId();
   }
 
   private void refuse(String protocolError) {
-    LOG.info("refused bridge frame for user {}: {}", caller == null ? "-" : caller.userId(), protocolError);
+    LOG.info("refused bridge frame for user {}: {}", userLabel(), protocolError);
     socket.write(Frames.protocolError(protocolError));
   }
 
   private void writeFailure(String address, Throwable err) {
-    ErrorCode code = ErrorCodes.of(err);
+    ErrorCode code = GatewayErrors.CODES.of(err);
     if (code == CommonError.INTERNAL) {
       LOG.error("bridge request failed", err);
     } else {
-      LOG.info("refused bridge frame for user {}: {}", caller == null ? "-" : caller.userId(), code.code());
+      LOG.info("refused bridge frame for user {}: {}", userLabel(), code.code());
     }
     write(Frames.failure(address, code, ErrorCodes.detailOf(err, code)));
   }

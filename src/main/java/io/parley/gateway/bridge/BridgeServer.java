@@ -1,6 +1,6 @@
 package io.parley.gateway.bridge;
 
-import io.parley.auth.AccessTokens;
+import io.parley.auth.api.AccessTokens;
 import io.parley.fanout.EventFanout;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -11,6 +11,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -26,26 +27,22 @@ public final class BridgeServer {
   private static final Logger LOG = LoggerFactory.getLogger(BridgeServer.class);
   /** A client that sent nothing (the JS client pings every 5 s) for this long is gone. */
   private static final long SILENCE_LIMIT_MS = 60_000;
-  /**
-   * A registered connection keeps receiving events only while its user holds a valid access token:
-   * once the newest token it presented has been expired this long, it is closed (the client refreshes,
-   * reconnects and syncs). So a logged-out or locked-out user stops receiving within one token lifetime.
-   */
-  static final long TOKEN_GRACE_MS = 10_000;
   private static final long SWEEP_INTERVAL_MS = 5_000;
 
   private final Vertx vertx;
   private final ClientRegistry registry;
   private final AccessTokens tokens;
-  private final long requestTimeoutMs;
+  private final BridgeSettings settings;
+  private final Clock clock;
   private final Set<BridgeConnection> open = new HashSet<>();
   private final long sweeper;
 
-  public BridgeServer(Vertx vertx, AccessTokens tokens, EventFanout fanout, long requestTimeoutMs) {
+  public BridgeServer(Vertx vertx, AccessTokens tokens, EventFanout fanout, long requestTimeoutMs, String nodeId, Clock clock) {
     this.vertx = vertx;
     this.tokens = tokens;
     this.registry = new ClientRegistry(vertx, fanout);
-    this.requestTimeoutMs = requestTimeoutMs;
+    this.settings = new BridgeSettings(requestTimeoutMs, nodeId);
+    this.clock = clock;
     this.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, t -> sweep());
   }
 
@@ -54,7 +51,7 @@ public final class BridgeServer {
       .setInsertJSESSIONID(false)
       .setLibraryURL("/vendor/sockjs.min.js");
     return SockJSHandler.create(vertx, options).socketHandler(socket -> {
-      open.add(new BridgeConnection(vertx, socket, tokens, registry, requestTimeoutMs, open::remove));
+      open.add(new BridgeConnection(vertx, socket, new ConnectionAuth(tokens, clock), registry, settings, open::remove));
     });
   }
 
@@ -74,7 +71,7 @@ public final class BridgeServer {
     awaitAnswers(drained, deadline);
     return drained.future().onComplete(v -> {
       int unanswered = open.stream().mapToInt(BridgeConnection::inFlight).sum();
-      List.copyOf(open).forEach(c -> c.close(BridgeConnection.CLOSE_RESTARTING, "server restarting; reconnect"));
+      List.copyOf(open).forEach(c -> c.close(CloseCodes.RESTARTING, "server restarting; reconnect"));
       LOG.info("closed all bridge connections for shutdown ({} requests left unanswered)", unanswered);
     });
   }
@@ -87,13 +84,17 @@ public final class BridgeServer {
     }
   }
 
+  /**
+   * Closes silent connections, and registered ones whose user no longer holds a valid access token
+   * (see {@link ConnectionAuth#lapsed()}): a logged-out user stops receiving within one token lifetime.
+   */
   private void sweep() {
     long now = System.currentTimeMillis();
     for (BridgeConnection connection : List.copyOf(open)) {
       if (connection.lastSeen() < now - SILENCE_LIMIT_MS) {
-        connection.close(1001, "no ping");
-      } else if (connection.tokenExpiredBefore(now - TOKEN_GRACE_MS)) {
-        connection.close(BridgeConnection.CLOSE_TOKEN_EXPIRED, "access token expired; refresh, reconnect and sync");
+        connection.close(CloseCodes.SILENT, "no ping");
+      } else if (connection.tokenLapsed()) {
+        connection.close(CloseCodes.TOKEN_EXPIRED, "access token expired; refresh, reconnect and sync");
       }
     }
   }

@@ -1,8 +1,8 @@
 package io.parley.gateway.bridge;
 
 import io.parley.common.Caller;
-import io.parley.delivery.DeliveryAddresses;
-import io.parley.rooms.RoomsAddresses;
+import io.parley.delivery.api.DeliveryAddresses;
+import io.parley.rooms.api.RoomsAddresses;
 
 import java.util.Set;
 

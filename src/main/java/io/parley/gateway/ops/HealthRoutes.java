@@ -1,17 +1,13 @@
 package io.parley.gateway.ops;
 
-import io.parley.ParleyNode;
-import io.parley.auth.AuthAddresses;
+import io.parley.common.Concern;
+import io.parley.common.NodeInfo;
 import io.parley.config.ParleyConfig;
-import io.parley.delivery.DeliveryAddresses;
-import io.parley.rooms.RoomsAddresses;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
-import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.web.healthchecks.HealthCheckHandler;
 import io.vertx.ext.healthchecks.Status;
 import io.vertx.ext.mongo.MongoClient;
@@ -21,20 +17,17 @@ import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 
 import java.util.List;
-import java.util.Map;
 import java.util.function.Supplier;
 
 /** {@code /health} (is this process serving) and {@code /health/detailed} (can it do its job: store, Redis, concerns). */
 public final class HealthRoutes {
 
   private static final long CHECK_TIMEOUT_MS = 2000;
-  private static final Map<String, String> CONCERNS = Map.of(
-    "auth", AuthAddresses.PING, "rooms", RoomsAddresses.PING, "delivery", DeliveryAddresses.PING);
 
   private HealthRoutes() {
   }
 
-  public static void mount(Vertx vertx, Router router, ParleyConfig config, MongoClient mongo, Redis redis,
+  public static void mount(Vertx vertx, Router router, NodeInfo node, ParleyConfig config, MongoClient mongo, Redis redis,
                            Supplier<Integer> connections) {
     HealthCheckHandler liveness = HealthCheckHandler.create(vertx)
       .register("http", promise -> promise.complete(Status.OK()));
@@ -48,30 +41,30 @@ public final class HealthRoutes {
         .onSuccess(ok -> promise.complete(Status.OK()))
         .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getClass().getSimpleName())))));
     }
-    detailed.register("node", promise -> promise.complete(Status.OK(node(vertx, config))));
-    CONCERNS.forEach((concern, address) ->
-      detailed.register("eventbus/" + concern, CHECK_TIMEOUT_MS, promise -> ping(vertx, address, promise)));
+    detailed.register("node", promise -> promise.complete(Status.OK(describe(vertx, node, config))));
+    for (Concern concern : Concern.values()) {
+      if (concern.servesBus()) {
+        detailed.register("eventbus/" + concern.key(), CHECK_TIMEOUT_MS, promise -> ping(vertx, concern.pingAddress(), promise));
+      }
+    }
     router.get("/health").handler(liveness);
     router.get("/health/detailed").handler(detailed);
   }
 
   /** This node's role (the concerns it runs) and, when clustered, the members it sees. */
-  private static JsonObject node(Vertx vertx, ParleyConfig config) {
+  private static JsonObject describe(Vertx vertx, NodeInfo node, ParleyConfig config) {
     JsonArray roles = new JsonArray();
-    for (String concern : List.of("gateway", "auth", "rooms", "delivery")) {
+    for (Concern concern : List.of(Concern.GATEWAY, Concern.AUTH, Concern.ROOMS, Concern.DELIVERY)) {
       if (config.instances(concern) > 0) {
-        roles.add(concern);
+        roles.add(concern.key());
       }
     }
-    JsonObject node = new JsonObject()
-      .put("nodeId", vertx.sharedData().getLocalMap(ParleyNode.NODE_MAP).get(ParleyNode.NODE_ID))
+    JsonObject described = new JsonObject()
+      .put("nodeId", node.nodeId())
       .put("roles", roles)
       .put("clustered", vertx.isClustered());
-    ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
-    if (cluster != null) {
-      node.put("members", new JsonArray(cluster.getNodes()));
-    }
-    return node;
+    List<String> members = node.members();
+    return members == null ? described : described.put("members", new JsonArray(members));
   }
 
   /** A concern is up when one of its instances, anywhere on the bus, answers. */

@@ -1,12 +1,12 @@
 package io.parley.gateway.rest;
 
-import io.parley.auth.AccessTokens;
-import io.parley.auth.AuthAddresses;
+import io.parley.auth.api.AccessTokens;
+import io.parley.auth.api.AuthAddresses;
 import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.Failure;
-import io.parley.delivery.DeliveryAddresses;
-import io.parley.rooms.RoomsAddresses;
+import io.parley.delivery.api.DeliveryAddresses;
+import io.parley.rooms.api.RoomsAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpHeaders;
@@ -19,6 +19,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 
 /**
@@ -28,6 +29,7 @@ import java.util.function.Function;
 public final class ApiRoutes {
 
   private static final String CALLER = "parley.caller";
+  private static final BiConsumer<RoutingContext, JsonObject> AS_IS = (ctx, answer) -> { };
 
   private final Vertx vertx;
   private final long timeoutMs;
@@ -67,7 +69,12 @@ public final class ApiRoutes {
     router.get("/conversations/:id/members").handler(ctx -> api.forward(ctx, RoomsAddresses.MEMBERS, idBody(ctx), 200));
     router.post("/conversations/:id/read").handler(ctx -> api.withBody(ctx, RoomsAddresses.READ, 200, body -> withId(ctx, body)));
     router.get("/conversations/:id/messages").handler(ctx -> api.forward(ctx, DeliveryAddresses.HISTORY, historyQuery(ctx), 200));
-    router.post("/conversations/:id/messages").handler(ctx -> api.withBody(ctx, DeliveryAddresses.SEND, 201, body -> withId(ctx, body)));
+    router.post("/conversations/:id/messages").handler(ctx -> {
+      JsonObject body = body(ctx);
+      if (body != null) {
+        api.forward(ctx, DeliveryAddresses.SEND, withId(ctx, body), 201, ApiRoutes::markReplay);
+      }
+    });
     router.post("/sync").handler(ctx -> api.withBody(ctx, DeliveryAddresses.SYNC, 200, body -> body));
 
     router.route().handler(ctx -> ErrorResponses.send(ctx, CommonError.NOT_FOUND, "no such resource: " + ctx.request().method() + " " + ctx.request().path()));
@@ -92,17 +99,25 @@ public final class ApiRoutes {
   }
 
   private void forward(RoutingContext ctx, String address, JsonObject body, int status) {
+    forward(ctx, address, body, status, AS_IS);
+  }
+
+  /** Forwards with the caller's identity; {@code shape} may turn reply fields into headers first. */
+  private void forward(RoutingContext ctx, String address, JsonObject body, int status, BiConsumer<RoutingContext, JsonObject> shape) {
     Caller caller = ctx.get(CALLER);
     vertx.eventBus().<JsonObject>request(address, body, caller.deliveryOptions().setSendTimeout(timeoutMs))
       .onSuccess(reply -> {
-        JsonObject answer = reply.body();
-        if (DeliveryAddresses.SEND.equals(address) && Boolean.TRUE.equals(answer.remove("duplicate"))) {
-          // An idempotent replay answers exactly as the original did, flagged for clients that care.
-          ctx.response().putHeader("Idempotent-Replayed", "true");
-        }
-        json(ctx, status, answer);
+        shape.accept(ctx, reply.body());
+        json(ctx, status, reply.body());
       })
       .onFailure(ctx::fail);
+  }
+
+  /** An idempotent replay answers exactly as the original did, flagged by a header for clients that care. */
+  private static void markReplay(RoutingContext ctx, JsonObject sent) {
+    if (Boolean.TRUE.equals(sent.remove("duplicate"))) {
+      ctx.response().putHeader("Idempotent-Replayed", "true");
+    }
   }
 
   /** The request body as a JSON object, or null after answering the client with BAD_JSON. */
@@ -148,6 +163,9 @@ public final class ApiRoutes {
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
+    if (ctx.response().ended()) {
+      return; // answered already, e.g. 504 by the TimeoutHandler while the concern was still working
+    }
     if (status == 204) {
       ctx.response().setStatusCode(204).end();
       return;

@@ -1,9 +1,10 @@
 package io.parley.gateway.rest;
 
-import io.parley.auth.AuthError;
+import io.parley.auth.api.AuthError;
 import io.parley.common.CommonError;
 import io.parley.common.ErrorCode;
 import io.parley.common.ErrorCodes;
+import io.parley.gateway.GatewayErrors;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -37,7 +38,7 @@ public final class ErrorResponses {
   public static void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure != null && !(failure instanceof HttpException)) {
-      ErrorCode code = ErrorCodes.of(failure);
+      ErrorCode code = GatewayErrors.CODES.of(failure);
       if (code == CommonError.INTERNAL) {
         LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
       }
@@ -48,7 +49,7 @@ public final class ErrorResponses {
     switch (status) {
       case 400 -> send(ctx, CommonError.BAD_JSON, "request body is not valid JSON");
       case 401 -> {
-        boolean presented = ctx.request().getHeader(HttpHeaders.AUTHORIZATION) != null;
+        boolean presented = presentsToken(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
         send(ctx, presented ? AuthError.TOKEN_INVALID : CommonError.UNAUTHENTICATED,
           presented ? "access token is invalid or expired" : "send 'Authorization: Bearer <accessToken>'");
       }
@@ -58,6 +59,7 @@ public final class ErrorResponses {
       case 413 -> send(ctx, CommonError.PAYLOAD_TOO_LARGE, "request body is too large");
       case 415 -> send(ctx, CommonError.UNSUPPORTED_MEDIA_TYPE, "send application/json");
       case 503 -> send(ctx, CommonError.SERVICE_UNAVAILABLE, "temporarily unavailable");
+      case 504 -> send(ctx, CommonError.TIMEOUT, "no answer in time; retry (sends are idempotent)");
       default -> {
         if (status >= 500 || status < 400) {
           LOG.error("{} {} failed with status {}", ctx.request().method(), ctx.request().path(), status, failure);
@@ -67,5 +69,14 @@ public final class ErrorResponses {
         }
       }
     }
+  }
+
+  /** A header that names a token at all; "Bearer " alone presents none, so it is UNAUTHENTICATED. */
+  private static boolean presentsToken(String authorization) {
+    if (authorization == null) {
+      return false;
+    }
+    String value = authorization.trim();
+    return !value.isEmpty() && !value.equalsIgnoreCase("Bearer");
   }
 }

@@ -1,4 +1,4 @@
-package io.parley.rooms;
+package io.parley.rooms.api;
 
 /** Event-bus addresses served by the rooms concern (conversations and memberships). */
 public final class RoomsAddresses {
@@ -21,12 +21,15 @@ public final class RoomsAddresses {
   public static final String MEMBERS = "parley.rooms.members";
   /** {conversationId, seq} → {readSeq, unread}; moves the caller's read position forward only. */
   public static final String READ = "parley.rooms.read";
-  /** Internal: {conversationId} → {role, readSeq, lastSeq} when the caller is a member. */
+  /** Internal: {conversationId} → {@link Membership} when the caller is a member. */
   public static final String MEMBERSHIP = "parley.rooms.membership";
-  /** Internal: {} → {positions: {conversationId: readSeq}} of the caller. */
+  /** Internal: {} → {@link Positions} of the caller. */
   public static final String POSITIONS = "parley.rooms.positions";
-  /** {} → {}; health. */
-  public static final String PING = "parley.rooms.ping";
+  /**
+   * Internal, from delivery: {@link Appended} → {}. The caller stored message {@code seq}: the
+   * conversation's head moves there and so does the sender's own read position.
+   */
+  public static final String APPENDED = "parley.rooms.appended";
 
   private RoomsAddresses() {
   }

@@ -1,8 +1,7 @@
-package io.parley.auth;
+package io.parley.auth.api;
 
 import io.parley.common.Caller;
 import io.parley.common.Failure;
-import io.parley.config.ParleyConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -13,26 +12,32 @@ import io.vertx.ext.auth.authentication.TokenCredentials;
 import io.vertx.ext.auth.jwt.JWTAuth;
 import io.vertx.ext.auth.jwt.JWTAuthOptions;
 
+import java.time.Clock;
+
 /**
- * Short-lived JWT access tokens (HS256, vertx-auth-jwt) carrying the tenant and the user.
- * The auth concern issues them; the gateway verifies them on every REST call and bridge frame.
+ * Short-lived JWT access tokens (HS256, vertx-auth-jwt) carrying the tenant and the user. Part of the
+ * auth contract: the auth concern issues them, the gateway verifies them on every REST call and
+ * bridge frame. Issue times come from the injected clock; verification uses the real time.
  */
 public final class AccessTokens {
 
   public static final String TENANT_CLAIM = "tenant";
   public static final String USERNAME_CLAIM = "name";
   private static final String ALGORITHM = "HS256";
+  private static final int LEEWAY_SECONDS = 5;
 
   private final JWTAuth jwt;
   private final String issuer;
   private final int ttlSeconds;
+  private final Clock clock;
 
-  public AccessTokens(Vertx vertx, ParleyConfig config) {
-    this.issuer = config.issuer();
-    this.ttlSeconds = config.accessTtlSeconds();
+  public AccessTokens(Vertx vertx, String secret, String issuer, int ttlSeconds, Clock clock) {
+    this.issuer = issuer;
+    this.ttlSeconds = ttlSeconds;
+    this.clock = clock;
     this.jwt = JWTAuth.create(vertx, new JWTAuthOptions()
-      .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(config.jwtSecret()))
-      .setJWTOptions(new JWTOptions().setIssuer(issuer).setLeeway(5)));
+      .addPubSecKey(new PubSecKeyOptions().setAlgorithm(ALGORITHM).setBuffer(secret))
+      .setJWTOptions(new JWTOptions().setIssuer(issuer).setLeeway(LEEWAY_SECONDS)));
   }
 
   public JWTAuth provider() {
@@ -44,14 +49,16 @@ public final class AccessTokens {
   }
 
   public String issue(Caller caller) {
+    long now = clock.instant().getEpochSecond();
     JsonObject claims = new JsonObject()
       .put(TENANT_CLAIM, caller.tenant())
-      .put(USERNAME_CLAIM, caller.username());
+      .put(USERNAME_CLAIM, caller.username())
+      .put("iat", now)
+      .put("exp", now + ttlSeconds);
     return jwt.generateToken(claims, new JWTOptions()
       .setAlgorithm(ALGORITHM)
       .setIssuer(issuer)
-      .setSubject(caller.userId())
-      .setExpiresInSeconds(ttlSeconds));
+      .setSubject(caller.userId()));
   }
 
   /** Verifies signature, algorithm, issuer and expiry; fails with TOKEN_INVALID. */

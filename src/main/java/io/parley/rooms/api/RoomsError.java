@@ -1,4 +1,4 @@
-package io.parley.rooms;
+package io.parley.rooms.api;
 
 import io.parley.common.ErrorCode;
 

@@ -1,4 +1,4 @@
-package io.parley.delivery;
+package io.parley.delivery.api;
 
 import io.parley.common.ErrorCode;
 

@@ -1,4 +1,4 @@
-package io.parley.auth;
+package io.parley.auth.api;
 
 import io.parley.common.ErrorCode;
 

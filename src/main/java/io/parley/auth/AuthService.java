@@ -1,0 +1,76 @@
+package io.parley.auth;
+
+import io.parley.auth.api.Account;
+import io.parley.auth.api.AccessTokens;
+import io.parley.auth.api.AuthError;
+import io.parley.auth.api.Login;
+import io.parley.auth.api.Registration;
+import io.parley.auth.api.ResolveUsers;
+import io.parley.auth.api.ResolveUsers.ResolvedUsers;
+import io.parley.auth.api.TokenPair;
+import io.parley.auth.api.UserRef;
+import io.parley.common.Caller;
+import io.parley.common.Failure;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The rules of accounts and tokens: register, login, refresh with rotation, logout, username lookup. */
+final class AuthService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AuthService.class);
+
+  private final UserStore users;
+  private final RefreshTokens refreshTokens;
+  private final AccessTokens accessTokens;
+  private final PasswordHasher hasher;
+
+  AuthService(UserStore users, RefreshTokens refreshTokens, AccessTokens accessTokens, PasswordHasher hasher) {
+    this.users = users;
+    this.refreshTokens = refreshTokens;
+    this.accessTokens = accessTokens;
+    this.hasher = hasher;
+  }
+
+  Future<Void> ensureIndexes() {
+    return Future.all(users.ensureIndexes(), refreshTokens.ensureIndexes()).mapEmpty();
+  }
+
+  Future<Account> register(Registration registration) {
+    return hasher.hash(registration.password())
+      .compose(hash -> users.create(registration.tenant(), registration.username(), hash))
+      .map(user -> {
+        LOG.info("registered user {} in tenant {}", user.getString("_id"), registration.tenant());
+        return new Account(user.getString("_id"), registration.tenant(), registration.username());
+      });
+  }
+
+  /** Unknown users cost the same hashing time as known ones (see {@link PasswordHasher}). */
+  Future<TokenPair> login(Login login) {
+    return users.find(login.tenant(), login.username()).compose(user ->
+      hasher.verify(user == null ? null : user.getString("passwordHash"), login.password()).compose(ok -> {
+        if (!ok) {
+          return Failure.fail(AuthError.INVALID_CREDENTIALS, "unknown user or wrong password");
+        }
+        Caller caller = new Caller(login.tenant(), user.getString("_id"), user.getString("username"));
+        return refreshTokens.issue(caller).map(refresh -> tokenPair(caller, refresh));
+      }));
+  }
+
+  Future<TokenPair> refresh(String refreshToken) {
+    return refreshTokens.rotate(refreshToken).map(rotation -> tokenPair(rotation.caller(), rotation.refreshToken()));
+  }
+
+  Future<Void> logout(String refreshToken) {
+    return refreshTokens.revoke(refreshToken);
+  }
+
+  Future<ResolvedUsers> resolveUsers(Caller caller, ResolveUsers request) {
+    return users.findAll(caller.tenant(), request.usernames()).map(found -> new ResolvedUsers(
+      found.stream().map(u -> new UserRef(u.getString("_id"), u.getString("username"))).toList()));
+  }
+
+  private TokenPair tokenPair(Caller caller, String refreshToken) {
+    return new TokenPair(caller, accessTokens.issue(caller), refreshToken, accessTokens.ttlSeconds());
+  }
+}

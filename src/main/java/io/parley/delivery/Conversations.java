@@ -1,0 +1,28 @@
+package io.parley.delivery;
+
+import io.parley.common.Caller;
+import io.parley.rooms.api.Membership;
+import io.parley.rooms.api.Positions;
+import io.parley.rooms.api.RoomsClient;
+import io.vertx.core.Future;
+
+/** What delivery needs to know of conversations, which the rooms concern owns. */
+interface Conversations {
+
+  /** The caller's membership; fails when the caller may not read or write the conversation. */
+  Future<Membership> membership(Caller caller, String conversationId);
+
+  /** The caller's conversations with their read positions. */
+  Future<Positions> positions(Caller caller);
+
+  /** Message {@code seq} is stored: the head and the sender's read position move there. */
+  Future<Void> appended(Caller caller, String conversationId, long seq);
+
+  static Conversations of(RoomsClient rooms) {
+    return new Conversations() {
+      @Override public Future<Membership> membership(Caller caller, String id) { return rooms.membership(caller, id); }
+      @Override public Future<Positions> positions(Caller caller) { return rooms.positions(caller); }
+      @Override public Future<Void> appended(Caller caller, String id, long seq) { return rooms.appended(caller, id, seq); }
+    };
+  }
+}

@@ -1,0 +1,108 @@
+package io.parley.delivery;
+
+import io.micrometer.core.instrument.Counter;
+import io.parley.common.Caller;
+import io.parley.common.Meters;
+import io.parley.delivery.api.DeliveryLimits;
+import io.parley.delivery.api.HistoryPage;
+import io.parley.delivery.api.SendMessage;
+import io.parley.fanout.Channels;
+import io.parley.fanout.EventFanout;
+import io.parley.fanout.Events;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The rules of messages: sends (sequence, dedup, durable ack, fan-out), history pages and catch-up. */
+final class DeliveryService {
+
+  private final MessageLog log;
+  private final Conversations conversations;
+  private final EventFanout fanout;
+  private final DeliveryLimits limits;
+  private final ConversationQueue queue = new ConversationQueue();
+  private final FanoutWarnings warnings;
+  private final Counter stored = Counter.builder("parley_messages_stored")
+    .description("messages durably stored (acks sent)").register(Meters.registry());
+
+  DeliveryService(MessageLog log, Conversations conversations, EventFanout fanout, DeliveryLimits limits, Clock clock) {
+    this.log = log;
+    this.conversations = conversations;
+    this.fanout = fanout;
+    this.limits = limits;
+    this.warnings = new FanoutWarnings(clock);
+  }
+
+  Future<Void> ensureIndexes() {
+    return log.ensureIndexes();
+  }
+
+  /** Conversations with an append in progress here; shutdown waits for them. */
+  int appending() {
+    return queue.inFlight();
+  }
+
+  /** Answers once the message is durably stored; a resent clientMsgId answers the stored one, flagged duplicate. */
+  Future<JsonObject> send(Caller caller, SendMessage send) {
+    String conversationId = send.conversationId();
+    return conversations.membership(caller, conversationId)
+      .compose(member -> queue.run(conversationId, () -> log.append(caller, conversationId, send.clientMsgId(), send.text())))
+      // Also for a resend: the node that stored the original may have died before moving the head.
+      .compose(appended -> conversations.appended(caller, conversationId, appended.message().getLong("seq")).map(appended))
+      .map(appended -> {
+        JsonObject message = MessageView.of(appended.message());
+        // Published again for a resend too: the node that stored the original may have died before
+        // publishing it, and only a publish reaches the members connected now. Clients drop seqs they
+        // hold. The store is the truth: a failed publish only delays live delivery until the next sync.
+        fanout.publish(Channels.conversation(caller.tenant(), conversationId), Events.of(Events.MESSAGE, conversationId)
+          .put("message", message)).onFailure(warnings::failed);
+        if (!appended.duplicate()) {
+          stored.increment();
+        }
+        return message.copy().put("duplicate", appended.duplicate());
+      });
+  }
+
+  Future<JsonObject> history(Caller caller, HistoryPage request) {
+    return conversations.membership(caller, request.conversationId())
+      .compose(m -> log.page(caller.tenant(), request.conversationId(), request.after(), request.before(), request.limit() + 1))
+      .map(found -> page(found, request.limit(), request.forward()));
+  }
+
+  /**
+   * What the caller missed in each of its conversations: after the seq the client claims to have seen,
+   * else after its read position. Only the caller's own conversations count, whatever ids it names.
+   */
+  Future<JsonObject> sync(Caller caller, JsonObject claimed) {
+    return conversations.positions(caller).compose(positions -> {
+      List<String> ids = new ArrayList<>(positions.readSeqByConversation().keySet());
+      List<Future<JsonObject>> pages = new ArrayList<>();
+      for (String id : ids) {
+        long readSeq = positions.readSeqByConversation().get(id);
+        long from = claimed.getValue(id) instanceof Number seen ? Math.max(0, seen.longValue()) : readSeq;
+        pages.add(log.page(caller.tenant(), id, from, -1, limits.syncBatch() + 1)
+          .map(found -> page(found, limits.syncBatch(), true).put("readSeq", readSeq)));
+      }
+      return Future.all(pages).map(all -> {
+        JsonObject byConversation = new JsonObject();
+        for (int i = 0; i < ids.size(); i++) {
+          byConversation.put(ids.get(i), pages.get(i).result());
+        }
+        return new JsonObject().put("conversations", byConversation);
+      });
+    });
+  }
+
+  /** Trims the one-extra lookahead row; it only tells whether there is more in the paging direction. */
+  private static JsonObject page(List<JsonObject> found, int limit, boolean forward) {
+    boolean hasMore = found.size() > limit;
+    List<JsonObject> kept = !hasMore ? found : forward ? found.subList(0, limit) : found.subList(found.size() - limit, found.size());
+    return new JsonObject()
+      .put("messages", new JsonArray(kept.stream().map(MessageView::of).toList()))
+      .put("hasMore", hasMore);
+  }
+}

@@ -1,0 +1,41 @@
+package io.parley.rooms.api;
+
+import io.parley.common.Caller;
+import io.vertx.core.Future;
+import io.vertx.core.eventbus.EventBus;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+
+/** The rooms concern as the gateway and other concerns call it over the event bus. */
+public final class RoomsClient {
+
+  private final EventBus bus;
+
+  public RoomsClient(EventBus bus) {
+    this.bus = bus;
+  }
+
+  /** The caller's membership; fails CONVERSATION_NOT_FOUND or NOT_A_MEMBER. */
+  public Future<Membership> membership(Caller caller, String conversationId) {
+    return bus.<JsonObject>request(RoomsAddresses.MEMBERSHIP, new JsonObject().put("conversationId", conversationId),
+      caller.deliveryOptions()).map(reply -> Membership.fromJson(reply.body()));
+  }
+
+  /** The caller's conversations and read positions. */
+  public Future<Positions> positions(Caller caller) {
+    return bus.<JsonObject>request(RoomsAddresses.POSITIONS, new JsonObject(), caller.deliveryOptions())
+      .map(reply -> Positions.fromJson(reply.body()));
+  }
+
+  /** Tells rooms that the caller's message {@code seq} is stored (head and sender's read position). */
+  public Future<Void> appended(Caller caller, String conversationId, long seq) {
+    return bus.request(RoomsAddresses.APPENDED, new Appended(conversationId, seq).toJson(), caller.deliveryOptions())
+      .mapEmpty();
+  }
+
+  /** The caller's conversations as clients see them, asked with a timeout of its own. */
+  public Future<JsonArray> list(Caller caller, long timeoutMs) {
+    return bus.<JsonObject>request(RoomsAddresses.LIST, new JsonObject(), caller.deliveryOptions().setSendTimeout(timeoutMs))
+      .map(reply -> reply.body().getJsonArray("conversations"));
+  }
+}
