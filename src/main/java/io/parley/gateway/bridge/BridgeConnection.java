@@ -6,7 +6,7 @@ import io.parley.common.ErrorCode;
 import io.parley.common.ErrorCodes;
 import io.parley.common.Failure;
 import io.parley.fanout.Events;
-import io.parley.gateway.GatewayErrors;
+import io.parley.gateway.errors.GatewayErrors;
 import io.parley.rooms.api.RoomsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

@@ -5,6 +5,7 @@ import io.parley.auth.api.AuthAddresses;
 import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.Failure;
+import io.parley.gateway.errors.ErrorResponses;
 import io.parley.delivery.api.DeliveryAddresses;
 import io.parley.rooms.api.RoomsAddresses;
 import io.vertx.core.Vertx;

@@ -1,10 +1,9 @@
-package io.parley.gateway.rest;
+package io.parley.gateway.errors;
 
 import io.parley.auth.api.AuthError;
 import io.parley.common.CommonError;
 import io.parley.common.ErrorCode;
 import io.parley.common.ErrorCodes;
-import io.parley.gateway.GatewayErrors;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;

@@ -1,4 +1,4 @@
-package io.parley.gateway;
+package io.parley.gateway.errors;
 
 import io.parley.auth.api.AuthError;
 import io.parley.common.ErrorCode;
