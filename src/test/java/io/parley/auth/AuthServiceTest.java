@@ -1,0 +1,113 @@
+package io.parley.auth;
+
+import io.parley.auth.api.AccessTokens;
+import io.parley.auth.api.AuthError;
+import io.parley.auth.api.Login;
+import io.parley.auth.api.Registration;
+import io.parley.auth.api.ResolveUsers;
+import io.parley.auth.api.TokenPair;
+import io.parley.auth.api.UserRef;
+import io.parley.common.Caller;
+import io.parley.testing.EmbeddedStore;
+import io.parley.testing.MutableClock;
+import io.parley.testing.TestNode;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.List;
+
+import static io.parley.testing.Outcomes.assertFailsWith;
+import static io.parley.testing.Outcomes.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+/** The auth rules on a real embedded store, with a clock the test moves: no node, no bus, no waiting. */
+class AuthServiceTest {
+
+  private static final String SECRET = "s".repeat(48);
+  private static final int ACCESS_TTL = 900;
+  private static final long REFRESH_TTL = 3600;
+
+  @RegisterExtension
+  final EmbeddedStore store = new EmbeddedStore();
+
+  private final MutableClock clock = MutableClock.now();
+  private AccessTokens tokens;
+  private AuthService auth;
+
+  @BeforeEach
+  void service() throws Exception {
+    tokens = new AccessTokens(store.vertx(), SECRET, "parley", ACCESS_TTL, clock);
+    auth = new AuthService(new UserStore(store.mongo(), clock), new RefreshTokens(store.mongo(), REFRESH_TTL, clock),
+      tokens, new PasswordHasher(store.vertx(), TestNode.TEST_KDF_ITERATIONS));
+    await(auth.ensureIndexes());
+    await(auth.register(new Registration("acme", "Alice", "correct-horse")));
+  }
+
+  @Test
+  void a_wrong_password_is_invalid_credentials_whatever_its_length() throws Exception {
+    for (String wrong : List.of("x", "short", "wrong-but-long-enough")) {
+      assertFailsWith(AuthError.INVALID_CREDENTIALS, () -> auth.login(Login.fromJson(credentials("alice", wrong))));
+    }
+    assertFailsWith(AuthError.INVALID_CREDENTIALS, () -> auth.login(Login.fromJson(credentials("nobody", "correct-horse"))));
+    assertEquals("Alice", await(auth.login(Login.fromJson(credentials("ALICE", "correct-horse")))).caller().username(),
+      "usernames compare case-insensitively");
+  }
+
+  @Test
+  void usernames_are_unique_per_tenant_only() throws Exception {
+    assertFailsWith(AuthError.USERNAME_TAKEN, () -> auth.register(new Registration("acme", "alice", "another-password")));
+    assertEquals("globex", await(auth.register(new Registration("globex", "alice", "another-password"))).tenant());
+  }
+
+  @Test
+  void access_tokens_expire_after_their_lifetime() throws Exception {
+    TokenPair pair = await(auth.login(Login.fromJson(credentials("alice", "correct-horse"))));
+    AccessTokens.Verified verified = await(tokens.verify(pair.accessToken()));
+    assertEquals(pair.caller(), verified.caller());
+    assertEquals(clock.millis() / 1000 * 1000 + ACCESS_TTL * 1000L, verified.expiresAtMillis(), "expiry = issue time + ttl");
+
+    // Issued a lifetime (and more than the verifier's 5 s leeway) ago: refused now.
+    clock.advance(Duration.ofSeconds(-ACCESS_TTL - 6));
+    String stale = tokens.issue(pair.caller());
+    assertFailsWith(AuthError.TOKEN_INVALID, () -> tokens.verify(stale));
+  }
+
+  @Test
+  void a_refresh_token_works_once_and_its_reuse_revokes_the_whole_family() throws Exception {
+    TokenPair login = await(auth.login(Login.fromJson(credentials("alice", "correct-horse"))));
+    TokenPair next = await(auth.refresh(login.refreshToken()));
+    assertNotEquals(login.refreshToken(), next.refreshToken());
+    assertEquals(login.caller(), next.caller());
+
+    assertFailsWith(AuthError.REFRESH_TOKEN_REUSED, () -> auth.refresh(login.refreshToken()));
+    assertFailsWith(AuthError.REFRESH_TOKEN_INVALID, () -> auth.refresh(next.refreshToken()));
+  }
+
+  @Test
+  void refresh_tokens_expire_and_logout_revokes() throws Exception {
+    TokenPair first = await(auth.login(Login.fromJson(credentials("alice", "correct-horse"))));
+    TokenPair second = await(auth.login(Login.fromJson(credentials("alice", "correct-horse"))));
+    await(auth.logout(first.refreshToken()));
+    assertFailsWith(AuthError.REFRESH_TOKEN_INVALID, () -> auth.refresh(first.refreshToken()));
+
+    clock.advance(Duration.ofSeconds(REFRESH_TTL + 1));
+    assertFailsWith(AuthError.REFRESH_TOKEN_INVALID, () -> auth.refresh(second.refreshToken()));
+    await(auth.logout("never-issued"));
+  }
+
+  @Test
+  void users_resolve_only_within_the_callers_tenant() throws Exception {
+    await(auth.register(new Registration("globex", "bob", "correct-horse")));
+    Caller acme = new Caller("acme", "u-1", "someone");
+    List<UserRef> found = await(auth.resolveUsers(acme, new ResolveUsers(List.of("alice", "BOB", "carol")))).users();
+    assertEquals(List.of("Alice"), found.stream().map(UserRef::username).toList());
+  }
+
+  private static JsonObject credentials(String username, String password) {
+    return new JsonObject().put("tenant", "acme").put("username", username).put("password", password);
+  }
+}

@@ -1,0 +1,143 @@
+package io.parley.rooms;
+
+import io.parley.auth.AuthVerticle;
+import io.parley.auth.api.Account;
+import io.parley.auth.api.AuthAddresses;
+import io.parley.auth.api.AuthClient;
+import io.parley.auth.api.Registration;
+import io.parley.common.Caller;
+import io.parley.config.ConfigLoader;
+import io.parley.fanout.InProcessFanout;
+import io.parley.rooms.api.CreateConversation;
+import io.parley.rooms.api.RoomsError;
+import io.parley.rooms.api.RoomsLimits;
+import io.parley.testing.EmbeddedStore;
+import io.parley.testing.MutableClock;
+import io.parley.testing.TestNode;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.List;
+
+import static io.parley.testing.Outcomes.assertFailsWith;
+import static io.parley.testing.Outcomes.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/**
+ * The membership rules — who may see, join, read and leave what — on a real embedded store, with the
+ * real auth concern deployed beside it to resolve usernames; the rooms service itself runs without a bus.
+ */
+class RoomsServiceTest {
+
+  @RegisterExtension
+  final EmbeddedStore store = new EmbeddedStore();
+
+  private final MutableClock clock = MutableClock.now();
+  private RoomsService rooms;
+  private Caller alice;
+  private Caller bob;
+  private Caller carol;
+  private Caller eve;
+
+  @BeforeEach
+  void service() throws Exception {
+    JsonObject overrides = new JsonObject()
+      .put("mongo", new JsonObject().put("connection_string", store.connectionString()))
+      .put("auth", new JsonObject().put("jwt_secret", "s".repeat(48)).put("kdf_iterations", TestNode.TEST_KDF_ITERATIONS));
+    JsonObject config = await(ConfigLoader.load(store.vertx(), null, overrides)).json();
+    await(store.vertx().deployVerticle(AuthVerticle::new, new DeploymentOptions().setConfig(config)));
+    alice = register("acme", "alice");
+    bob = register("acme", "bob");
+    carol = register("acme", "carol");
+    eve = register("globex", "eve");
+    rooms = new RoomsService(new ConversationStore(store.mongo()), new MembershipStore(store.mongo(), clock),
+      new RoomEvents(new InProcessFanout(store.vertx())), new AuthClient(store.vertx().eventBus())::resolveUsers,
+      new RoomsLimits(200, 16, 200), clock);
+    await(rooms.ensureIndexes());
+  }
+
+  @Test
+  void a_private_room_is_invisible_to_everyone_but_its_members() throws Exception {
+    String id = create(alice, room("private", "bob"));
+    assertEquals(id, await(rooms.get(bob, id)).getString("id"));
+    for (Caller outsider : List.of(carol, eve)) {
+      assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.get(outsider, id));
+      assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.members(outsider, id));
+      assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.join(outsider, id));
+      assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.membership(outsider, id));
+    }
+  }
+
+  @Test
+  void a_public_room_is_seen_by_the_tenant_but_read_and_written_by_members_only() throws Exception {
+    String id = create(alice, room("public"));
+    assertEquals(id, await(rooms.get(carol, id)).getString("id"));
+    assertFailsWith(RoomsError.NOT_A_MEMBER, () -> rooms.membership(carol, id));
+    assertFailsWith(RoomsError.NOT_A_MEMBER, () -> rooms.read(carol, id, 1));
+    assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.get(eve, id));
+    assertEquals("member", await(rooms.join(carol, id)).getString("role"));
+    assertEquals("member", await(rooms.membership(carol, id)).role());
+  }
+
+  @Test
+  void joiners_start_at_the_head_and_a_senders_read_position_follows_their_messages() throws Exception {
+    String id = create(alice, room("public"));
+    await(rooms.appended(alice, id, 1));
+    await(rooms.appended(alice, id, 2));
+    assertEquals(2L, await(rooms.membership(alice, id)).readSeq());
+
+    JsonObject joined = await(rooms.join(bob, id));
+    assertEquals(2L, joined.getLong("readSeq"), "the backlog before joining is history, not unread");
+    assertEquals(0L, joined.getLong("unread"));
+
+    await(rooms.appended(alice, id, 3));
+    assertEquals(3L, await(rooms.read(bob, id, 99)).getLong("readSeq"), "clamped to the head");
+    assertEquals(3L, await(rooms.read(bob, id, 1)).getLong("readSeq"), "never moves back");
+  }
+
+  @Test
+  void a_pair_has_one_dm_which_can_be_neither_left_nor_grown() throws Exception {
+    Future<JsonObject> fromAlice = rooms.create(alice, dm("bob"));
+    Future<JsonObject> fromBob = rooms.create(bob, dm("alice"));
+    String id = await(fromAlice).getString("id");
+    assertEquals(id, await(fromBob).getString("id"), "both sides racing get the same dm");
+    assertFailsWith(RoomsError.CANNOT_LEAVE_DM, () -> rooms.leave(alice, id));
+    assertFailsWith(RoomsError.CANNOT_INVITE_TO_DM, () -> rooms.invite(alice, id, List.of("carol")));
+    assertEquals(id, await(rooms.join(bob, id)).getString("id"), "joining a conversation one is in answers it");
+  }
+
+  @Test
+  void members_are_named_within_the_tenant() throws Exception {
+    assertFailsWith(RoomsError.UNKNOWN_USERS, () -> rooms.create(alice, room("private", "eve")));
+    String id = create(alice, group("bob"));
+    assertEquals(List.of(carol.userId()), await(rooms.invite(bob, id, List.of("Carol", "alice"))));
+    assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.invite(eve, id, List.of("eve")));
+  }
+
+  private Caller register(String tenant, String username) throws Exception {
+    JsonObject reply = await(store.vertx().eventBus().<JsonObject>request(AuthAddresses.REGISTER,
+      new Registration(tenant, username, "correct-horse").toJson())).body();
+    Account account = new Account(reply.getString("userId"), reply.getString("tenant"), reply.getString("username"));
+    return new Caller(account.tenant(), account.userId(), account.username());
+  }
+
+  private String create(Caller creator, CreateConversation request) throws Exception {
+    return await(rooms.create(creator, request)).getString("id");
+  }
+
+  private static CreateConversation room(String visibility, String... members) {
+    return new CreateConversation("room", "general", visibility, List.of(members));
+  }
+
+  private static CreateConversation group(String... members) {
+    return new CreateConversation("group", null, "private", List.of(members));
+  }
+
+  private static CreateConversation dm(String other) {
+    return new CreateConversation("dm", null, "private", List.of(other));
+  }
+}
