@@ -48,7 +48,7 @@ public final class ErrorResponses {
     switch (status) {
       case 400 -> send(ctx, CommonError.BAD_JSON, "request body is not valid JSON");
       case 401 -> {
-        boolean presented = presentsToken(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
+        boolean presented = ctx.request().getHeader(HttpHeaders.AUTHORIZATION) != null;
         send(ctx, presented ? AuthError.TOKEN_INVALID : CommonError.UNAUTHENTICATED,
           presented ? "access token is invalid or expired" : "send 'Authorization: Bearer <accessToken>'");
       }
@@ -68,14 +68,5 @@ public final class ErrorResponses {
         }
       }
     }
-  }
-
-  /** A header that names a token at all; "Bearer " alone presents none, so it is UNAUTHENTICATED. */
-  private static boolean presentsToken(String authorization) {
-    if (authorization == null) {
-      return false;
-    }
-    String value = authorization.trim();
-    return !value.isEmpty() && !value.equalsIgnoreCase("Bearer");
   }
 }

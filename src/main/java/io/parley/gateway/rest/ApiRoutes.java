@@ -51,6 +51,7 @@ public final class ApiRoutes {
     router.post("/auth/refresh").handler(ctx -> api.anonymous(ctx, AuthAddresses.REFRESH, 200));
     router.post("/auth/logout").handler(ctx -> api.anonymous(ctx, AuthAddresses.LOGOUT, 204));
 
+    router.route().handler(ApiRoutes::requireToken);
     router.route().handler(JWTAuthHandler.create(tokens.provider()));
     router.route().handler(ctx -> AccessTokens.caller(ctx.user())
       .onSuccess(caller -> ctx.put(CALLER, caller).next())
@@ -81,6 +82,17 @@ public final class ApiRoutes {
     router.route().handler(ctx -> ErrorResponses.send(ctx, CommonError.NOT_FOUND, "no such resource: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ErrorResponses::handle);
     return router;
+  }
+
+  /** No header, or one that names no token ("Bearer " alone), is UNAUTHENTICATED; a bad token is TOKEN_INVALID later. */
+  private static void requireToken(RoutingContext ctx) {
+    String authorization = ctx.request().getHeader(HttpHeaders.AUTHORIZATION);
+    String value = authorization == null ? "" : authorization.trim();
+    if (value.isEmpty() || value.equalsIgnoreCase("Bearer")) {
+      ctx.fail(new Failure(CommonError.UNAUTHENTICATED, "send 'Authorization: Bearer <accessToken>'"));
+    } else {
+      ctx.next();
+    }
   }
 
   private void anonymous(RoutingContext ctx, String address, int status) {
