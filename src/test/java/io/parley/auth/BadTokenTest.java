@@ -1,11 +1,9 @@
 package io.parley.auth;
 
 import io.parley.testing.BridgeClient;
-import io.parley.testing.BridgeClient.BridgeError;
 import io.parley.testing.Rest;
-import io.parley.testing.TestNode;
+import io.parley.testing.ParleyNodeExtension;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -17,15 +15,18 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.concurrent.TimeUnit;
 
+import static io.parley.testing.ApiAssertions.bridgeRefused;
+import static io.parley.testing.ApiAssertions.refused;
+import static io.parley.testing.Async.labelled;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,7 +43,9 @@ class BadTokenTest {
   private static final int TOKEN_INVALID = 205;
   private static final int UNAUTHENTICATED = 103;
 
-  private TestNode node;
+  @RegisterExtension
+  final ParleyNodeExtension node = ParleyNodeExtension.inProcess();
+
   private Rest rest;
   private String secret;
   /** alice's login answer: the legitimate session every bad token impersonates. */
@@ -50,13 +53,9 @@ class BadTokenTest {
   private String roomId;
 
   @BeforeEach
-  void start(Vertx vertx, VertxTestContext ctx) {
-    TestNode.start(vertx)
-      .compose(started -> {
-        node = started;
-        rest = new Rest(vertx, node.port());
-        return vertx.fileSystem().readFile(node.dataDir().resolve("jwt-secret").toString());
-      })
+  void given(VertxTestContext ctx) {
+    rest = node.rest();
+    node.vertx().fileSystem().readFile(node.dataDir().resolve("jwt-secret").toString())
       .compose(bytes -> {
         secret = bytes.toString(StandardCharsets.UTF_8).trim();
         return rest.user("acme", "alice");
@@ -72,22 +71,14 @@ class BadTokenTest {
       .onComplete(ctx.succeedingThenComplete());
   }
 
-  @AfterEach
-  void stop(VertxTestContext ctx) {
-    if (rest != null) {
-      rest.close();
-    }
-    (node == null ? Future.<Void>succeededFuture() : node.stop()).onComplete(ctx.succeedingThenComplete());
-  }
-
   private String token() {
     return alice.getString("accessToken");
   }
 
   // ---- token minting ---------------------------------------------------------------------------
 
-  private static JWTAuth signer(Vertx vertx, String key) {
-    return JWTAuth.create(vertx, new JWTAuthOptions()
+  private JWTAuth signer(String key) {
+    return JWTAuth.create(node.vertx(), new JWTAuthOptions()
       .addPubSecKey(new PubSecKeyOptions().setAlgorithm("HS256").setBuffer(key)));
   }
 
@@ -96,15 +87,15 @@ class BadTokenTest {
     return new JsonObject().put("tenant", alice.getString("tenant")).put("name", alice.getString("username"));
   }
 
-  private String mint(Vertx vertx, String key, JsonObject claims, String issuer) {
-    return signer(vertx, key).generateToken(claims, new JWTOptions()
+  private String mint(String key, JsonObject claims, String issuer) {
+    return signer(key).generateToken(claims, new JWTOptions()
       .setAlgorithm("HS256")
       .setIssuer(issuer)
       .setSubject(alice.getString("userId"))
       .setExpiresInSeconds(600));
   }
 
-  private String expiredToken(Vertx vertx) {
+  private String expiredToken() {
     long now = System.currentTimeMillis() / 1000;
     JsonObject claims = aliceClaims()
       .put("sub", alice.getString("userId"))
@@ -112,11 +103,11 @@ class BadTokenTest {
       .put("iat", now - 7200)
       .put("exp", now - 3600);
     // no expiresIn: exp and iat stay exactly as given, an hour past (well beyond the 5 s leeway)
-    return signer(vertx, secret).generateToken(claims, new JWTOptions().setAlgorithm("HS256").setNoTimestamp(true));
+    return signer(secret).generateToken(claims, new JWTOptions().setAlgorithm("HS256").setNoTimestamp(true));
   }
 
-  private String forgedToken(Vertx vertx) {
-    return mint(vertx, "an-attackers-own-secret-that-is-long-enough-0123456789", aliceClaims(), "parley");
+  private String forgedToken() {
+    return mint("an-attackers-own-secret-that-is-long-enough-0123456789", aliceClaims(), "parley");
   }
 
   private String unsignedToken() {
@@ -132,22 +123,22 @@ class BadTokenTest {
       + b64.encodeToString(payload.encode().getBytes(StandardCharsets.UTF_8)) + ".";
   }
 
-  private String wrongIssuerToken(Vertx vertx) {
-    return mint(vertx, secret, aliceClaims(), "not-parley");
+  private String wrongIssuerToken() {
+    return mint(secret, aliceClaims(), "not-parley");
   }
 
-  private String noTenantToken(Vertx vertx) {
-    return mint(vertx, secret, new JsonObject().put("name", alice.getString("username")), "parley");
+  private String noTenantToken() {
+    return mint(secret, new JsonObject().put("name", alice.getString("username")), "parley");
   }
 
   // ---- the cases -------------------------------------------------------------------------------
 
   /** Control: a token minted here the way the server mints them is honoured, so the refusals below are about the defect. */
   @Test
-  void a_correctly_minted_token_is_accepted(Vertx vertx, VertxTestContext ctx) {
-    String good = mint(vertx, secret, aliceClaims(), "parley");
+  void a_correctly_minted_token_is_accepted(VertxTestContext ctx) {
+    String good = mint(secret, aliceClaims(), "parley");
     rest.expectGet(200, "/conversations", good)
-      .compose(list -> BridgeClient.connect(vertx, node.port()).compose(client -> client.token(good)
+      .compose(list -> node.bridge().compose(client -> client.token(good)
         .request(ROOMS_LIST, new JsonObject())
         .compose(rooms -> client.register(BridgeClient.inboxOf(alice)))
         .eventually(client::close)))
@@ -158,51 +149,51 @@ class BadTokenTest {
   }
 
   @Test
-  void expired_token_is_refused(Vertx vertx, VertxTestContext ctx) {
-    String expired = expiredToken(vertx);
+  void expired_token_is_refused(VertxTestContext ctx) {
+    String expired = expiredToken();
     ctx.verify(() -> {
       // the signer kept the claims as given: the token really is an hour past its expiry
       JsonObject payload = new JsonObject(new String(Base64.getUrlDecoder().decode(expired.split("\\.")[1]), StandardCharsets.UTF_8));
       assertTrue(payload.getLong("exp") < System.currentTimeMillis() / 1000 - 3000, payload.encode());
       assertEquals("parley", payload.getString("iss"));
     });
-    refusedEverywhere(vertx, expired, "TOKEN_INVALID", TOKEN_INVALID).onComplete(ctx.succeedingThenComplete());
+    refusedEverywhere(expired, "TOKEN_INVALID", TOKEN_INVALID).onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
-  void token_signed_with_another_secret_is_refused(Vertx vertx, VertxTestContext ctx) {
-    refusedEverywhere(vertx, forgedToken(vertx), "TOKEN_INVALID", TOKEN_INVALID).onComplete(ctx.succeedingThenComplete());
+  void token_signed_with_another_secret_is_refused(VertxTestContext ctx) {
+    refusedEverywhere(forgedToken(), "TOKEN_INVALID", TOKEN_INVALID).onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
-  void unsigned_alg_none_token_is_refused(Vertx vertx, VertxTestContext ctx) {
-    refusedEverywhere(vertx, unsignedToken(), "TOKEN_INVALID", TOKEN_INVALID).onComplete(ctx.succeedingThenComplete());
+  void unsigned_alg_none_token_is_refused(VertxTestContext ctx) {
+    refusedEverywhere(unsignedToken(), "TOKEN_INVALID", TOKEN_INVALID).onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
-  void token_of_another_issuer_is_refused(Vertx vertx, VertxTestContext ctx) {
-    refusedEverywhere(vertx, wrongIssuerToken(vertx), "TOKEN_INVALID", TOKEN_INVALID).onComplete(ctx.succeedingThenComplete());
+  void token_of_another_issuer_is_refused(VertxTestContext ctx) {
+    refusedEverywhere(wrongIssuerToken(), "TOKEN_INVALID", TOKEN_INVALID).onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
-  void token_without_tenant_claim_is_refused(Vertx vertx, VertxTestContext ctx) {
-    refusedEverywhere(vertx, noTenantToken(vertx), "TOKEN_INVALID", TOKEN_INVALID).onComplete(ctx.succeedingThenComplete());
+  void token_without_tenant_claim_is_refused(VertxTestContext ctx) {
+    refusedEverywhere(noTenantToken(), "TOKEN_INVALID", TOKEN_INVALID).onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
-  void garbage_token_is_refused(Vertx vertx, VertxTestContext ctx) {
-    refusedEverywhere(vertx, "garbage", "TOKEN_INVALID", TOKEN_INVALID).onComplete(ctx.succeedingThenComplete());
+  void garbage_token_is_refused(VertxTestContext ctx) {
+    refusedEverywhere("garbage", "TOKEN_INVALID", TOKEN_INVALID).onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
-  void garbage_shaped_like_a_jwt_is_refused(Vertx vertx, VertxTestContext ctx) {
-    refusedEverywhere(vertx, "eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.c2lnbmF0dXJl", "TOKEN_INVALID", TOKEN_INVALID)
+  void garbage_shaped_like_a_jwt_is_refused(VertxTestContext ctx) {
+    refusedEverywhere("eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.c2lnbmF0dXJl", "TOKEN_INVALID", TOKEN_INVALID)
       .onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
-  void missing_token_is_refused(Vertx vertx, VertxTestContext ctx) {
-    refusedEverywhere(vertx, null, "UNAUTHENTICATED", UNAUTHENTICATED).onComplete(ctx.succeedingThenComplete());
+  void missing_token_is_refused(VertxTestContext ctx) {
+    refusedEverywhere(null, "UNAUTHENTICATED", UNAUTHENTICATED).onComplete(ctx.succeedingThenComplete());
   }
 
   // ---- checks ----------------------------------------------------------------------------------
@@ -211,7 +202,7 @@ class BadTokenTest {
    * The token is refused on REST reads and writes and on bridge sends and inbox registration, and
    * afterwards alice's data, read with her real token, is exactly what it was.
    */
-  private Future<Void> refusedEverywhere(Vertx vertx, String bad, String code, int failureCode) {
+  private Future<Void> refusedEverywhere(String bad, String code, int failureCode) {
     JsonObject attempt = new JsonObject().put("conversationId", roomId).put("clientMsgId", "evil-1").put("text", "injected");
     return restRefuses(rest.get("/conversations", bad), code, "GET /conversations")
       .compose(v -> restRefuses(rest.get("/me", bad), code, "GET /me"))
@@ -219,7 +210,7 @@ class BadTokenTest {
         new JsonObject().put("clientMsgId", "evil-0").put("text", "injected")), code, "POST messages"))
       .compose(v -> restRefuses(rest.post("/conversations", bad,
         new JsonObject().put("type", "room").put("name", "intruders")), code, "POST /conversations"))
-      .compose(v -> BridgeClient.connect(vertx, node.port()))
+      .compose(v -> node.bridge())
       .compose(client -> {
         client.token(bad);
         return bridgeRefuses(client.request(ROOMS_LIST, new JsonObject()), code, failureCode, "send " + ROOMS_LIST)
@@ -227,7 +218,7 @@ class BadTokenTest {
           .compose(v -> bridgeRefuses(client.register(BridgeClient.inboxOf(alice)), code, failureCode, "register inbox"))
           // the refused registration subscribed nothing: a new message does not reach this connection
           .compose(v -> rest.send(token(), roomId, "m-1", "after the attempts"))
-          .compose(sent -> vertx.timer(500))
+          .compose(sent -> node.vertx().timer(500))
           .compose(t -> {
             assertTrue(client.events().isEmpty(), "a refused registration must receive no events: " + client.events());
             assertTrue(client.protocolErrors().isEmpty(), "refusals are answered per frame: " + client.protocolErrors());
@@ -257,25 +248,10 @@ class BadTokenTest {
   }
 
   private static Future<Void> restRefuses(Future<HttpResponse<Buffer>> call, String code, String what) {
-    return call.compose(response -> {
-      assertEquals(401, response.statusCode(), () -> what + ": " + response.bodyAsString());
-      JsonObject error = response.bodyAsJsonObject().getJsonObject("error");
-      assertEquals(code, error.getString("code"), () -> what + ": " + response.bodyAsString());
-      return Future.succeededFuture();
-    });
+    return labelled(what, refused(call, 401, code));
   }
 
   private static Future<Void> bridgeRefuses(Future<JsonObject> call, String code, int failureCode, String what) {
-    return call.transform(ar -> {
-      if (ar.succeeded()) {
-        return Future.failedFuture(new AssertionError(what + " was accepted: " + ar.result().encode()));
-      }
-      if (!(ar.cause() instanceof BridgeError error)) {
-        return Future.failedFuture(ar.cause());
-      }
-      assertEquals(code, error.code(), () -> what + ": " + error.getMessage());
-      assertEquals(failureCode, error.failureCode(), () -> what + ": " + error.getMessage());
-      return Future.succeededFuture();
-    });
+    return labelled(what, bridgeRefused(call, failureCode, code));
   }
 }

@@ -1,10 +1,10 @@
 package io.parley.delivery;
 
 import io.parley.testing.BridgeClient;
+import io.parley.testing.ParleyNodeExtension;
 import io.parley.testing.Rest;
-import io.parley.testing.TestNode;
+import io.parley.testing.RoomOfTwo;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,17 +12,18 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
+import static io.parley.testing.ApiAssertions.assertBridgeError;
+import static io.parley.testing.ApiAssertions.assertError;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -34,51 +35,24 @@ class DedupTest {
 
   private static final String SEND = "parley.delivery.send";
 
-  private TestNode node;
-  private Rest rest;
-  private JsonObject alice;
-  private JsonObject bob;
-  private String roomId;
-  private final List<BridgeClient> clients = new ArrayList<>();
+  @RegisterExtension
+  final ParleyNodeExtension node = ParleyNodeExtension.inProcess().manual();
+
+  private RoomOfTwo chat;
 
   /** A node started with {@code overrides}; alice and bob; a room of the two. */
-  private Future<Void> given(Vertx vertx, JsonObject overrides) {
-    return TestNode.start(vertx, overrides).compose(started -> {
-      node = started;
-      rest = new Rest(vertx, node.port());
-      return Future.all(rest.user("acme", "alice"), rest.user("acme", "bob"));
-    }).compose(users -> {
-      alice = users.resultAt(0);
-      bob = users.resultAt(1);
-      return rest.createConversation(alice.getString("accessToken"),
-        new JsonObject().put("type", "room").put("name", "dedup").put("members", new JsonArray().add("bob")));
-    }).map(room -> {
-      roomId = room.getString("id");
-      return null;
-    });
-  }
-
-  @AfterEach
-  void stop(VertxTestContext ctx) {
-    clients.forEach(BridgeClient::close);
-    if (rest != null) {
-      rest.close();
-    }
-    if (node == null) {
-      ctx.completeNow();
-      return;
-    }
-    node.stop().onComplete(ctx.succeedingThenComplete());
+  private Future<Void> given(JsonObject overrides) {
+    return RoomOfTwo.startNode(node, overrides, "dedup").onSuccess(room -> chat = room).mapEmpty();
   }
 
   @Test
-  void a_resent_clientMsgId_answers_with_the_stored_message_over_rest_and_bridge(Vertx vertx, VertxTestContext ctx) {
-    given(vertx, new JsonObject()).compose(v -> resendScenario(vertx, ctx)).onComplete(ctx.succeedingThenComplete());
+  void a_resent_clientMsgId_answers_with_the_stored_message_over_rest_and_bridge(VertxTestContext ctx) {
+    given(new JsonObject()).compose(v -> resendScenario(ctx)).onComplete(ctx.succeedingThenComplete());
   }
 
-  private Future<?> resendScenario(Vertx vertx, VertxTestContext ctx) {
-    String token = alice.getString("accessToken");
-    return online(vertx, alice).compose(aliceTab ->
+  private Future<?> resendScenario(VertxTestContext ctx) {
+    String token = chat.alice().getString("accessToken");
+    return node.online(chat.alice()).compose(aliceTab ->
       postMessage(token, "m-1", "hello").compose(first ->
         postMessage(token, "m-1", "hello").compose(replay ->
           aliceTab.request(SEND, sendBody("m-1", "hello")).compose(bridgeReplay ->
@@ -86,7 +60,7 @@ class DedupTest {
             aliceTab.request(SEND, sendBody("m-2", "second")).compose(bridgeFirst ->
               aliceTab.request(SEND, sendBody("m-2", "second")).compose(bridgeSecond ->
                 postMessage(token, "m-2", "second").compose(restReplay ->
-                  rest.history(token, roomId, "after=0").map(history -> {
+                  node.rest().history(token, chat.roomId(), "after=0").map(history -> {
                     ctx.verify(() -> {
                       assertEquals(201, first.statusCode());
                       assertNull(first.getHeader("Idempotent-Replayed"), "the original send is no replay");
@@ -128,19 +102,19 @@ class DedupTest {
   }
 
   @Test
-  void concurrent_resends_of_a_new_clientMsgId_store_and_deliver_one_message(Vertx vertx, VertxTestContext ctx) {
-    given(vertx, new JsonObject()).compose(v -> burstScenario(vertx, ctx)).onComplete(ctx.succeedingThenComplete());
+  void concurrent_resends_of_a_new_clientMsgId_store_and_deliver_one_message(VertxTestContext ctx) {
+    given(new JsonObject()).compose(v -> burstScenario(ctx)).onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
-  void concurrent_resends_across_competing_delivery_instances_store_and_deliver_one_message(Vertx vertx, VertxTestContext ctx) {
-    given(vertx, new JsonObject().put("node", new JsonObject().put("verticles", new JsonObject().put("delivery", 4))))
-      .compose(v -> burstScenario(vertx, ctx)).onComplete(ctx.succeedingThenComplete());
+  void concurrent_resends_across_competing_delivery_instances_store_and_deliver_one_message(VertxTestContext ctx) {
+    given(new JsonObject().put("node", new JsonObject().put("verticles", new JsonObject().put("delivery", 4))))
+      .compose(v -> burstScenario(ctx)).onComplete(ctx.succeedingThenComplete());
   }
 
-  private Future<?> burstScenario(Vertx vertx, VertxTestContext ctx) {
-    String token = alice.getString("accessToken");
-    return Future.all(online(vertx, alice), online(vertx, bob), online(vertx, bob)).compose(connected -> {
+  private Future<?> burstScenario(VertxTestContext ctx) {
+    String token = chat.alice().getString("accessToken");
+    return Future.all(node.online(chat.alice()), node.online(chat.bob()), node.online(chat.bob())).compose(connected -> {
       BridgeClient aliceTab = connected.resultAt(0);
       BridgeClient bobPhone = connected.resultAt(1);
       BridgeClient bobLaptop = connected.resultAt(2);
@@ -159,11 +133,11 @@ class DedupTest {
         }
       }
       return Future.all(acks).compose(all -> Future.all(replayFlags))
-        .compose(all -> Future.all(bobPhone.awaitMessages(roomId, 1), bobLaptop.awaitMessages(roomId, 1),
-          aliceTab.awaitMessages(roomId, 1)))
+        .compose(all -> Future.all(bobPhone.awaitMessages(chat.roomId(), 1), bobLaptop.awaitMessages(chat.roomId(), 1),
+          aliceTab.awaitMessages(chat.roomId(), 1)))
         // Give any extra copy time to arrive before counting.
-        .compose(all -> vertx.timer(500))
-        .compose(t -> rest.history(token, roomId, "after=0"))
+        .compose(all -> node.vertx().timer(500))
+        .compose(t -> node.rest().history(token, chat.roomId(), "after=0"))
         .map(history -> {
           ctx.verify(() -> {
             JsonObject first = acks.get(0).result();
@@ -200,31 +174,25 @@ class DedupTest {
   }
 
   @Test
-  void reusing_a_clientMsgId_for_a_different_text_is_refused_and_keeps_the_original(Vertx vertx, VertxTestContext ctx) {
-    given(vertx, new JsonObject()).compose(v -> reuseScenario(vertx, ctx)).onComplete(ctx.succeedingThenComplete());
+  void reusing_a_clientMsgId_for_a_different_text_is_refused_and_keeps_the_original(VertxTestContext ctx) {
+    given(new JsonObject()).compose(v -> reuseScenario(ctx)).onComplete(ctx.succeedingThenComplete());
   }
 
-  private Future<?> reuseScenario(Vertx vertx, VertxTestContext ctx) {
-    String token = alice.getString("accessToken");
-    return online(vertx, alice).compose(aliceTab ->
+  private Future<?> reuseScenario(VertxTestContext ctx) {
+    String token = chat.alice().getString("accessToken");
+    return node.online(chat.alice()).compose(aliceTab ->
       postMessage(token, "m-1", "the original").compose(original ->
         postMessage(token, "m-1", "a different text").compose(reused ->
           aliceTab.request(SEND, sendBody("m-1", "a different text over the bridge"))
             .map(ack -> (Throwable) new AssertionError("reuse over the bridge was accepted: " + ack))
             .recover(Future::succeededFuture)
-            .compose(bridgeFailure -> rest.send(token, roomId, "m-2", "next")
-              .compose(next -> rest.history(token, roomId, "after=0").map(history -> {
+            .compose(bridgeFailure -> node.rest().send(token, chat.roomId(), "m-2", "next")
+              .compose(next -> node.rest().history(token, chat.roomId(), "after=0").map(history -> {
                 ctx.verify(() -> {
                   assertEquals(201, original.statusCode());
-                  assertEquals(409, reused.statusCode(), reused.bodyAsString());
-                  assertTrue(reused.getHeader("content-type").startsWith("application/json"));
-                  JsonObject error = reused.bodyAsJsonObject().getJsonObject("error");
-                  assertEquals("CLIENT_MSG_ID_REUSED", error.getString("code"));
+                  assertError(reused, 409, "CLIENT_MSG_ID_REUSED");
                   assertNull(reused.getHeader("Idempotent-Replayed"));
-
-                  BridgeClient.BridgeError refused = assertInstanceOf(BridgeClient.BridgeError.class, bridgeFailure);
-                  assertEquals(401, refused.failureCode());
-                  assertEquals("CLIENT_MSG_ID_REUSED", refused.code());
+                  assertBridgeError(bridgeFailure, 401, "CLIENT_MSG_ID_REUSED");
 
                   // A refused reuse consumes no seq.
                   assertEquals(2L, next.getLong("seq"));
@@ -241,20 +209,20 @@ class DedupTest {
   }
 
   @Test
-  void the_same_clientMsgId_from_two_senders_is_two_messages(Vertx vertx, VertxTestContext ctx) {
-    given(vertx, new JsonObject()).compose(v -> twoSendersScenario(vertx, ctx)).onComplete(ctx.succeedingThenComplete());
+  void the_same_clientMsgId_from_two_senders_is_two_messages(VertxTestContext ctx) {
+    given(new JsonObject()).compose(v -> twoSendersScenario(ctx)).onComplete(ctx.succeedingThenComplete());
   }
 
-  private Future<?> twoSendersScenario(Vertx vertx, VertxTestContext ctx) {
-    String aliceToken = alice.getString("accessToken");
-    String bobToken = bob.getString("accessToken");
-    return online(vertx, bob).compose(bobTab ->
-      rest.send(aliceToken, roomId, "shared-1", "same words").compose(fromAlice ->
+  private Future<?> twoSendersScenario(VertxTestContext ctx) {
+    String aliceToken = chat.alice().getString("accessToken");
+    String bobToken = chat.bob().getString("accessToken");
+    return node.online(chat.bob()).compose(bobTab ->
+      node.rest().send(aliceToken, chat.roomId(), "shared-1", "same words").compose(fromAlice ->
         bobTab.request(SEND, sendBody("shared-1", "same words")).compose(fromBob ->
           // Each sender's resend still finds its own message.
           postMessage(aliceToken, "shared-1", "same words").compose(aliceReplay ->
             postMessage(bobToken, "shared-1", "same words").compose(bobReplay ->
-              rest.history(aliceToken, roomId, "after=0").map(history -> {
+              node.rest().history(aliceToken, chat.roomId(), "after=0").map(history -> {
                 ctx.verify(() -> {
                   assertEquals(1L, fromAlice.getLong("seq"));
                   assertEquals(Boolean.FALSE, fromBob.getBoolean("duplicate"), "bob's message is not alice's");
@@ -268,8 +236,8 @@ class DedupTest {
 
                   JsonArray messages = history.getJsonArray("messages");
                   assertEquals(2, messages.size(), messages.encode());
-                  assertEquals(alice.getString("userId"), messages.getJsonObject(0).getString("senderId"));
-                  assertEquals(bob.getString("userId"), messages.getJsonObject(1).getString("senderId"));
+                  assertEquals(chat.alice().getString("userId"), messages.getJsonObject(0).getString("senderId"));
+                  assertEquals(chat.bob().getString("userId"), messages.getJsonObject(1).getString("senderId"));
                   assertEquals("shared-1", messages.getJsonObject(0).getString("clientMsgId"));
                   assertEquals("shared-1", messages.getJsonObject(1).getString("clientMsgId"));
                 });
@@ -277,19 +245,12 @@ class DedupTest {
               }))))));
   }
 
-  private Future<BridgeClient> online(Vertx vertx, JsonObject session) {
-    return BridgeClient.online(vertx, node.port(), session).map(client -> {
-      clients.add(client);
-      return client;
-    });
-  }
-
   private Future<HttpResponse<Buffer>> postMessage(String token, String clientMsgId, String text) {
-    return rest.post("/conversations/" + roomId + "/messages", token,
+    return node.rest().post("/conversations/" + chat.roomId() + "/messages", token,
       new JsonObject().put("clientMsgId", clientMsgId).put("text", text));
   }
 
   private JsonObject sendBody(String clientMsgId, String text) {
-    return new JsonObject().put("conversationId", roomId).put("clientMsgId", clientMsgId).put("text", text);
+    return BridgeClient.message(chat.roomId(), clientMsgId, text);
   }
 }

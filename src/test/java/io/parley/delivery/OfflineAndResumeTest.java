@@ -1,18 +1,16 @@
 package io.parley.delivery;
 
-import io.parley.testing.BridgeClient;
-import io.parley.testing.Rest;
-import io.parley.testing.TestNode;
+import io.parley.testing.ParleyNodeExtension;
+import io.parley.testing.RoomOfTwo;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -37,37 +35,22 @@ class OfflineAndResumeTest {
 
   private static final String SYNC = "parley.delivery.sync";
 
-  private TestNode node;
-  private Rest rest;
-  private JsonObject alice;
-  private JsonObject bob;
-  private String roomId;
-  private final List<BridgeClient> clients = new ArrayList<>();
+  @RegisterExtension
+  final ParleyNodeExtension node = ParleyNodeExtension.inProcess().manual();
 
-  @AfterEach
-  void stop(VertxTestContext ctx) {
-    clients.forEach(BridgeClient::close);
-    if (rest != null) {
-      rest.close();
-    }
-    if (node == null) {
-      ctx.completeNow();
-      return;
-    }
-    node.stop().onComplete(ctx.succeedingThenComplete());
-  }
+  private RoomOfTwo chat;
 
   @Test
-  void a_member_who_was_offline_gets_the_missed_messages_through_sync(Vertx vertx, VertxTestContext ctx) {
-    given(vertx, new JsonObject())
+  void a_member_who_was_offline_gets_the_missed_messages_through_sync(VertxTestContext ctx) {
+    given(new JsonObject())
       .compose(v -> sendSeries(1, 5))
-      .compose(v -> online(vertx, bob))
+      .compose(v -> node.online(chat.bob()))
       .compose(bobTab -> bobTab.request(SYNC, new JsonObject()))
       .map(sync -> {
         ctx.verify(() -> {
           JsonObject conversations = sync.getJsonObject("conversations");
-          assertEquals(Set.of(roomId), conversations.fieldNames(), "bob's only conversation");
-          JsonObject missed = conversations.getJsonObject(roomId);
+          assertEquals(Set.of(chat.roomId()), conversations.fieldNames(), "bob's only conversation");
+          JsonObject missed = conversations.getJsonObject(chat.roomId());
           assertEquals(0L, missed.getLong("readSeq"), "bob never read anything");
           assertEquals(List.of(1L, 2L, 3L, 4L, 5L), seqs(missed.getJsonArray("messages")));
           assertFalse(missed.getBoolean("hasMore"));
@@ -75,8 +58,8 @@ class OfflineAndResumeTest {
           for (int i = 0; i < messages.size(); i++) {
             JsonObject message = messages.getJsonObject(i);
             assertEquals("text " + (i + 1), message.getString("text"));
-            assertEquals(alice.getString("userId"), message.getString("senderId"));
-            assertEquals(roomId, message.getString("conversationId"));
+            assertEquals(chat.alice().getString("userId"), message.getString("senderId"));
+            assertEquals(chat.roomId(), message.getString("conversationId"));
           }
         });
         return sync;
@@ -85,21 +68,21 @@ class OfflineAndResumeTest {
   }
 
   @Test
-  void a_resumed_connection_syncs_from_its_last_seen_seq_and_misses_nothing(Vertx vertx, VertxTestContext ctx) {
-    given(vertx, new JsonObject())
-      .compose(v -> online(vertx, bob))
+  void a_resumed_connection_syncs_from_its_last_seen_seq_and_misses_nothing(VertxTestContext ctx) {
+    given(new JsonObject())
+      .compose(v -> node.online(chat.bob()))
       .compose(firstConnection -> sendSeries(1, 3)
-        .compose(v -> firstConnection.awaitMessages(roomId, 3))
+        .compose(v -> firstConnection.awaitMessages(chat.roomId(), 3))
         .compose(live -> firstConnection.close().map(v -> liveSeqs(live))))
       .compose(firstLive -> sendSeries(4, 7)
-        .compose(v -> online(vertx, bob))
+        .compose(v -> node.online(chat.bob()))
         .compose(secondConnection -> secondConnection.request(SYNC,
-              new JsonObject().put("positions", new JsonObject().put(roomId, 3)))
+              new JsonObject().put("positions", new JsonObject().put(chat.roomId(), 3)))
           // Anything the new connection receives live meanwhile counts too.
-          .compose(sync -> vertx.timer(300).map(t -> {
+          .compose(sync -> node.vertx().timer(300).map(t -> {
             ctx.verify(() -> {
               assertEquals(List.of(1L, 2L, 3L), firstLive, "live on the first connection");
-              JsonObject resumed = sync.getJsonObject("conversations").getJsonObject(roomId);
+              JsonObject resumed = sync.getJsonObject("conversations").getJsonObject(chat.roomId());
               assertNotNull(resumed, "sync names the room: " + sync.encode());
               List<Long> synced = seqs(resumed.getJsonArray("messages"));
               assertEquals(List.of(4L, 5L, 6L, 7L), synced, "exactly what was missed, nothing before");
@@ -125,17 +108,17 @@ class OfflineAndResumeTest {
   }
 
   @Test
-  void a_bounded_sync_batch_is_continued_by_paging_history(Vertx vertx, VertxTestContext ctx) {
+  void a_bounded_sync_batch_is_continued_by_paging_history(VertxTestContext ctx) {
     String[] bobToken = new String[1];
-    given(vertx, new JsonObject().put("limits", new JsonObject().put("sync_batch", 5)))
+    given(new JsonObject().put("limits", new JsonObject().put("sync_batch", 5)))
       .compose(v -> sendSeries(1, 12))
       .compose(v -> {
-        bobToken[0] = bob.getString("accessToken");
-        return online(vertx, bob);
+        bobToken[0] = chat.bob().getString("accessToken");
+        return node.online(chat.bob());
       })
       .compose(bobTab -> bobTab.request(SYNC, new JsonObject()))
       .compose(sync -> {
-        JsonObject batch = sync.getJsonObject("conversations").getJsonObject(roomId);
+        JsonObject batch = sync.getJsonObject("conversations").getJsonObject(chat.roomId());
         List<Long> first = seqs(batch.getJsonArray("messages"));
         ctx.verify(() -> {
           assertEquals(List.of(1L, 2L, 3L, 4L, 5L), first, "the first bounded batch");
@@ -160,18 +143,18 @@ class OfflineAndResumeTest {
   }
 
   @Test
-  void history_pages_backwards_from_the_newest_and_forwards_from_a_cursor(Vertx vertx, VertxTestContext ctx) {
-    given(vertx, new JsonObject())
+  void history_pages_backwards_from_the_newest_and_forwards_from_a_cursor(VertxTestContext ctx) {
+    given(new JsonObject())
       .compose(v -> sendSeries(1, 25))
       .compose(v -> {
-        String token = bob.getString("accessToken");
+        String token = chat.bob().getString("accessToken");
         return Future.all(
-            rest.history(token, roomId, "limit=10"),
-            rest.history(token, roomId, "before=16&limit=10"),
-            rest.history(token, roomId, "before=6&limit=10"),
-            rest.history(token, roomId, "after=20"),
-            rest.history(token, roomId, "after=20&limit=5"),
-            rest.history(token, roomId, "after=25"))
+            node.rest().history(token, chat.roomId(), "limit=10"),
+            node.rest().history(token, chat.roomId(), "before=16&limit=10"),
+            node.rest().history(token, chat.roomId(), "before=6&limit=10"),
+            node.rest().history(token, chat.roomId(), "after=20"),
+            node.rest().history(token, chat.roomId(), "after=20&limit=5"),
+            node.rest().history(token, chat.roomId(), "after=25"))
           .map(pages -> {
             ctx.verify(() -> {
               JsonObject newest = pages.resultAt(0);
@@ -200,20 +183,8 @@ class OfflineAndResumeTest {
   }
 
   /** A node with {@code overrides}; alice and bob; a room alice created with bob in it. */
-  private Future<Void> given(Vertx vertx, JsonObject overrides) {
-    return TestNode.start(vertx, overrides).compose(started -> {
-      node = started;
-      rest = new Rest(vertx, node.port());
-      return Future.all(rest.user("acme", "alice"), rest.user("acme", "bob"));
-    }).compose(users -> {
-      alice = users.resultAt(0);
-      bob = users.resultAt(1);
-      return rest.createConversation(alice.getString("accessToken"),
-        new JsonObject().put("type", "room").put("name", "resume").put("members", new JsonArray().add("bob")));
-    }).map(room -> {
-      roomId = room.getString("id");
-      return null;
-    });
+  private Future<Void> given(JsonObject overrides) {
+    return RoomOfTwo.startNode(node, overrides, "resume").onSuccess(room -> chat = room).mapEmpty();
   }
 
   /** Alice sends "text from".."text to" one after another; each ack must carry the expected seq. */
@@ -221,7 +192,7 @@ class OfflineAndResumeTest {
     Future<Void> chain = Future.succeededFuture();
     for (int i = from; i <= to; i++) {
       int n = i;
-      chain = chain.compose(v -> rest.send(alice.getString("accessToken"), roomId, "a-" + n, "text " + n).compose(ack ->
+      chain = chain.compose(v -> node.rest().send(chat.alice().getString("accessToken"), chat.roomId(), "a-" + n, "text " + n).compose(ack ->
         ack.getLong("seq") == n ? Future.succeededFuture()
           : Future.failedFuture(new AssertionError("message " + n + " acked with seq " + ack.getLong("seq")))));
     }
@@ -229,19 +200,12 @@ class OfflineAndResumeTest {
   }
 
   private Future<JsonObject> page(String token, long after) {
-    return rest.history(token, roomId, "after=" + after + "&limit=5");
-  }
-
-  private Future<BridgeClient> online(Vertx vertx, JsonObject session) {
-    return BridgeClient.online(vertx, node.port(), session).map(client -> {
-      clients.add(client);
-      return client;
-    });
+    return node.rest().history(token, chat.roomId(), "after=" + after + "&limit=5");
   }
 
   private List<Long> liveSeqs(List<JsonObject> events) {
     return events.stream()
-      .filter(e -> "message".equals(e.getString("type")) && roomId.equals(e.getString("conversationId")))
+      .filter(e -> "message".equals(e.getString("type")) && chat.roomId().equals(e.getString("conversationId")))
       .map(e -> e.getJsonObject("message").getLong("seq"))
       .toList();
   }

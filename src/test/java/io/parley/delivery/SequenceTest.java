@@ -2,9 +2,8 @@ package io.parley.delivery;
 
 import io.parley.testing.BridgeClient;
 import io.parley.testing.Rest;
-import io.parley.testing.TestNode;
+import io.parley.testing.ParleyNodeExtension;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,9 +12,9 @@ import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -43,47 +42,32 @@ class SequenceTest {
   private static final int PER_USER = 10;
   private static final int TOTAL = USERS * PER_USER;
 
-  private TestNode node;
+  @RegisterExtension
+  final ParleyNodeExtension node = ParleyNodeExtension.inProcess().manual();
+
   private Rest rest;
   private WebClient sendClient;
   private final List<BridgeClient> clients = new ArrayList<>();
 
-  @AfterEach
-  void stop(VertxTestContext ctx) {
-    clients.forEach(BridgeClient::close);
-    if (sendClient != null) {
-      sendClient.close();
-    }
-    if (rest != null) {
-      rest.close();
-    }
-    if (node == null) {
-      ctx.completeNow();
-      return;
-    }
-    node.stop().onComplete(ctx.succeedingThenComplete());
+  @Test
+  void concurrent_senders_get_every_seq_once_without_gaps(VertxTestContext ctx) {
+    run(ctx, new JsonObject());
   }
 
   @Test
-  void concurrent_senders_get_every_seq_once_without_gaps(Vertx vertx, VertxTestContext ctx) {
-    run(vertx, ctx, new JsonObject());
-  }
-
-  @Test
-  void competing_delivery_instances_still_assign_every_seq_once_without_gaps(Vertx vertx, VertxTestContext ctx) {
-    run(vertx, ctx, new JsonObject().put("node", new JsonObject().put("verticles", new JsonObject().put("delivery", 4))));
+  void competing_delivery_instances_still_assign_every_seq_once_without_gaps(VertxTestContext ctx) {
+    run(ctx, new JsonObject().put("node", new JsonObject().put("verticles", new JsonObject().put("delivery", 4))));
   }
 
   /** A sent message: who sent it, over what, and the ack it got. */
   private record Sent(String senderId, String clientMsgId, String text, boolean overRest, JsonObject ack) {
   }
 
-  private void run(Vertx vertx, VertxTestContext ctx, JsonObject overrides) {
-    TestNode.start(vertx, overrides).compose(started -> {
-      node = started;
-      rest = new Rest(vertx, node.port());
+  private void run(VertxTestContext ctx, JsonObject overrides) {
+    node.start(overrides).compose(started -> {
+      rest = node.rest();
       // Enough connections that the REST half really arrives concurrently rather than 5 at a time.
-      sendClient = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.port()),
+      sendClient = node.clients().web(new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(node.port()),
         new PoolOptions().setHttp1MaxSize(USERS));
       List<Future<JsonObject>> registrations = new ArrayList<>();
       for (int i = 0; i < USERS; i++) {
@@ -97,7 +81,7 @@ class SequenceTest {
           new JsonObject().put("type", "room").put("name", "race").put("members", others))
         .compose(room -> {
           List<Future<BridgeClient>> online = users.stream()
-            .map(u -> BridgeClient.online(vertx, node.port(), u)).toList();
+            .map(node::online).toList();
           return Future.all(online).map(all -> {
             online.forEach(f -> clients.add(f.result()));
             return room.getString("id");
@@ -129,8 +113,7 @@ class SequenceTest {
             .compose(response -> Rest.check(response, 201))
             .map(ack -> new Sent(senderId, clientMsgId, text, true, ack)));
         } else {
-          sends.add(bridge.request("parley.delivery.send",
-              new JsonObject().put("conversationId", roomId).put("clientMsgId", clientMsgId).put("text", text))
+          sends.add(bridge.send(roomId, clientMsgId, text)
             .map(ack -> new Sent(senderId, clientMsgId, text, false, ack)));
         }
       }

@@ -1,13 +1,11 @@
 package io.parley.gateway;
 
-import io.parley.testing.TestNode;
-import io.vertx.core.Vertx;
+import io.parley.testing.ParleyNodeExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,19 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class OfficialClientTest {
 
-  private Vertx vertx;
-  private TestNode node;
-
-  @BeforeEach
-  void start() throws Exception {
-    vertx = Vertx.vertx();
-    node = TestNode.start(vertx).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
-  }
-
-  @AfterEach
-  void stop() throws Exception {
-    node.stop().compose(v -> vertx.close()).toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
+  @RegisterExtension
+  static final ParleyNodeExtension node = ParleyNodeExtension.inProcess();
 
   @Test
   void two_users_chat_over_sockjs_with_the_official_client() throws Exception {

@@ -1,7 +1,7 @@
 package io.parley.gateway;
 
-import io.parley.ParleyNode;
 import io.parley.testing.BridgeClient;
+import io.parley.testing.ParleyNodeExtension;
 import io.parley.testing.Rest;
 import io.parley.testing.TestNode;
 import io.vertx.core.Future;
@@ -16,6 +16,7 @@ import io.vertx.junit5.VertxExtension;
 import io.vertx.junit5.VertxTestContext;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +31,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 40, timeUnit = TimeUnit.SECONDS)
 class OperationsTest {
 
+  /** Metrics are configured when Vert.x is created, as Main does: the extension's Vert.x has them. */
+  @RegisterExtension
+  final ParleyNodeExtension node = ParleyNodeExtension.inProcess().withMetrics().manual();
+
   @Test
   void health_metrics_headers_and_webroot(VertxTestContext ctx) {
-    // Metrics are configured when Vert.x is created, as Main does; the injected instance has none.
-    Vertx vertx = Vertx.vertx(ParleyNode.vertxOptions());
-    TestNode.start(vertx).compose(node -> {
-      WebClient web = WebClient.create(vertx);
-      Rest rest = new Rest(vertx, node.port());
+    node.start(new JsonObject()).compose(started -> {
+      WebClient web = node.clients().web();
+      Rest rest = node.rest();
       return rest.user("acme", "alice")
         .compose(alice -> rest.createConversation(alice.getString("accessToken"), new JsonObject().put("type", "room").put("name", "ops"))
           .compose(room -> rest.send(alice.getString("accessToken"), room.getString("id"), "m1", "counted")))
@@ -73,16 +76,9 @@ class OperationsTest {
             assertNotNull(page.getHeader("Content-Security-Policy"));
             assertEquals(200, client.statusCode(), "the official client is served from the jar, not a CDN");
           });
-          return node;
-        })
-        .compose(TestNode::stop);
-    }).onComplete(ar -> vertx.close().onComplete(closed -> {
-      if (ar.succeeded()) {
-        ctx.completeNow();
-      } else {
-        ctx.failNow(ar.cause());
-      }
-    }));
+          return all;
+        });
+    }).onComplete(ctx.succeedingThenComplete());
   }
 
   @Test
@@ -108,24 +104,23 @@ class OperationsTest {
   }
 
   @Test
-  void shutdown_finishes_accepted_sends_and_tells_clients_to_reconnect(Vertx vertx, VertxTestContext ctx) {
-    TestNode.start(vertx).compose(node -> {
-      Rest rest = new Rest(vertx, node.port());
+  void shutdown_finishes_accepted_sends_and_tells_clients_to_reconnect(VertxTestContext ctx) {
+    node.start(new JsonObject()).compose(started -> {
+      Rest rest = node.rest();
       return rest.user("acme", "alice").compose(alice -> rest.createConversation(alice.getString("accessToken"),
           new JsonObject().put("type", "room").put("name", "bye"))
-        .compose(room -> BridgeClient.online(vertx, node.port(), alice).compose(client -> {
+        .compose(room -> node.online(alice).compose(client -> {
           String id = room.getString("id");
           List<Future<JsonObject>> sends = new ArrayList<>();
           for (int i = 0; i < 20; i++) {
-            sends.add(client.request("parley.delivery.send",
-              new JsonObject().put("conversationId", id).put("clientMsgId", "late-" + i).put("text", "in flight " + i)));
+            sends.add(client.send(id, "late-" + i, "in flight " + i));
           }
           // Stop once the first is acked, the rest still in flight; restart on the same data to see what was kept.
           return sends.get(0).compose(first -> node.stop())
             .compose(v -> Future.join(sends).otherwise(f -> null))
             .compose(v -> client.closedFuture())
-            .compose(closeCode -> TestNode.start(vertx, node.dataDir(), new JsonObject()).compose(again -> {
-              Rest rest2 = new Rest(vertx, again.port());
+            .compose(closeCode -> node.restart().compose(again -> {
+              Rest rest2 = node.rest();
               return rest2.history(alice.getString("accessToken"), id, "after=0&limit=100").map(history -> {
                 ctx.verify(() -> {
                   assertEquals((short) 4000, closeCode, "clients get the reconnect close code");
@@ -150,7 +145,7 @@ class OperationsTest {
                     assertEquals(expected++, ((JsonObject) m).getLong("seq"));
                   }
                 });
-                return again;
+                return null;
               }).compose(n -> {
                 // The client resends whatever was not acked, with the same ids: each is stored exactly once.
                 List<Future<JsonObject>> resends = new ArrayList<>();
@@ -166,8 +161,8 @@ class OperationsTest {
                     assertEquals(i + 1L, messages.getJsonObject(i).getLong("seq"));
                   }
                 });
-                return again;
-              }).compose(TestNode::stop);
+                return null;
+              });
             }));
         })));
     }).onComplete(ctx.succeedingThenComplete());

@@ -1,17 +1,14 @@
 package io.parley.store;
 
 import io.parley.testing.NodeProcess;
+import io.parley.testing.ParleyNodeExtension;
 import io.parley.testing.Rest;
-import io.vertx.core.Future;
-import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
+import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,29 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 180, unit = TimeUnit.SECONDS)
 class CrashDurabilityTest {
 
-  private Vertx vertx;
-  private final List<NodeProcess> nodes = new ArrayList<>();
-
-  @BeforeEach
-  void setUp() {
-    vertx = Vertx.vertx();
-  }
-
-  @AfterEach
-  void tearDown() throws Exception {
-    for (NodeProcess node : nodes) {
-      if (node.isAlive()) {
-        node.kill();
-      }
-    }
-    vertx.close().toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-  }
+  @RegisterExtension
+  final ParleyNodeExtension node = ParleyNodeExtension.childJvm();
 
   @Test
   void every_acked_message_survives_kill_9_right_after_the_ack() throws Exception {
-    Path dir = NodeProcess.workDir();
-    NodeProcess first = started(new NodeProcess(dir, Map.of()));
-    Rest rest = new Rest(vertx, first.port());
+    Rest rest = node.rest();
     JsonObject alice = await(rest.user("acme", "alice"));
     String token = alice.getString("accessToken");
     String room = await(rest.createConversation(token, new JsonObject().put("type", "room").put("name", "durable"))).getString("id");
@@ -63,10 +44,10 @@ class CrashDurabilityTest {
       JsonObject ack = await(rest.send(token, room, "m-" + i, "message " + i));
       assertEquals(i, ack.getLong("seq"));
     }
-    first.kill();
+    node.process().kill();
 
-    NodeProcess second = started(new NodeProcess(dir, Map.of()));
-    Rest again = new Rest(vertx, second.port());
+    await(node.restart());
+    Rest again = node.rest();
     // The signing secret persisted too: the token issued before the crash is still accepted.
     JsonObject page = await(again.history(token, room, "after=0&limit=200"));
     JsonArray messages = page.getJsonArray("messages");
@@ -79,9 +60,7 @@ class CrashDurabilityTest {
 
   @Test
   void kill_9_under_concurrent_load_loses_no_acked_message_and_leaves_no_gap() throws Exception {
-    Path dir = NodeProcess.workDir();
-    NodeProcess first = started(new NodeProcess(dir, Map.of()));
-    Rest rest = new Rest(vertx, first.port());
+    Rest rest = node.rest();
     JsonObject alice = await(rest.user("acme", "alice"));
     String token = alice.getString("accessToken");
     String room = await(rest.createConversation(token, new JsonObject().put("type", "room").put("name", "load"))).getString("id");
@@ -108,15 +87,15 @@ class CrashDurabilityTest {
     while (acked.size() < 150) {
       Thread.sleep(10);
     }
-    first.kill();
+    node.process().kill();
     running.set(false);
     for (Thread thread : senders) {
       thread.join(30_000);
     }
     int ackedBeforeKill = acked.size();
 
-    NodeProcess second = started(new NodeProcess(dir, Map.of()));
-    Rest again = new Rest(vertx, second.port());
+    await(node.restart());
+    Rest again = node.rest();
     Map<Long, JsonObject> stored = new TreeMap<>();
     long after = 0;
     while (true) {
@@ -149,19 +128,17 @@ class CrashDurabilityTest {
 
   @Test
   void a_clean_restart_keeps_accounts_conversations_history_and_tokens() throws Exception {
-    Path dir = NodeProcess.workDir();
-    NodeProcess first = started(new NodeProcess(dir, Map.of()));
-    Rest rest = new Rest(vertx, first.port());
+    Rest rest = node.rest();
     JsonObject alice = await(rest.user("acme", "alice"));
     JsonObject bob = await(rest.user("acme", "bob"));
     String dm = await(rest.createConversation(alice.getString("accessToken"),
       new JsonObject().put("type", "dm").put("members", new JsonArray().add("bob")))).getString("id");
     await(rest.send(alice.getString("accessToken"), dm, "a-1", "before restart"));
-    int exit = first.terminate();
+    int exit = node.process().terminate();
     assertTrue(exit == 0 || exit == 143, "SIGTERM ends the node normally, got exit " + exit);
 
-    NodeProcess second = started(new NodeProcess(dir, Map.of()));
-    Rest again = new Rest(vertx, second.port());
+    await(node.restart());
+    Rest again = node.rest();
     JsonObject login = await(again.expect(200, "/auth/login", null,
       new JsonObject().put("tenant", "acme").put("username", "bob").put("password", Rest.PASSWORD)));
     JsonObject refreshed = await(again.expect(200, "/auth/refresh", null,
@@ -177,23 +154,11 @@ class CrashDurabilityTest {
 
   @Test
   void a_second_node_on_the_same_data_directory_is_refused_with_a_clear_message() throws Exception {
-    Path dir = NodeProcess.workDir();
-    started(new NodeProcess(dir, Map.of()));
-    NodeProcess second = new NodeProcess(dir, Map.of());
-    nodes.add(second);
+    NodeProcess second = node.newProcess();
     AssertionError refused = org.junit.jupiter.api.Assertions.assertThrows(AssertionError.class, second::start);
     String output = java.nio.file.Files.readString(second.log());
     assertTrue(refused.getMessage().contains("exited with 2"), refused.getMessage());
     assertTrue(output.contains("config mongo.embedded.data_dir:") && output.contains("in use by another process"), output);
     assertTrue(!output.contains("\tat "), "no stack trace: " + output);
-  }
-
-  private NodeProcess started(NodeProcess node) throws Exception {
-    nodes.add(node);
-    return node.start();
-  }
-
-  private static <T> T await(Future<T> future) throws Exception {
-    return future.toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
   }
 }

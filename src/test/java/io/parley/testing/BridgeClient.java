@@ -3,71 +3,136 @@ package io.parley.testing;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
+import io.vertx.core.http.WebSocketClientOptions;
+import io.vertx.core.http.WebSocketConnectOptions;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 
 /**
- * A test client speaking the event-bus bridge protocol, frame for frame what
- * {@code @vertx/eventbus-bridge-client.js} sends, over SockJS's raw WebSocket endpoint.
+ * One connection speaking the event-bus bridge protocol, frame for frame what
+ * {@code @vertx/eventbus-bridge-client.js} sends, either on SockJS's raw WebSocket endpoint
+ * ({@code /eventbus/websocket}) or on a real SockJS session URL ({@code /eventbus/<server>/<session>/websocket},
+ * where frames travel as JSON arrays of strings). It keeps every frame it receives; replies complete their
+ * request, the inbox's events are collected, and frames without an address are protocol errors.
+ * {@link ResilientClient} builds reconnects on top of it. Safe to use from the test thread.
  */
 public final class BridgeClient {
+
+  public static final String RAW_URI = "/eventbus/websocket";
+  public static final String SEND = "parley.delivery.send";
 
   private final Vertx vertx;
   private final WebSocketClient wsClient;
   private final WebSocket socket;
-  private final Map<String, Promise<JsonObject>> pending = new HashMap<>();
-  private final List<JsonObject> events = new CopyOnWriteArrayList<>();
-  private final List<JsonObject> protocolErrors = new CopyOnWriteArrayList<>();
+  private final boolean sockJs;
+  private final Promise<Void> open = Promise.promise();
+  private final Map<String, Promise<JsonObject>> pending = new ConcurrentHashMap<>();
+  private final List<JsonObject> frames = Collections.synchronizedList(new ArrayList<>());
+  private final List<JsonObject> events = Collections.synchronizedList(new ArrayList<>());
+  private final List<JsonObject> protocolErrors = Collections.synchronizedList(new ArrayList<>());
   private final List<Waiter> waiters = new ArrayList<>();
   private final Promise<Short> closed = Promise.promise();
-  private String token;
-  private String inbox;
-  private Promise<JsonObject> ready;
+  private volatile String token;
+  private volatile String inbox;
+  private volatile Promise<JsonObject> ready;
+  private volatile Consumer<JsonObject> eventHandler = event -> { };
 
-  private BridgeClient(Vertx vertx, WebSocketClient wsClient, WebSocket socket) {
+  private BridgeClient(Vertx vertx, WebSocketClient wsClient, WebSocket socket, boolean sockJs) {
     this.vertx = vertx;
     this.wsClient = wsClient;
     this.socket = socket;
-    socket.textMessageHandler(text -> onFrame(new JsonObject(text)));
+    this.sockJs = sockJs;
+    if (!sockJs) {
+      open.complete();
+    }
+    socket.textMessageHandler(this::onText);
     socket.binaryMessageHandler(bytes -> onFrame(bytes.toJsonObject()));
+    // A broken socket also closes: the close handler below is where that is handled.
+    socket.exceptionHandler(err -> { });
     socket.closeHandler(v -> {
       // Like the official client: replies still awaited when the socket goes are lost, not pending forever.
       List.copyOf(pending.values()).forEach(p -> p.tryFail(new BridgeError(-1, "CONNECTION_CLOSED: socket closed before the reply")));
       pending.clear();
-      if (ready != null) {
-        ready.tryFail(new BridgeError(-1, "CONNECTION_CLOSED: socket closed before ready"));
+      open.tryFail(new BridgeError(-1, "CONNECTION_CLOSED: socket closed before the SockJS open frame"));
+      Promise<JsonObject> awaited = ready;
+      if (awaited != null) {
+        awaited.tryFail(new BridgeError(-1, "CONNECTION_CLOSED: socket closed before ready"));
       }
       closed.tryComplete(socket.closeStatusCode());
     });
   }
 
+  /** A connection to the raw WebSocket endpoint. */
   public static Future<BridgeClient> connect(Vertx vertx, int port) {
-    WebSocketClient client = vertx.createWebSocketClient();
-    return client.connect(port, "127.0.0.1", "/eventbus/websocket").map(ws -> new BridgeClient(vertx, client, ws));
+    return connect(vertx, new WebSocketClientOptions(), to(port, RAW_URI));
+  }
+
+  /** A connection to a fresh SockJS session URL, as sockjs-client opens one (load balancers hash on the session). */
+  public static Future<BridgeClient> connectSession(Vertx vertx, int port) {
+    return connect(vertx, new WebSocketClientOptions(), to(port, sessionPath() + "/websocket"));
+  }
+
+  /** Connects where {@code options} says; SockJS framing unless the URI is {@link #RAW_URI}. */
+  public static Future<BridgeClient> connect(Vertx vertx, WebSocketClientOptions clientOptions, WebSocketConnectOptions options) {
+    WebSocketClient client = vertx.createWebSocketClient(clientOptions);
+    boolean sockJs = !RAW_URI.equals(options.getURI());
+    return client.connect(options)
+      .map(ws -> new BridgeClient(vertx, client, ws, sockJs))
+      .compose(bridge -> bridge.open.future().map(bridge))
+      .onFailure(err -> client.close());
+  }
+
+  public static WebSocketConnectOptions to(int port, String uri) {
+    return new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(uri);
   }
 
   /** Connects, authenticates with {@code session}'s access token and registers its inbox. */
   public static Future<BridgeClient> online(Vertx vertx, int port, JsonObject session) {
-    return connect(vertx, port).compose(client -> client.token(session.getString("accessToken"))
-      .register(inboxOf(session)).map(client));
+    return connect(vertx, port).compose(client -> client.register(session).map(client));
   }
 
   public static String inboxOf(JsonObject session) {
     return "parley.client." + session.getString("tenant") + "." + session.getString("userId");
   }
 
+  /** A SockJS session path {@code /eventbus/<server>/<session>}, random as sockjs-client makes them. */
+  public static String sessionPath() {
+    return String.format("/eventbus/%03d/%s", ThreadLocalRandom.current().nextInt(1000),
+      UUID.randomUUID().toString().replace("-", "").substring(0, 12));
+  }
+
+  /** The bridge frames inside one SockJS message ({@code a["{…}",…]}); none for "o", "h" or "c[…]". */
+  public static List<JsonObject> sockJsFrames(String text) {
+    if (!text.startsWith("a")) {
+      return List.of();
+    }
+    List<JsonObject> decoded = new ArrayList<>();
+    for (Object item : new JsonArray(text.substring(1))) {
+      decoded.add(new JsonObject((String) item));
+    }
+    return decoded;
+  }
+
   public BridgeClient token(String accessToken) {
     this.token = accessToken;
+    return this;
+  }
+
+  /** Called (on the connection's context) with each inbox event, after it is recorded. */
+  public BridgeClient eventHandler(Consumer<JsonObject> handler) {
+    this.eventHandler = handler;
     return this;
   }
 
@@ -81,53 +146,98 @@ public final class BridgeClient {
     return reply.future();
   }
 
-  /** Registers an inbox; completes with the server's "ready" event or fails with its err frame. */
-  public Future<JsonObject> register(String address) {
-    inbox = address;
-    ready = Promise.promise();
-    write(new JsonObject().put("type", "register").put("address", address).put("headers", headers()));
-    return ready.future();
+  /** A request that fails if no reply arrives within {@code ms}. */
+  public Future<JsonObject> request(String address, JsonObject body, long ms) {
+    Future<JsonObject> reply = request(address, body);
+    return Async.within(vertx, ms, reply, () -> "no reply to " + address + " within " + ms + " ms");
   }
 
+  /** parley.delivery.send of one message. */
+  public Future<JsonObject> send(String conversationId, String clientMsgId, String text) {
+    return request(SEND, message(conversationId, clientMsgId, text));
+  }
+
+  public static JsonObject message(String conversationId, String clientMsgId, String text) {
+    return new JsonObject().put("conversationId", conversationId).put("clientMsgId", clientMsgId).put("text", text);
+  }
+
+  /** Registers {@code session}'s inbox with its access token. */
+  public Future<JsonObject> register(JsonObject session) {
+    return token(session.getString("accessToken")).register(inboxOf(session));
+  }
+
+  /** Registers an inbox; completes with the server's "ready" event or fails with its err frame. */
+  public Future<JsonObject> register(String address) {
+    Promise<JsonObject> awaited = Promise.promise();
+    inbox = address;
+    ready = awaited;
+    write(new JsonObject().put("type", "register").put("address", address).put("headers", headers()));
+    return awaited.future();
+  }
+
+  /** Writes {@code frame} as is (it names its own replyAddress) and yields the frame sent back to that address. */
+  public Future<JsonObject> exchange(JsonObject frame) {
+    String reply = frame.getString("replyAddress");
+    write(frame);
+    return await(frames, f -> reply.equals(f.getString("address")), 1).map(found -> found.get(0));
+  }
+
+  /** Writes text as is, for malformed-input tests. */
   public void sendRaw(String text) {
     socket.writeTextMessage(text);
   }
 
   public void write(JsonObject frame) {
-    socket.writeTextMessage(frame.encode());
+    String text = sockJs ? new JsonArray().add(frame.encode()).encode() : frame.encode();
+    // A write fails only on a closed socket, which the close handler deals with.
+    socket.writeTextMessage(text).onFailure(err -> { });
+  }
+
+  public void ping() {
+    write(new JsonObject().put("type", "ping"));
   }
 
   /** Events received on the inbox so far (the "ready" event excluded). */
   public List<JsonObject> events() {
-    return List.copyOf(events);
+    return snapshot(events);
+  }
+
+  /** The message events of one conversation, in arrival order. */
+  public List<JsonObject> messages(String conversationId) {
+    return events().stream().filter(isMessage(conversationId)).toList();
+  }
+
+  public List<Long> seqs(String conversationId) {
+    return messages(conversationId).stream().map(e -> e.getJsonObject("message").getLong("seq")).toList();
   }
 
   public List<JsonObject> protocolErrors() {
-    return List.copyOf(protocolErrors);
+    return snapshot(protocolErrors);
   }
 
-  /** Completes once {@code count} received events match (counting ones already received). */
+  /** Every frame received, in order. */
+  public List<JsonObject> frames() {
+    return snapshot(frames);
+  }
+
+  /** Completes, with every match so far, once {@code count} received events match (counting ones already received). */
   public Future<List<JsonObject>> awaitEvents(Predicate<JsonObject> match, int count) {
-    Waiter waiter = new Waiter(match, count, Promise.promise());
-    waiters.add(waiter);
-    check();
-    return waiter.promise.future();
+    return await(events, match, count);
+  }
+
+  /** The first event of {@code type} about {@code conversationId}. */
+  public Future<JsonObject> awaitEvent(String type, String conversationId) {
+    return awaitEvents(e -> type.equals(e.getString("type")) && conversationId.equals(e.getString("conversationId")), 1)
+      .map(found -> found.get(0));
   }
 
   public Future<List<JsonObject>> awaitMessages(String conversationId, int count) {
-    return awaitEvents(e -> "message".equals(e.getString("type")) && conversationId.equals(e.getString("conversationId")), count);
+    return awaitEvents(isMessage(conversationId), count);
   }
 
-  /** Completes with a protocol error frame (err without address) once one has arrived. */
-  public Future<JsonObject> awaitProtocolError() {
-    Promise<JsonObject> promise = Promise.promise();
-    long timer = vertx.setPeriodic(10, id -> {
-      if (!protocolErrors.isEmpty()) {
-        vertx.cancelTimer(id);
-        promise.tryComplete(protocolErrors.get(0));
-      }
-    });
-    return promise.future();
+  /** Completes with the protocol errors (err frames without address) once at least {@code count} have arrived. */
+  public Future<List<JsonObject>> awaitProtocolErrors(int count) {
+    return await(protocolErrors, f -> true, count);
   }
 
   /** The WebSocket close status code sent by the server. */
@@ -140,7 +250,11 @@ public final class BridgeClient {
   }
 
   public Future<Void> close() {
-    return socket.close().compose(v -> wsClient.close()).recover(err -> Future.succeededFuture());
+    return socket.close().transform(ar -> wsClient.close()).recover(err -> Future.succeededFuture());
+  }
+
+  private static Predicate<JsonObject> isMessage(String conversationId) {
+    return e -> "message".equals(e.getString("type")) && conversationId.equals(e.getString("conversationId"));
   }
 
   private JsonObject headers() {
@@ -151,51 +265,87 @@ public final class BridgeClient {
     return headers;
   }
 
+  private void onText(String text) {
+    if (!sockJs) {
+      onFrame(new JsonObject(text));
+    } else if (text.equals("o")) {
+      open.tryComplete();
+    } else {
+      sockJsFrames(text).forEach(this::onFrame);
+    }
+  }
+
   private void onFrame(JsonObject frame) {
+    add(frames, frame);
     String address = frame.getString("address");
     boolean failure = "err".equals(frame.getString("type"));
     if (address == null) {
-      protocolErrors.add(frame);
+      add(protocolErrors, frame);
       return;
     }
     Promise<JsonObject> reply = pending.remove(address);
     if (reply != null) {
       if (failure) {
-        reply.fail(new BridgeError(frame.getInteger("failureCode", -1), frame.getString("message")));
+        reply.tryFail(new BridgeError(frame.getInteger("failureCode", -1), frame.getString("message")));
       } else {
-        reply.complete(frame.getJsonObject("body"));
+        reply.tryComplete(frame.getJsonObject("body"));
       }
       return;
     }
-    if (address.equals(inbox)) {
-      if (failure) {
-        if (ready != null) {
-          ready.tryFail(new BridgeError(frame.getInteger("failureCode", -1), frame.getString("message")));
-        }
-        return;
+    if (!address.equals(inbox)) {
+      return;
+    }
+    Promise<JsonObject> awaited = ready;
+    if (failure) {
+      if (awaited != null) {
+        awaited.tryFail(new BridgeError(frame.getInteger("failureCode", -1), frame.getString("message")));
       }
-      JsonObject body = frame.getJsonObject("body");
-      if ("ready".equals(body.getString("type"))) {
-        ready.tryComplete(body);
-      } else {
-        events.add(body);
-        check();
-      }
+      return;
+    }
+    JsonObject body = frame.getJsonObject("body");
+    if ("ready".equals(body.getString("type"))) {
+      awaited.tryComplete(body);
+    } else {
+      add(events, body);
+      eventHandler.accept(body);
     }
   }
 
-  private void check() {
-    waiters.removeIf(w -> {
-      List<JsonObject> matching = events.stream().filter(w.match).toList();
-      if (matching.size() >= w.count) {
-        w.promise.tryComplete(matching);
-        return true;
-      }
-      return false;
-    });
+  private void add(List<JsonObject> list, JsonObject item) {
+    list.add(item);
+    check();
   }
 
-  private record Waiter(Predicate<JsonObject> match, int count, Promise<List<JsonObject>> promise) {
+  private static List<JsonObject> snapshot(List<JsonObject> list) {
+    synchronized (list) {
+      return List.copyOf(list);
+    }
+  }
+
+  private Future<List<JsonObject>> await(List<JsonObject> source, Predicate<JsonObject> match, int count) {
+    Waiter waiter = new Waiter(source, match, count, Promise.promise());
+    synchronized (waiters) {
+      waiters.add(waiter);
+    }
+    check();
+    return waiter.promise.future();
+  }
+
+  private void check() {
+    List<Waiter> done = new ArrayList<>();
+    synchronized (waiters) {
+      waiters.removeIf(w -> {
+        if (snapshot(w.source).stream().filter(w.match).count() >= w.count) {
+          done.add(w);
+          return true;
+        }
+        return false;
+      });
+    }
+    done.forEach(w -> w.promise.tryComplete(snapshot(w.source).stream().filter(w.match).toList()));
+  }
+
+  private record Waiter(List<JsonObject> source, Predicate<JsonObject> match, int count, Promise<List<JsonObject>> promise) {
   }
 
   /** An err frame answering a request or registration. */
@@ -203,7 +353,7 @@ public final class BridgeClient {
     private final int failureCode;
 
     BridgeError(int failureCode, String message) {
-      super(message);
+      super(message, null, false, false);
       this.failureCode = failureCode;
     }
 

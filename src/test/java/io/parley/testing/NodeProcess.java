@@ -55,7 +55,7 @@ public final class NodeProcess {
     builder.environment().put("PARLEY_HTTP_PORT", String.valueOf(port));
     builder.environment().put("PARLEY_HTTP_HOST", "127.0.0.1");
     builder.environment().put("PARLEY_MONGO_EMBEDDED_DATA_DIR", workDir.resolve("data").toString());
-    builder.environment().put("PARLEY_AUTH_KDF_ITERATIONS", String.valueOf(TestNode.TEST_KDF_ITERATIONS));
+    builder.environment().put("PARLEY_AUTH_KDF_ITERATIONS", String.valueOf(ParleyNodeExtension.TEST_KDF_ITERATIONS));
     builder.environment().putAll(env);
     process = builder.start();
     long deadline = System.currentTimeMillis() + 60_000;
@@ -99,14 +99,6 @@ public final class NodeProcess {
       return connection.getResponseCode() == 200;
     } catch (IOException e) {
       return false;
-    }
-  }
-
-  public static Path workDir() {
-    try {
-      return Files.createTempDirectory("parley-proc-");
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

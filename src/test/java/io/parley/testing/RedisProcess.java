@@ -1,5 +1,9 @@
 package io.parley.testing;
 
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -8,47 +12,44 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A real redis-server (Debian's, installed by scripts/test.sh) on a free loopback port, without
- * persistence. A missing binary fails the test: it never skips.
+ * persistence, started before each test and killed after it:
+ * {@code @RegisterExtension @Order(1) final RedisProcess redis = new RedisProcess();} (order it before the
+ * nodes that use it, so it outlives them). A missing binary fails the test: it never skips.
  */
-public final class RedisProcess implements AutoCloseable {
+public final class RedisProcess implements BeforeEachCallback, AfterEachCallback {
 
-  private final int port;
-  private final Path dir;
+  private final int port = NodeProcess.freePort();
+  private Path dir;
   private Process process;
-
-  public RedisProcess() throws IOException {
-    this(NodeProcess.freePort());
-  }
-
-  private RedisProcess(int port) throws IOException {
-    this.port = port;
-    this.dir = Files.createTempDirectory("parley-redis-");
-  }
-
-  /** A server on a given port, e.g. to restart Redis where clients expect it. */
-  public static RedisProcess onPort(int port) throws IOException {
-    return new RedisProcess(port);
-  }
 
   public String url() {
     return "redis://127.0.0.1:" + port;
   }
 
-  public int port() {
-    return port;
+  @Override
+  public void beforeEach(ExtensionContext context) throws Exception {
+    dir = Files.createTempDirectory("parley-redis-");
+    start();
   }
 
-  public RedisProcess start() throws Exception {
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    kill();
+    ParleyNodeExtension.deleteTree(dir);
+  }
+
+  /** Starts redis-server on this port (again, after {@link #kill()}: where clients expect it). */
+  public void start() throws Exception {
     String binary = Files.isExecutable(Path.of("/usr/bin/redis-server")) ? "/usr/bin/redis-server" : "redis-server";
     process = new ProcessBuilder(binary, "--port", String.valueOf(port), "--bind", "127.0.0.1",
       "--save", "", "--appendonly", "no", "--dir", dir.toString())
       .redirectErrorStream(true)
-      .redirectOutput(dir.resolve("redis.log").toFile())
+      .redirectOutput(ProcessBuilder.Redirect.appendTo(dir.resolve("redis.log").toFile()))
       .start();
     long deadline = System.currentTimeMillis() + 10_000;
     while (System.currentTimeMillis() < deadline) {
       try (Socket ignored = new Socket("127.0.0.1", port)) {
-        return this;
+        return;
       } catch (IOException notYet) {
         if (!process.isAlive()) {
           throw new AssertionError("redis-server exited: " + Files.readString(dir.resolve("redis.log")));
@@ -65,10 +66,5 @@ public final class RedisProcess implements AutoCloseable {
       process.destroyForcibly();
       process.waitFor(10, TimeUnit.SECONDS);
     }
-  }
-
-  @Override
-  public void close() throws InterruptedException {
-    kill();
   }
 }

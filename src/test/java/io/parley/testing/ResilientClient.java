@@ -4,20 +4,15 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocket;
-import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketClientOptions;
-import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NavigableMap;
 import java.util.Set;
-import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -26,12 +21,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A bridge client that behaves like a well-written browser client on a flaky network, for failover
- * tests: it connects (through nginx) to the raw WebSocket endpoint {@code /eventbus/websocket},
- * registers its inbox, and whenever the socket closes it reconnects (every 100-200 ms until it gets
- * through), registers again with the same token and, on {@code ready}, syncs one conversation from the
- * highest seq up to which it holds every message. A {@code resync} event triggers the same sync; a gap
- * in live seqs that does not close by itself is filled from history, as docs/PROTOCOL.md asks of
- * clients.
+ * tests: over one {@link BridgeClient} connection at a time (through nginx, to the raw WebSocket
+ * endpoint {@code /eventbus/websocket}) it registers its inbox, and whenever the socket closes it
+ * reconnects (every 100-200 ms until it gets through), registers again with the same token and, on
+ * {@code ready}, syncs one conversation from the highest seq up to which it holds every message. A
+ * {@code resync} event triggers the same sync; a gap in live seqs that does not close by itself is
+ * filled from history, as docs/PROTOCOL.md asks of clients.
  *
  * <p>Every message of the tracked conversation it receives (live, by sync or by history) is recorded
  * by seq; a message for a seq already held counts as a duplicate (before dedup). Reconnect durations
@@ -46,7 +41,6 @@ public final class ResilientClient {
 
   private final Vertx vertx;
   private final Context context;
-  private final WebSocketClient wsClient;
   private final int port;
   private final String token;
   private final String inbox;
@@ -54,8 +48,7 @@ public final class ResilientClient {
   private final String name;
 
   // Context-confined state.
-  private WebSocket socket;
-  private final Map<String, Promise<JsonObject>> pending = new HashMap<>();
+  private BridgeClient current;
   private boolean stopped;
   private long closedAtNanos = -1;
   private long pingTimer = -1;
@@ -89,7 +82,6 @@ public final class ResilientClient {
   private ResilientClient(Vertx vertx, int port, JsonObject session, String conversationId) {
     this.vertx = vertx;
     this.context = vertx.getOrCreateContext();
-    this.wsClient = vertx.createWebSocketClient(new WebSocketClientOptions().setConnectTimeout(5000));
     this.port = port;
     this.token = session.getString("accessToken");
     this.inbox = BridgeClient.inboxOf(session);
@@ -202,10 +194,9 @@ public final class ResilientClient {
     context.runOnContext(v -> {
       stopped = true;
       cancelTimers();
-      WebSocket ws = socket;
-      socket = null;
-      Future<Void> closing = ws == null ? Future.succeededFuture() : ws.close().recover(err -> Future.succeededFuture());
-      closing.compose(x -> wsClient.close()).onComplete(ar -> done.complete());
+      BridgeClient client = current;
+      current = null;
+      (client == null ? Future.<Void>succeededFuture() : client.close()).onComplete(ar -> done.complete());
     });
     return done.future();
   }
@@ -224,8 +215,8 @@ public final class ResilientClient {
     if (stopped) {
       return;
     }
-    wsClient.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI("/eventbus/websocket")
-        .setTimeout(5000))
+    BridgeClient.connect(vertx, new WebSocketClientOptions().setConnectTimeout(5000),
+        BridgeClient.to(port, BridgeClient.RAW_URI).setTimeout(5000))
       .onSuccess(this::opened)
       .onFailure(err -> {
         problem("connect: " + err);
@@ -239,49 +230,57 @@ public final class ResilientClient {
     }
   }
 
-  private void opened(WebSocket ws) {
+  private void opened(BridgeClient client) {
     if (stopped) {
-      ws.close();
+      client.close();
       return;
     }
-    socket = ws;
+    current = client;
     registered = false;
-    ws.textMessageHandler(text -> onFrame(ws, new JsonObject(text)));
-    ws.binaryMessageHandler(bytes -> onFrame(ws, bytes.toJsonObject()));
-    ws.exceptionHandler(err -> { });
-    ws.closeHandler(v -> closed(ws));
+    client.token(token).eventHandler(event -> onEvent(client, event));
+    client.closedFuture().onComplete(ar -> closed(client));
     pingTimer = vertx.setPeriodic(5000, t -> {
-      if (socket == ws) {
-        ws.writeTextMessage("{\"type\":\"ping\"}");
+      if (current == client) {
+        client.ping();
       }
     });
-    register(ws);
+    register(client);
   }
 
-  private void register(WebSocket ws) {
-    if (socket != ws || stopped) {
+  private void register(BridgeClient client) {
+    if (current != client || stopped) {
       return;
     }
-    write(ws, new JsonObject().put("type", "register").put("address", inbox).put("headers", headers()));
     vertx.cancelTimer(readyTimer);
     readyTimer = vertx.setTimer(READY_TIMEOUT_MS, t -> {
-      if (socket == ws && !registered) {
+      if (current == client && !registered) {
         problem("no ready within " + READY_TIMEOUT_MS + " ms; reconnecting");
-        ws.close();
+        client.close();
+      }
+    });
+    client.register(inbox).onComplete(ar -> {
+      if (current != client) {
+        return;
+      }
+      if (ar.succeeded()) {
+        ready(ar.result());
+      } else if (!(ar.cause() instanceof BridgeClient.BridgeError error && error.failureCode() == -1)) {
+        // The registration failed (e.g. the rooms concern on a dead node did not answer): try again.
+        // A closed socket (failureCode -1) is handled by closed(), which reconnects.
+        problem("register: " + ar.cause().getMessage());
+        vertx.setTimer(100 + ThreadLocalRandom.current().nextInt(100), t -> register(client));
       }
     });
   }
 
-  private void closed(WebSocket ws) {
-    if (socket != ws) {
+  private void closed(BridgeClient client) {
+    if (current != client) {
       return;
     }
-    socket = null;
+    current = null;
     registered = false;
     readySince = -1;
     cancelTimers();
-    List.copyOf(pending.values()).forEach(p -> p.tryFail("CONNECTION_CLOSED"));
-    pending.clear();
     if (stopped) {
       return;
     }
@@ -299,39 +298,13 @@ public final class ResilientClient {
     readyTimer = -1;
   }
 
-  // ---- frames ----
+  // ---- inbox events ----
 
-  private void onFrame(WebSocket ws, JsonObject frame) {
-    if (socket != ws) {
+  private void onEvent(BridgeClient client, JsonObject event) {
+    if (current != client) {
       return;
     }
-    String address = frame.getString("address");
-    boolean failure = "err".equals(frame.getString("type"));
-    if (address == null) {
-      problem("protocol error " + frame.encode());
-      return;
-    }
-    Promise<JsonObject> reply = pending.remove(address);
-    if (reply != null) {
-      if (failure) {
-        reply.tryFail(frame.getString("message"));
-      } else {
-        reply.tryComplete(frame.getJsonObject("body"));
-      }
-      return;
-    }
-    if (!address.equals(inbox)) {
-      return;
-    }
-    if (failure) {
-      // The registration failed (e.g. the rooms concern on a dead node did not answer): try again.
-      problem("register: " + frame.getString("message"));
-      vertx.setTimer(100 + ThreadLocalRandom.current().nextInt(100), t -> register(ws));
-      return;
-    }
-    JsonObject event = frame.getJsonObject("body");
     switch (String.valueOf(event.getString("type"))) {
-      case "ready" -> ready(event);
       case "resync" -> {
         lastResyncAt = System.currentTimeMillis();
         resyncs.incrementAndGet();
@@ -370,7 +343,7 @@ public final class ResilientClient {
     }
     syncing = true;
     syncs.incrementAndGet();
-    WebSocket ws = socket;
+    BridgeClient client = current;
     request("parley.delivery.sync", new JsonObject().put("positions", new JsonObject().put(conversationId, contiguous)))
       .compose(answer -> {
         JsonObject page = answer.getJsonObject("conversations", new JsonObject()).getJsonObject(conversationId);
@@ -384,7 +357,7 @@ public final class ResilientClient {
         if (ar.failed()) {
           problem("sync: " + ar.cause().getMessage());
           // Still connected: try again; otherwise the next ready syncs.
-          if (socket == ws && ws != null) {
+          if (current == client && client != null) {
             syncAgain = false;
             vertx.setTimer(150, t -> sync());
             return;
@@ -472,29 +445,11 @@ public final class ResilientClient {
   }
 
   private Future<JsonObject> request(String address, JsonObject body) {
-    WebSocket ws = socket;
-    if (ws == null) {
+    BridgeClient client = current;
+    if (client == null) {
       return Future.failedFuture("CONNECTION_CLOSED");
     }
-    String replyAddress = UUID.randomUUID().toString();
-    Promise<JsonObject> reply = Promise.promise();
-    pending.put(replyAddress, reply);
-    long timer = vertx.setTimer(REQUEST_TIMEOUT_MS, t -> {
-      if (pending.remove(replyAddress) != null) {
-        reply.tryFail("no reply to " + address + " within " + REQUEST_TIMEOUT_MS + " ms");
-      }
-    });
-    write(ws, new JsonObject().put("type", "send").put("address", address).put("body", body)
-      .put("replyAddress", replyAddress).put("headers", headers()));
-    return reply.future().onComplete(ar -> vertx.cancelTimer(timer));
-  }
-
-  private void write(WebSocket ws, JsonObject frame) {
-    ws.writeTextMessage(frame.encode()).onFailure(err -> { });
-  }
-
-  private JsonObject headers() {
-    return new JsonObject().put("authorization", "Bearer " + token);
+    return client.request(address, body, REQUEST_TIMEOUT_MS);
   }
 
   private void problem(String what) {

@@ -4,11 +4,18 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /** A thin REST client for tests: raw responses, so tests can assert status, headers and error codes. */
 public final class Rest {
@@ -69,6 +76,36 @@ public final class Rest {
     JsonObject credentials = new JsonObject().put("tenant", tenant).put("username", username).put("password", PASSWORD);
     return expect(201, "/auth/register", null, credentials)
       .compose(registered -> expect(200, "/auth/login", null, credentials));
+  }
+
+  /** Registers and logs in each of {@code names} in {@code tenant}; yields their login answers by name. */
+  public Future<Map<String, JsonObject>> users(String tenant, String... names) {
+    List<Future<JsonObject>> sessions = Arrays.stream(names).map(name -> user(tenant, name)).toList();
+    return Future.all(sessions).map(all -> {
+      Map<String, JsonObject> byName = new HashMap<>();
+      for (int i = 0; i < names.length; i++) {
+        byName.put(names[i], sessions.get(i).result());
+      }
+      return byName;
+    });
+  }
+
+  /** {@code count} users "prefix00", "prefix01", … registered one after another; yields their login answers. */
+  public Future<List<JsonObject>> numberedUsers(String tenant, String prefix, int count) {
+    List<JsonObject> users = new ArrayList<>();
+    Future<Void> chain = Future.succeededFuture();
+    for (int i = 0; i < count; i++) {
+      String name = String.format("%s%02d", prefix, i);
+      chain = chain.compose(v -> user(tenant, name).map(users::add).mapEmpty());
+    }
+    return chain.map(v -> users);
+  }
+
+  /** A room {@code users.get(0)} creates with all the others in it; yields its id. */
+  public Future<String> roomWithEveryone(List<JsonObject> users, String name) {
+    List<String> others = users.subList(1, users.size()).stream().map(u -> u.getString("username")).toList();
+    return createConversation(users.get(0).getString("accessToken"),
+      new JsonObject().put("type", "room").put("name", name).put("members", new JsonArray(others))).map(room -> room.getString("id"));
   }
 
   public Future<JsonObject> createConversation(String token, JsonObject body) {

@@ -1,0 +1,280 @@
+package io.parley.testing;
+
+import io.parley.ParleyNode;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/**
+ * A fresh Parley node for a test: in the test JVM ({@link #inProcess()}) or in a child JVM as
+ * {@code java -jar} runs it ({@link #childJvm()}, for kill -9 and real restarts), on a fresh data
+ * directory and a free port, with config overrides. Registered on an instance field it starts a node
+ * per test; on a static field, one per class:
+ * <pre>
+ *   &#64;RegisterExtension
+ *   final ParleyNodeExtension node = ParleyNodeExtension.inProcess().with(overrides);
+ * </pre>
+ * It owns the Vert.x its clients run on ({@link #vertx()}); tests that use vertx-junit5 take only the
+ * {@code VertxTestContext} from it. Afterwards it closes the clients it handed out, stops the node (kills
+ * child JVMs), closes its Vert.x and deletes the data directory.
+ */
+public final class ParleyNodeExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+
+  /** Fast but real KDF settings for tests that create many users; the shipped default is checked in AuthFlowTest. */
+  public static final int TEST_KDF_ITERATIONS = 10_000;
+
+  private final boolean childJvm;
+  private final List<Supplier<JsonObject>> overrides = new ArrayList<>();
+  private boolean metrics;
+  private boolean manual;
+  private boolean perClass;
+
+  private Vertx vertx;
+  private Clients clients;
+  private Path dataDir;
+  private JsonObject config;
+  private TestNode inProcess;
+  private NodeProcess process;
+  private final List<NodeProcess> processes = new ArrayList<>();
+  private Rest rest;
+
+  private ParleyNodeExtension(boolean childJvm) {
+    this.childJvm = childJvm;
+  }
+
+  public static ParleyNodeExtension inProcess() {
+    return new ParleyNodeExtension(false);
+  }
+
+  /** A node in its own JVM ({@link NodeProcess}); overrides reach it as PARLEY_* environment variables. */
+  public static ParleyNodeExtension childJvm() {
+    return new ParleyNodeExtension(true);
+  }
+
+  /** Config overrides, merged deeply over the test defaults (later ones win). */
+  public ParleyNodeExtension with(JsonObject overrides) {
+    return with(() -> overrides);
+  }
+
+  /** Overrides computed when the node starts, e.g. from another node's store or a Redis started first. */
+  public ParleyNodeExtension with(Supplier<JsonObject> overrides) {
+    this.overrides.add(overrides);
+    return this;
+  }
+
+  /** Runs the node on a Vert.x with metrics, as Main creates it (metrics are fixed when Vert.x is created). */
+  public ParleyNodeExtension withMetrics() {
+    this.metrics = true;
+    return this;
+  }
+
+  /** Does not start the node: the test calls {@link #start(JsonObject)}, e.g. with settings of its own. */
+  public ParleyNodeExtension manual() {
+    this.manual = true;
+    return this;
+  }
+
+  // ---- life cycle ----
+
+  @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    perClass = true;
+    open();
+  }
+
+  @Override
+  public void beforeEach(ExtensionContext context) throws Exception {
+    if (!perClass) {
+      open();
+    }
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) throws Exception {
+    if (!perClass) {
+      close();
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
+  }
+
+  private void open() throws Exception {
+    vertx = metrics ? Vertx.vertx(ParleyNode.vertxOptions()) : Vertx.vertx();
+    clients = new Clients(vertx);
+    dataDir = Files.createTempDirectory(childJvm ? "parley-proc-" : "parley-test-");
+    if (!manual) {
+      Async.await(start(new JsonObject()));
+    }
+  }
+
+  /** Starts the node with {@code extra} overrides on top of the extension's. */
+  public Future<Void> start(JsonObject extra) {
+    config = new JsonObject();
+    overrides.forEach(o -> config.mergeIn(o.get().copy(), true));
+    config.mergeIn(extra, true);
+    return restart();
+  }
+
+  /** Starts the node again on the same data and settings (after {@link #stop()} or a kill); the port changes. */
+  public Future<Void> restart() {
+    if (rest != null) {
+      rest.close();
+    }
+    Future<Integer> started;
+    if (childJvm) {
+      NodeProcess next = newProcess();
+      started = vertx.executeBlocking(() -> {
+        next.start();
+        process = next;
+        return next.port();
+      });
+    } else {
+      started = TestNode.start(vertx, dataDir, config).map(node -> {
+        inProcess = node;
+        return node.port();
+      });
+    }
+    return started.map(port -> {
+      rest = new Rest(vertx, port);
+      return null;
+    });
+  }
+
+  /** Stops the in-process node as an orchestrator would (its graceful shutdown). */
+  public Future<Void> stop() {
+    TestNode node = inProcess;
+    inProcess = null;
+    return node == null ? Future.succeededFuture() : node.stop();
+  }
+
+  /** The child JVM now serving (to kill -9 or SIGTERM it). */
+  public NodeProcess process() {
+    return process;
+  }
+
+  /** Another child JVM on the same data directory and settings, not started; stopped with the rest. */
+  public NodeProcess newProcess() {
+    NodeProcess next = new NodeProcess(dataDir, environment(config));
+    processes.add(next);
+    return next;
+  }
+
+  private void close() throws Exception {
+    Exception failure = null;
+    try {
+      Async.await(clients.closeAll(), 30);
+      if (rest != null) {
+        rest.close();
+      }
+      Async.await(stop(), 30);
+    } catch (Exception e) {
+      failure = e;
+    }
+    for (NodeProcess p : processes) {
+      if (p.isAlive()) {
+        p.kill();
+      }
+    }
+    Async.await(vertx.close(), 30);
+    deleteTree(dataDir);
+    if (failure != null) {
+      throw failure;
+    }
+  }
+
+  // ---- what tests use ----
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public int port() {
+    return childJvm ? process.port() : inProcess.port();
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + port();
+  }
+
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** A REST client on the running node (a new one after each restart). */
+  public Rest rest() {
+    return rest;
+  }
+
+  /** The connection string of the running in-process store, for tests that inspect what was persisted. */
+  public String mongoConnectionString() {
+    return inProcess.mongoConnectionString();
+  }
+
+  /** The clients this test opens, on this extension's Vert.x; closed before the node stops. */
+  public Clients clients() {
+    return clients;
+  }
+
+  /** A bridge connection to the node, not yet authenticated or registered. */
+  public Future<BridgeClient> bridge() {
+    return clients.bridge(port());
+  }
+
+  /** A bridge connection with {@code session}'s inbox registered. */
+  public Future<BridgeClient> online(JsonObject session) {
+    return clients.online(port(), session);
+  }
+
+  // ---- helpers ----
+
+  /** {"auth":{"kdf_iterations":9}} → PARLEY_AUTH_KDF_ITERATIONS=9, as EnvOverrides reads them back. */
+  private static Map<String, String> environment(JsonObject config) {
+    Map<String, String> env = new LinkedHashMap<>();
+    flatten("PARLEY", config, env);
+    return env;
+  }
+
+  private static void flatten(String prefix, JsonObject tree, Map<String, String> env) {
+    tree.forEach(entry -> {
+      String name = prefix + "_" + entry.getKey().toUpperCase();
+      if (entry.getValue() instanceof JsonObject child) {
+        flatten(name, child, env);
+      } else {
+        env.put(name, String.valueOf(entry.getValue()));
+      }
+    });
+  }
+
+  /** Best effort: a leftover temp dir is harmless, so it is reported, not failed. */
+  static void deleteTree(Path dir) {
+    if (dir == null || !Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      System.out.println("could not delete " + dir + ": " + e);
+    }
+  }
+}
