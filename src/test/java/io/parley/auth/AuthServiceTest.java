@@ -10,7 +10,7 @@ import io.parley.auth.api.UserRef;
 import io.parley.common.Caller;
 import io.parley.testing.EmbeddedStore;
 import io.parley.testing.MutableClock;
-import io.parley.testing.TestNode;
+import io.parley.testing.ParleyNodeExtension;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -19,8 +19,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import java.time.Duration;
 import java.util.List;
 
-import static io.parley.testing.Outcomes.assertFailsWith;
-import static io.parley.testing.Outcomes.await;
+import static io.parley.testing.ApiAssertions.assertFailsWith;
+import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
@@ -42,7 +42,7 @@ class AuthServiceTest {
   void service() throws Exception {
     tokens = new AccessTokens(store.vertx(), SECRET, "parley", ACCESS_TTL, clock);
     auth = new AuthService(new UserStore(store.mongo(), clock), new RefreshTokens(store.mongo(), REFRESH_TTL, clock),
-      tokens, new PasswordHasher(store.vertx(), TestNode.TEST_KDF_ITERATIONS));
+      tokens, new PasswordHasher(store.vertx(), ParleyNodeExtension.TEST_KDF_ITERATIONS));
     await(auth.ensureIndexes());
     await(auth.register(new Registration("acme", "Alice", "correct-horse")));
   }

@@ -14,8 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
 
-import static io.parley.testing.Outcomes.assertFailsWith;
-import static io.parley.testing.Outcomes.await;
+import static io.parley.testing.ApiAssertions.assertFailsWith;
+import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

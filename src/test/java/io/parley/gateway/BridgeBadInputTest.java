@@ -108,6 +108,19 @@ class BridgeBadInputTest {
     }).compose(v -> in.assertIntact()).onComplete(ctx.succeedingThenComplete());
   }
 
+  /** PROTOCOL.md: register your own inbox once per connection; a second register is FORBIDDEN. */
+  @Test
+  void a_connection_registers_once(VertxTestContext ctx) {
+    in.node().online(in.alice())
+      .compose(client -> bridgeRefused(client.register(in.alice()), 104, "FORBIDDEN")
+        .compose(v -> client.request(HISTORY, new JsonObject().put("conversationId", in.roomId())))
+        .map(history -> {
+          ctx.verify(() -> assertFalse(client.isClosed(), "the connection stays registered and usable"));
+          return history;
+        }))
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
   @Test
   void bridge_request_bodies_are_validated(VertxTestContext ctx) {
     JsonObject auth = new JsonObject().put("authorization", "Bearer " + in.token());

@@ -13,7 +13,7 @@ import io.parley.rooms.api.RoomsError;
 import io.parley.rooms.api.RoomsLimits;
 import io.parley.testing.EmbeddedStore;
 import io.parley.testing.MutableClock;
-import io.parley.testing.TestNode;
+import io.parley.testing.ParleyNodeExtension;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -23,8 +23,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
 
-import static io.parley.testing.Outcomes.assertFailsWith;
-import static io.parley.testing.Outcomes.await;
+import static io.parley.testing.ApiAssertions.assertFailsWith;
+import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
@@ -47,7 +47,7 @@ class RoomsServiceTest {
   void service() throws Exception {
     JsonObject overrides = new JsonObject()
       .put("mongo", new JsonObject().put("connection_string", store.connectionString()))
-      .put("auth", new JsonObject().put("jwt_secret", "s".repeat(48)).put("kdf_iterations", TestNode.TEST_KDF_ITERATIONS));
+      .put("auth", new JsonObject().put("jwt_secret", "s".repeat(48)).put("kdf_iterations", ParleyNodeExtension.TEST_KDF_ITERATIONS));
     JsonObject config = await(ConfigLoader.load(store.vertx(), null, overrides)).json();
     await(store.vertx().deployVerticle(AuthVerticle::new, new DeploymentOptions().setConfig(config)));
     alice = register("acme", "alice");

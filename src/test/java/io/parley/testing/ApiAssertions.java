@@ -1,11 +1,14 @@
 package io.parley.testing;
 
+import io.parley.common.ErrorCode;
+import io.parley.common.Failure;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 
 import java.util.Set;
+import java.util.function.Supplier;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -55,6 +58,24 @@ public final class ApiAssertions {
     assertEquals(code, error.code(), error.getMessage());
     assertTrue(error.getMessage().startsWith(code + ": "), "message is CODE: detail: " + error.getMessage());
     assertFalse(error.getMessage().contains("Exception"), error.getMessage());
+  }
+
+  /**
+   * A service call (no bus, no HTTP) refused with the typed {@code expected} code, whether it throws (a
+   * rule checked before any I/O) or returns a failed future; yields the failure's detail.
+   */
+  public static String assertFailsWith(ErrorCode expected, Supplier<Future<?>> call) throws Exception {
+    Object result;
+    try {
+      result = Async.await(call.get());
+    } catch (Failure failure) {
+      assertEquals(expected, failure.error(), "failure code, detail: " + failure.detail());
+      return failure.detail();
+    } catch (Exception other) {
+      assertInstanceOf(Failure.class, other, "a typed failure " + expected);
+      throw other;
+    }
+    throw new AssertionError("expected " + expected.code() + " but it succeeded with " + result);
   }
 
   /** The same check on an err frame read off the socket. */

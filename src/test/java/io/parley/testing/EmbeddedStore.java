@@ -8,6 +8,9 @@ import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+
 
 /**
  * The real embedded MongoDB-wire store (mongo-java-server on H2, as a node runs it) in a fresh
@@ -17,22 +20,25 @@ import org.junit.jupiter.api.extension.ExtensionContext;
 public final class EmbeddedStore implements BeforeEachCallback, AfterEachCallback {
 
   private Vertx vertx;
+  private Path dataDir;
   private EmbeddedMongo store;
   private MongoClient mongo;
 
   @Override
-  public void beforeEach(ExtensionContext context) {
+  public void beforeEach(ExtensionContext context) throws Exception {
     vertx = Vertx.vertx();
-    store = EmbeddedMongo.start(TestNode.tempDir(), 0);
+    dataDir = Files.createTempDirectory("parley-store-");
+    store = EmbeddedMongo.start(dataDir, 0);
     mongo = MongoClient.create(vertx, new JsonObject()
       .put("connection_string", store.connectionString()).put("db_name", "parley"));
   }
 
   @Override
   public void afterEach(ExtensionContext context) throws Exception {
-    Outcomes.await(mongo.close());
+    Async.await(mongo.close());
     store.close();
-    Outcomes.await(vertx.close());
+    Async.await(vertx.close());
+    ParleyNodeExtension.deleteTree(dataDir);
   }
 
   public Vertx vertx() {

@@ -6,8 +6,6 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -21,15 +19,6 @@ public final class TestNode {
 
   private TestNode(ParleyNode node) {
     this.node = node;
-  }
-
-  /** A node on a fresh temp data directory (not deleted: prefer {@link ParleyNodeExtension}, which cleans up). */
-  public static Future<TestNode> start(Vertx vertx, JsonObject overrides) {
-    try {
-      return start(vertx, Files.createTempDirectory("parley-test-"), overrides);
-    } catch (IOException e) {
-      return Future.failedFuture(e);
-    }
   }
 
   /** @param overrides config overrides, merged deeply over the test defaults */

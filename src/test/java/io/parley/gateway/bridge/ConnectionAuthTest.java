@@ -11,8 +11,8 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 
-import static io.parley.testing.Outcomes.assertFailsWith;
-import static io.parley.testing.Outcomes.await;
+import static io.parley.testing.ApiAssertions.assertFailsWith;
+import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
