@@ -9,6 +9,8 @@
 #   scripts/cluster.sh start I   start instance I again (same ports)
 #   scripts/cluster.sh down      stop everything this script started
 #   scripts/cluster.sh redis kill|start   kill -9 / restart this cluster's redis-server (same port)
+#   scripts/cluster.sh nginx-conf PORT HTTP_PORT...   only write the nginx.conf `up` would use, for nginx on
+#                                loopback PORT in front of instances on those HTTP ports; prints its path
 #
 # State (ports, pids, logs, generated nginx.conf) lives in $PARLEY_CLUSTER_DIR (default target/cluster).
 # Other PARLEY_* variables in the environment reach every instance. Set PARLEY_REDIS_CONNECTION_STRING,
@@ -99,13 +101,16 @@ wait_instance() {
   die "instance $i was not healthy within 90 s; see $dir/instance-$i.log"
 }
 
+# $dir/nginx/nginx.conf and its copy of parley-proxy.conf: nginx on loopback port $1 in front of the
+# instances whose HTTP ports follow.
 write_nginx_conf() {
-  local n=$1 servers="" i
-  for i in $(seq 1 "$n"); do
-    has_gateway "$i" && servers+="    server 127.0.0.1:$(get "instance-$i.http") max_fails=1 fail_timeout=5s;"$'\n'
+  local port=$1 servers="" http
+  shift
+  for http in "$@"; do
+    servers+="    server 127.0.0.1:$http max_fails=1 fail_timeout=5s;"$'\n'
   done
   mkdir -p "$dir/nginx/logs"
-  sed "s/^  listen      80;.*/  listen      127.0.0.1:$(get nginx.port);/" nginx/parley-proxy.conf > "$dir/nginx/parley-proxy.conf"
+  sed "s/^  listen      80;.*/  listen      127.0.0.1:$port;/" nginx/parley-proxy.conf > "$dir/nginx/parley-proxy.conf"
   cat > "$dir/nginx/nginx.conf" <<CONF
 worker_processes 1;
 pid $dir/nginx/nginx.pid;
@@ -123,6 +128,20 @@ $servers  }
   include $dir/nginx/parley-proxy.conf;
 }
 CONF
+}
+
+gateway_ports() { # the HTTP ports of instances 1..$1 that run a gateway
+  local i
+  for i in $(seq 1 "$1"); do has_gateway "$i" && get "instance-$i.http"; done
+  return 0
+}
+
+nginx_conf() {
+  [[ $# -ge 2 && "$*" =~ ^[0-9\ ]+$ ]] || die "usage: cluster.sh nginx-conf PORT HTTP_PORT..."
+  alive "$dir/nginx/nginx.pid" && die "a cluster is up in $dir; its nginx.conf stays as it is"
+  mkdir -p "$dir"
+  write_nginx_conf "$@"
+  echo "$dir/nginx/nginx.conf"
 }
 
 up() {
@@ -173,7 +192,8 @@ up() {
   for i in $(seq 1 "$n"); do wait_instance "$i"; done
 
   free_port > "$dir/nginx.port"
-  write_nginx_conf "$n"
+  # shellcheck disable=SC2046 # one word per port
+  write_nginx_conf "$(get nginx.port)" $(gateway_ports "$n")
   nginx -c "$dir/nginx/nginx.conf" -p "$dir/nginx" 2> "$dir/nginx/logs/start.log" || die "nginx failed: $(cat "$dir/nginx/logs/start.log")"
   wait_port "$(get nginx.port)" 10 "nginx"
   echo "http://127.0.0.1:$(get nginx.port)"
@@ -240,5 +260,6 @@ case "${1:-}" in
   start) start_ "${2:-}" ;;
   down) down ;;
   redis) redis_ "${2:-}" ;;
-  *) die "usage: cluster.sh up N | ps | kill I | start I | down | redis kill|start" ;;
+  nginx-conf) shift; nginx_conf "$@" ;;
+  *) die "usage: cluster.sh up N | ps | kill I | start I | down | redis kill|start | nginx-conf PORT HTTP_PORT..." ;;
 esac
