@@ -3,12 +3,12 @@ package io.parley.rooms;
 import io.parley.auth.api.AuthClient;
 import io.parley.common.BusService;
 import io.parley.common.Concern;
-import io.parley.common.Fields;
 import io.parley.config.ParleyConfig;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Fanouts;
 import io.parley.rooms.api.Appended;
 import io.parley.rooms.api.CreateConversation;
+import io.parley.rooms.api.MarkRead;
 import io.parley.rooms.api.RoomsAddresses;
 import io.parley.rooms.api.RoomsLimits;
 import io.parley.store.Mongo;
@@ -48,7 +48,10 @@ public class RoomsVerticle extends VerticleBase {
       .serve(RoomsAddresses.INVITE, (caller, body) -> rooms.invite(caller, conversationId(body), limits.usernames(body))
         .map(added -> new JsonObject().put("added", new JsonArray(added))))
       .serve(RoomsAddresses.MEMBERS, (caller, body) -> rooms.members(caller, conversationId(body)))
-      .serve(RoomsAddresses.READ, (caller, body) -> rooms.read(caller, conversationId(body), readSeq(body)))
+      .serve(RoomsAddresses.READ, (caller, body) -> {
+        MarkRead read = MarkRead.fromJson(body);
+        return rooms.read(caller, read.conversationId(), read.seq());
+      })
       .serve(RoomsAddresses.MEMBERSHIP, (caller, body) -> rooms.membership(caller, conversationId(body)))
       .serve(RoomsAddresses.POSITIONS, (caller, body) -> rooms.positions(caller))
       .serve(RoomsAddresses.APPENDED, (caller, body) -> {
@@ -62,13 +65,5 @@ public class RoomsVerticle extends VerticleBase {
   public Future<?> stop() {
     return Future.all(fanout == null ? Future.succeededFuture() : fanout.close(),
       mongo == null ? Future.succeededFuture() : mongo.close());
-  }
-
-  private static long readSeq(JsonObject body) {
-    long seq = Fields.optionalLong(body, "seq", 0, Long.MAX_VALUE, -1);
-    if (seq < 0) {
-      throw Fields.invalid("seq", "is required");
-    }
-    return seq;
   }
 }
