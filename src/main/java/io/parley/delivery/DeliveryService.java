@@ -50,7 +50,8 @@ final class DeliveryService {
   Future<JsonObject> send(Caller caller, SendMessage send) {
     String conversationId = send.conversationId();
     return conversations.membership(caller, conversationId)
-      .compose(member -> queue.run(conversationId, () -> log.append(caller, conversationId, send.clientMsgId(), send.text())))
+      .compose(member -> queue.run(conversationId,
+        () -> log.append(caller, conversationId, send.clientMsgId(), send.text(), member.lastSeq())))
       // Also for a resend: the node that stored the original may have died before moving the head.
       .compose(appended -> conversations.appended(caller, conversationId, appended.message().getLong("seq")).map(appended))
       .map(appended -> {
@@ -69,7 +70,8 @@ final class DeliveryService {
 
   Future<JsonObject> history(Caller caller, HistoryPage request) {
     return conversations.membership(caller, request.conversationId())
-      .compose(m -> log.page(caller.tenant(), request.conversationId(), request.after(), request.before(), request.limit() + 1))
+      .compose(member -> log.page(caller.tenant(), request.conversationId(), request.after(), request.before(),
+        request.limit() + 1, member.lastSeq()))
       .map(found -> page(found, request.limit(), request.forward()));
   }
 
@@ -84,7 +86,7 @@ final class DeliveryService {
       for (String id : ids) {
         long readSeq = positions.readSeqByConversation().get(id);
         long from = claimed.getValue(id) instanceof Number seen ? Math.max(0, seen.longValue()) : readSeq;
-        pages.add(log.page(caller.tenant(), id, from, -1, limits.syncBatch() + 1)
+        pages.add(log.page(caller.tenant(), id, from, -1, limits.syncBatch() + 1, 0)
           .map(found -> page(found, limits.syncBatch(), true).put("readSeq", readSeq)));
       }
       return Future.all(pages).map(all -> {

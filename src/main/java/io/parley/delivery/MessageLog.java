@@ -6,118 +6,173 @@ import io.parley.delivery.api.DeliveryError;
 import io.parley.store.Mongo;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 
 import java.time.Clock;
-import java.util.Collections;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
-import java.util.UUID;
 
 /**
- * Where a message gets its sequence number. The next number is one past the highest stored, and the
- * unique index on (conversationId, seq) lets exactly one writer have it; the loser re-reads and tries
- * the next. Numbers therefore never repeat and never skip, across instances and restarts, and no
- * counter can run ahead of the messages actually stored.
+ * Where a message gets its sequence number. A message's id is derived from its place,
+ * {@code <conversationId>:<seq>}, so the store itself arbitrates: of all writers trying the next
+ * number exactly one insert succeeds, a loser learns it from the duplicate key and tries the number
+ * after. Numbers never repeat and never skip, across instances and restarts, and no counter can run
+ * ahead of the messages stored. The writer starts from a head it already knows (its own last append,
+ * or the head rooms keeps), never from a read; a stale head only costs a retry.
+ *
+ * <p>Every lookup is by exact key — an id, a list of ids (a page after N is the ids N+1…N+k, since
+ * seqs have no gaps), or the three fields of the unique dedup index — so the embedded store answers
+ * it from an index, as a real MongoDB does, however much is stored.
  */
 final class MessageLog {
 
-  /** Owned by delivery: unique (conversationId, seq) and (conversationId, senderId, clientMsgId). */
+  /** Owned by delivery. {@code _id} = conversationId:seq; unique (conversationId, senderId, clientMsgId). */
   static final String MESSAGES = "messages";
   private static final int MAX_ATTEMPTS = 64;
+  private static final int PROBE_AFTER = 4;
 
   private final MongoClient mongo;
   private final Clock clock;
+  private final Heads heads = new Heads();
 
   MessageLog(MongoClient mongo, Clock clock) {
     this.mongo = mongo;
     this.clock = clock;
   }
 
+  static String id(String conversationId, long seq) {
+    return conversationId + ":" + seq;
+  }
+
   Future<Void> ensureIndexes() {
-    return Future.all(
-      Mongo.index(mongo, MESSAGES, new JsonObject().put("conversationId", 1).put("seq", 1), true),
-      Mongo.index(mongo, MESSAGES,
-        new JsonObject().put("conversationId", 1).put("senderId", 1).put("clientMsgId", 1), true)).mapEmpty();
+    return Mongo.index(mongo, MESSAGES, new JsonObject().put("conversationId", 1).put("senderId", 1).put("clientMsgId", 1), true)
+      .compose(v -> MessageIdMigration.run(mongo));
   }
 
-  /** Stores the message once; a resent clientMsgId yields the stored message with {@code duplicate} set. */
-  Future<Appended> append(Caller sender, String conversationId, String clientMsgId, String text) {
-    return findByClientId(sender, conversationId, clientMsgId).compose(existing -> existing != null
-      ? duplicate(existing, text)
-      : attempt(sender, conversationId, clientMsgId, text, 1));
+  /**
+   * Stores the message once; a resent clientMsgId yields the stored message with {@code duplicate} set.
+   *
+   * @param knownHead a seq known to be stored in the conversation (0 if none), e.g. the head rooms keeps
+   */
+  Future<Appended> append(Caller sender, String conversationId, String clientMsgId, String text, long knownHead) {
+    return attempt(sender, conversationId, clientMsgId, text, Math.max(knownHead, heads.get(conversationId)) + 1, 1);
   }
 
-  private Future<Appended> attempt(Caller sender, String conversationId, String clientMsgId, String text, int attempt) {
-    return lastSeq(sender.tenant(), conversationId).compose(last -> {
-      JsonObject message = new JsonObject()
-        .put("_id", UUID.randomUUID().toString())
-        .put("tenant", sender.tenant())
-        .put("conversationId", conversationId)
-        .put("seq", last + 1)
-        .put("senderId", sender.userId())
-        .put("senderName", sender.username())
-        .put("clientMsgId", clientMsgId)
-        .put("text", text)
-        .put("createdAt", clock.millis());
-      return mongo.insert(MESSAGES, message)
-        .map(v -> new Appended(message, false))
-        .recover(err -> {
-          if (!MongoErrors.isDuplicateKey(err)) {
-            return Future.failedFuture(err);
+  private Future<Appended> attempt(Caller sender, String conversationId, String clientMsgId, String text, long seq, int attempt) {
+    JsonObject message = new JsonObject()
+      .put("_id", id(conversationId, seq))
+      .put("tenant", sender.tenant())
+      .put("conversationId", conversationId)
+      .put("seq", seq)
+      .put("senderId", sender.userId())
+      .put("senderName", sender.username())
+      .put("clientMsgId", clientMsgId)
+      .put("text", text)
+      .put("createdAt", clock.millis());
+    return mongo.insert(MESSAGES, message)
+      .map(v -> {
+        heads.advance(conversationId, seq);
+        return new Appended(message, false);
+      })
+      .recover(err -> {
+        if (!MongoErrors.isDuplicateKey(err)) {
+          return Future.failedFuture(err);
+        }
+        // Either this is a resend (the dedup key exists) or another writer has this seq: tell them apart.
+        return findByClientId(sender, conversationId, clientMsgId).compose(existing -> {
+          if (existing != null) {
+            return duplicate(existing, text);
           }
-          // Either our own resend raced us, or another writer took this seq: tell them apart by reading.
-          return findByClientId(sender, conversationId, clientMsgId).compose(existing -> {
-            if (existing != null) {
-              return duplicate(existing, text);
-            }
-            if (attempt >= MAX_ATTEMPTS) {
-              return Failure.fail(DeliveryError.SEQUENCE_CONTENTION, "too many concurrent senders; resend with the same clientMsgId");
-            }
-            return attempt(sender, conversationId, clientMsgId, text, attempt + 1);
-          });
+          heads.advance(conversationId, seq);
+          if (attempt >= MAX_ATTEMPTS) {
+            return Failure.fail(DeliveryError.SEQUENCE_CONTENTION, "too many concurrent senders; resend with the same clientMsgId");
+          }
+          // A few collisions are a race; more mean the known head was far behind: find the real one.
+          Future<Long> next = attempt % PROBE_AFTER == 0 ? probeHead(conversationId, seq).map(head -> head + 1)
+            : Future.succeededFuture(seq + 1);
+          return next.compose(n -> attempt(sender, conversationId, clientMsgId, text, n, attempt + 1));
         });
-    });
+      });
   }
 
-  /** Messages in ascending seq order: after {@code after} (exclusive) or, if negative, before {@code before}. */
-  Future<List<JsonObject>> page(String tenant, String conversationId, long after, long before, int limit) {
-    JsonObject range = new JsonObject();
+  /**
+   * Messages in ascending seq order: after {@code after} (exclusive) or, if negative, before
+   * {@code before}, or if both are negative the newest up to {@code knownHead} and one past it.
+   */
+  Future<List<JsonObject>> page(String tenant, String conversationId, long after, long before, int limit, long knownHead) {
+    long from;
+    long to;
     if (after >= 0) {
-      range.put("$gt", after);
-    }
-    if (before >= 0) {
-      range.put("$lt", before);
-    }
-    JsonObject query = new JsonObject().put("tenant", tenant).put("conversationId", conversationId);
-    if (!range.isEmpty()) {
-      query.put("seq", range);
-    }
-    boolean forward = after >= 0;
-    FindOptions options = new FindOptions().setSort(new JsonObject().put("seq", forward ? 1 : -1)).setLimit(limit);
-    return mongo.findWithOptions(MESSAGES, query, options).map(found -> {
-      if (!forward) {
-        Collections.reverse(found);
+      from = after + 1;
+      to = after + limit;
+    } else {
+      if (before >= 0) {
+        to = before - 1;
+        from = Math.max(1, to - limit + 1);
+      } else {
+        // The newest page looks one past the known head, which may lag a message stored an instant
+        // ago, and so asks one more id than the limit: found > limit still means older ones exist.
+        to = Math.max(knownHead, heads.get(conversationId)) + 1;
+        from = Math.max(1, to - limit);
       }
-      return found;
-    });
+    }
+    List<String> ids = new ArrayList<>();
+    for (long seq = from; seq <= to; seq++) {
+      ids.add(id(conversationId, seq));
+    }
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(new ArrayList<>());
+    }
+    return mongo.find(MESSAGES, new JsonObject().put("_id", new JsonObject().put("$in", new JsonArray(ids))))
+      .map(found -> {
+        // Conversation ids are global, so this only guards against a caller naming another tenant's.
+        List<JsonObject> mine = new ArrayList<>(found.stream().filter(m -> tenant.equals(m.getString("tenant"))).toList());
+        mine.sort(Comparator.comparingLong(m -> m.getLong("seq")));
+        return mine;
+      });
   }
 
-  private Future<Long> lastSeq(String tenant, String conversationId) {
-    FindOptions newest = new FindOptions().setSort(new JsonObject().put("seq", -1)).setLimit(1)
-      .setFields(new JsonObject().put("seq", 1));
-    return mongo.findWithOptions(MESSAGES,
-        new JsonObject().put("tenant", tenant).put("conversationId", conversationId), newest)
-      .map(found -> found.isEmpty() ? 0L : found.get(0).getLong("seq"));
+  /**
+   * The highest stored seq, given that {@code stored} is: gallops forward (stored+1, +2, +4, …) and then
+   * bisects, by id lookups only. Seqs have no gaps, so "exists" holds up to the head and not after it.
+   */
+  Future<Long> probeHead(String conversationId, long stored) {
+    return gallop(conversationId, stored, 1);
   }
 
+  private Future<Long> gallop(String conversationId, long stored, long step) {
+    return exists(conversationId, stored + step).compose(found -> found
+      ? gallop(conversationId, stored + step, step * 2)
+      : bisect(conversationId, stored, stored + step));
+  }
+
+  /** Head in [stored, missing): {@code stored} exists, {@code missing} does not. */
+  private Future<Long> bisect(String conversationId, long stored, long missing) {
+    if (missing - stored <= 1) {
+      heads.advance(conversationId, stored);
+      return Future.succeededFuture(stored);
+    }
+    long middle = stored + (missing - stored) / 2;
+    return exists(conversationId, middle).compose(found -> found
+      ? bisect(conversationId, middle, missing)
+      : bisect(conversationId, stored, middle));
+  }
+
+  private Future<Boolean> exists(String conversationId, long seq) {
+    return mongo.findOne(MESSAGES, new JsonObject().put("_id", id(conversationId, seq)), new JsonObject().put("_id", 1))
+      .map(found -> found != null);
+  }
+
+  /** The dedup lookup: exactly the unique index's fields, so an index answers it. */
   private Future<JsonObject> findByClientId(Caller sender, String conversationId, String clientMsgId) {
     return mongo.findOne(MESSAGES, new JsonObject()
       .put("conversationId", conversationId)
       .put("senderId", sender.userId())
-      .put("clientMsgId", clientMsgId)
-      .put("tenant", sender.tenant()), null);
+      .put("clientMsgId", clientMsgId), null)
+      .map(found -> found != null && sender.tenant().equals(found.getString("tenant")) ? found : null);
   }
 
   private Future<Appended> duplicate(JsonObject existing, String text) {

@@ -1,0 +1,39 @@
+package io.parley.store;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.function.Supplier;
+
+/**
+ * One-time rewrites of data written by an earlier layout, run by the owning concern at start. Each is
+ * named, recorded in {@code migrations} once done, and idempotent: instances starting together may
+ * both run it, and a crash half-way is finished by the next start.
+ */
+public final class Migrations {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Migrations.class);
+  static final String MIGRATIONS = "migrations";
+
+  private Migrations() {
+  }
+
+  /** Runs {@code work} unless migration {@code name} is recorded as done; records it afterwards. */
+  public static Future<Void> once(MongoClient mongo, String name, Supplier<Future<Integer>> work) {
+    return mongo.findOne(MIGRATIONS, new JsonObject().put("_id", name), null).compose(done -> {
+      if (done != null) {
+        return Future.succeededFuture();
+      }
+      return work.get().compose(rewritten -> {
+        if (rewritten > 0) {
+          LOG.info("migration {}: {} documents rewritten", name, rewritten);
+        }
+        return mongo.save(MIGRATIONS, new JsonObject().put("_id", name).put("rewritten", rewritten)
+          .put("at", System.currentTimeMillis())).mapEmpty();
+      });
+    });
+  }
+}
