@@ -3,14 +3,8 @@ package io.parley.delivery;
 import io.parley.store.Migrations;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
-import io.vertx.core.streams.ReadStream;
-import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
-
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Messages stored before ids were derived from their place had random ids: each is rewritten once as
@@ -29,28 +23,10 @@ final class MessageIdMigration {
   }
 
   private static Future<Integer> rewrite(MongoClient mongo) {
-    Promise<Integer> done = Promise.promise();
-    AtomicInteger rewritten = new AtomicInteger();
-    AtomicReference<Future<Void>> inFlight = new AtomicReference<>(Future.succeededFuture());
-    ReadStream<JsonObject> all = mongo.findBatchWithOptions(MessageLog.MESSAGES, new JsonObject(), new FindOptions().setBatchSize(500));
-    all.exceptionHandler(done::tryFail);
-    // The stream may end while the last rewrite is still being written: finish that one first.
-    all.endHandler(v -> inFlight.get().onSuccess(w -> done.tryComplete(rewritten.get())).onFailure(done::tryFail));
-    all.handler(message -> {
+    return Migrations.forEach(mongo, MessageLog.MESSAGES, message -> {
       String placed = MessageLog.id(message.getString("conversationId"), message.getLong("seq"));
-      if (placed.equals(message.getString("_id"))) {
-        return;
-      }
-      all.pause();
-      Future<Void> step = move(mongo, message, placed)
-        .onSuccess(v -> {
-          rewritten.incrementAndGet();
-          all.resume();
-        })
-        .onFailure(done::tryFail);
-      inFlight.set(step);
+      return placed.equals(message.getString("_id")) ? Future.succeededFuture(false) : move(mongo, message, placed).map(true);
     });
-    return done.future();
   }
 
   /**

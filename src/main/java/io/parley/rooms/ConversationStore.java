@@ -1,18 +1,17 @@
 package io.parley.rooms;
 
-import io.parley.store.Mongo;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 
+import java.util.Comparator;
 import java.util.List;
 
 /**
- * Conversation documents, always looked up together with the tenant so ids never cross tenants.
+ * Conversation documents, looked up by id and checked against the caller's tenant so ids never cross tenants.
  * Owns the {@code conversations} and {@code dm_pairs} collections.
  */
 final class ConversationStore {
@@ -21,19 +20,31 @@ final class ConversationStore {
   static final String CONVERSATIONS = "conversations";
   /** The one DM per pair of users, keyed by the pair. */
   static final String DM_PAIRS = "dm_pairs";
+  /** Per tenant, its public rooms' ids (see {@link KeyLists}). */
+  static final String PUBLIC_ROOMS = "public_rooms";
 
   private final MongoClient mongo;
+  private final KeyLists publicRooms;
 
   ConversationStore(MongoClient mongo) {
     this.mongo = mongo;
+    this.publicRooms = new KeyLists(mongo, PUBLIC_ROOMS);
   }
 
+  /** Nothing beyond {@code _id}: every lookup is by a key. */
   Future<Void> ensureIndexes() {
-    return Mongo.index(mongo, CONVERSATIONS, new JsonObject().put("tenant", 1).put("visibility", 1), false);
+    return Future.succeededFuture();
   }
 
   Future<Void> insert(JsonObject conversation) {
-    return mongo.insert(CONVERSATIONS, conversation).mapEmpty();
+    return mongo.insert(CONVERSATIONS, conversation).compose(v -> listed(conversation));
+  }
+
+  /** A public room goes on its tenant's list. */
+  Future<Void> listed(JsonObject conversation) {
+    return "room".equals(conversation.getString("type")) && "public".equals(conversation.getString("visibility"))
+      ? publicRooms.add(conversation.getString("tenant"), conversation.getString("_id"))
+      : Future.succeededFuture();
   }
 
   /** Inserts unless a document with this id exists; used where the id was reserved first (DMs). */
@@ -45,25 +56,32 @@ final class ConversationStore {
       new JsonObject().put("$setOnInsert", fields), new UpdateOptions().setUpsert(true)).mapEmpty();
   }
 
-  /** The conversation, or null when it does not exist in this tenant. */
+  /** The conversation, or null when it does not exist in this tenant (looked up by id, then checked). */
   Future<JsonObject> find(String tenant, String id) {
-    return mongo.findOne(CONVERSATIONS, new JsonObject().put("_id", id).put("tenant", tenant), null);
+    return mongo.findOne(CONVERSATIONS, new JsonObject().put("_id", id), null)
+      .map(found -> found != null && tenant.equals(found.getString("tenant")) ? found : null);
   }
 
   Future<List<JsonObject>> findAll(String tenant, List<String> ids) {
-    return mongo.find(CONVERSATIONS, new JsonObject().put("tenant", tenant)
-      .put("_id", new JsonObject().put("$in", new JsonArray(ids))));
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return mongo.find(CONVERSATIONS, new JsonObject().put("_id", new JsonObject().put("$in", new JsonArray(ids))))
+      .map(found -> found.stream().filter(c -> tenant.equals(c.getString("tenant"))).toList());
   }
 
+  /** The tenant's newest public rooms. */
   Future<List<JsonObject>> publicRooms(String tenant, int limit) {
-    return mongo.findWithOptions(CONVERSATIONS,
-      new JsonObject().put("tenant", tenant).put("type", "room").put("visibility", "public"),
-      new FindOptions().setSort(new JsonObject().put("createdAt", -1)).setLimit(limit));
+    return publicRooms.get(tenant).compose(ids -> findAll(tenant, ids)).map(rooms -> rooms.stream()
+      .filter(room -> "public".equals(room.getString("visibility")))
+      .sorted(Comparator.comparingLong((JsonObject room) -> room.getLong("createdAt", 0L)).reversed())
+      .limit(limit).toList());
   }
 
   /** Keeps the conversation's lastSeq (unread counts, where joiners start) at least at {@code seq}. */
   Future<Void> advanceHead(String tenant, String id, long seq) {
-    return mongo.updateCollectionWithOptions(CONVERSATIONS, new JsonObject().put("_id", id).put("tenant", tenant),
+    // By id alone (ids are global UUIDs): a filter with more fields would not be served by an index.
+    return mongo.updateCollectionWithOptions(CONVERSATIONS, new JsonObject().put("_id", id),
       new JsonObject().put("$max", new JsonObject().put("lastSeq", seq)), new UpdateOptions()).mapEmpty();
   }
 

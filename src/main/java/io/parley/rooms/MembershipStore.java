@@ -1,14 +1,15 @@
 package io.parley.rooms;
 
-import io.parley.store.Mongo;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 
 import java.time.Clock;
+import java.util.Comparator;
 import java.util.List;
 
 /** Who is in which conversation; the document id is {@code conversationId:userId}, so joins are idempotent. */
@@ -16,19 +17,26 @@ final class MembershipStore {
 
   /** Owned by rooms: who is in which conversation, with each member's read position. */
   static final String MEMBERSHIPS = "memberships";
+  /** Owned by rooms: per user ({@code tenant:userId}), the conversations they are in. */
+  static final String USER_CONVERSATIONS = "user_conversations";
+  /** Owned by rooms: per conversation, its members' user ids. */
+  static final String CONVERSATION_MEMBERS = "conversation_members";
 
   private final MongoClient mongo;
   private final Clock clock;
+  private final KeyLists byUser;
+  private final KeyLists byConversation;
 
   MembershipStore(MongoClient mongo, Clock clock) {
     this.mongo = mongo;
     this.clock = clock;
+    this.byUser = new KeyLists(mongo, USER_CONVERSATIONS);
+    this.byConversation = new KeyLists(mongo, CONVERSATION_MEMBERS);
   }
 
+  /** Nothing beyond {@code _id}: every lookup is by a key (see {@link KeyLists}); older lists are built once. */
   Future<Void> ensureIndexes() {
-    return Future.all(
-      Mongo.index(mongo, MEMBERSHIPS, new JsonObject().put("tenant", 1).put("userId", 1), false),
-      Mongo.index(mongo, MEMBERSHIPS, new JsonObject().put("conversationId", 1), false)).mapEmpty();
+    return MembershipListsMigration.run(mongo, this);
   }
 
   /**
@@ -45,43 +53,64 @@ final class MembershipStore {
       .put("role", role)
       .put("readSeq", readSeq)
       .put("joinedAt", clock.millis());
-    return mongo.insert(MEMBERSHIPS, membership).map(id -> true)
+    Future<Boolean> inserted = mongo.insert(MEMBERSHIPS, membership).map(id -> true)
       .recover(err -> MongoErrors.isDuplicateKey(err) ? Future.succeededFuture(false) : Future.failedFuture(err));
+    return inserted.compose(added -> listed(tenant, conversationId, userId).map(added));
+  }
+
+  /** Puts the membership on both lists (again: that repairs lists a crash left behind). */
+  Future<Void> listed(String tenant, String conversationId, String userId) {
+    return Future.all(byUser.add(userKey(tenant, userId), conversationId), byConversation.add(conversationId, userId)).mapEmpty();
   }
 
   /** True when the user was a member. */
   Future<Boolean> remove(String tenant, String conversationId, String userId) {
-    return mongo.removeDocument(MEMBERSHIPS,
-        new JsonObject().put("_id", id(conversationId, userId)).put("tenant", tenant))
-      .map(result -> result != null && result.getRemovedCount() > 0);
+    return find(tenant, conversationId, userId).compose(existing -> existing == null ? Future.succeededFuture(false)
+      : mongo.removeDocument(MEMBERSHIPS, new JsonObject().put("_id", id(conversationId, userId)))
+        .compose(removed -> Future.all(byUser.remove(userKey(tenant, userId), conversationId),
+          byConversation.remove(conversationId, userId)).map(true)));
   }
 
-  /** The membership, or null. */
+  /** The membership, or null (also for another tenant's: ids are checked against the caller's tenant). */
   Future<JsonObject> find(String tenant, String conversationId, String userId) {
-    return mongo.findOne(MEMBERSHIPS,
-      new JsonObject().put("_id", id(conversationId, userId)).put("tenant", tenant), null);
+    return mongo.findOne(MEMBERSHIPS, new JsonObject().put("_id", id(conversationId, userId)), null)
+      .map(found -> found != null && tenant.equals(found.getString("tenant")) ? found : null);
   }
 
   Future<List<JsonObject>> ofUser(String tenant, String userId) {
-    return mongo.find(MEMBERSHIPS, new JsonObject().put("tenant", tenant).put("userId", userId));
+    return byUser.get(userKey(tenant, userId))
+      .compose(conversations -> byIds(tenant, conversations.stream().map(c -> id(c, userId)).toList()));
   }
 
+  /** The first {@code limit} members by join time. */
   Future<List<JsonObject>> ofConversation(String tenant, String conversationId, int limit) {
-    return mongo.findWithOptions(MEMBERSHIPS,
-      new JsonObject().put("tenant", tenant).put("conversationId", conversationId),
-      new FindOptions().setSort(new JsonObject().put("joinedAt", 1)).setLimit(limit));
+    return byConversation.get(conversationId)
+      .compose(users -> byIds(tenant, users.stream().map(u -> id(conversationId, u)).toList()))
+      .map(members -> members.stream().sorted(Comparator.comparingLong(m -> m.getLong("joinedAt", 0L))).limit(limit).toList());
+  }
+
+  private Future<List<JsonObject>> byIds(String tenant, List<String> ids) {
+    if (ids.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return mongo.find(MEMBERSHIPS, new JsonObject().put("_id", new JsonObject().put("$in", new JsonArray(ids))))
+      .map(found -> found.stream().filter(m -> tenant.equals(m.getString("tenant"))).toList());
   }
 
   /** Moves the read position forward only; returns the position now stored. */
   Future<Long> markRead(String tenant, String conversationId, String userId, long seq) {
-    return mongo.findOneAndUpdateWithOptions(MEMBERSHIPS,
-        new JsonObject().put("_id", id(conversationId, userId)).put("tenant", tenant),
+    // The id names the caller's own user, so a lookup by id alone cannot reach another tenant.
+    return mongo.findOneAndUpdateWithOptions(MEMBERSHIPS, new JsonObject().put("_id", id(conversationId, userId)),
         new JsonObject().put("$max", new JsonObject().put("readSeq", seq)),
         new FindOptions(), new UpdateOptions().setReturningNewDocument(true))
       .map(updated -> updated == null ? null : updated.getLong("readSeq"));
   }
 
-  private static String id(String conversationId, String userId) {
+  static String id(String conversationId, String userId) {
     return conversationId + ":" + userId;
+  }
+
+  static String userKey(String tenant, String userId) {
+    return tenant + ":" + userId;
   }
 }

@@ -118,6 +118,26 @@ class RoomsServiceTest {
     assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.invite(eve, id, List.of("eve")));
   }
 
+  /** Memberships and rooms written before the key lists existed are listed after the next start. */
+  @Test
+  void conversations_of_the_previous_layout_are_listed_after_migration() throws Exception {
+    JsonObject room = new JsonObject().put("_id", "old-room").put("tenant", "acme").put("type", "room").put("name", "old")
+      .put("visibility", "public").put("createdBy", alice.userId()).put("createdAt", 1L).put("lastSeq", 4L);
+    await(store.mongo().insert(ConversationStore.CONVERSATIONS, room));
+    await(store.mongo().insert(MembershipStore.MEMBERSHIPS, new JsonObject().put("_id", MembershipStore.id("old-room", alice.userId()))
+      .put("tenant", "acme").put("conversationId", "old-room").put("userId", alice.userId()).put("username", "alice")
+      .put("role", "owner").put("readSeq", 2L).put("joinedAt", 1L)));
+    assertEquals(List.of(), await(rooms.list(alice)).getJsonArray("conversations").getList());
+
+    await(store.mongo().removeDocuments("migrations", new JsonObject()));
+    await(rooms.ensureIndexes());
+    JsonObject listed = await(rooms.list(alice)).getJsonArray("conversations").getJsonObject(0);
+    assertEquals("old-room", listed.getString("id"));
+    assertEquals(2L, listed.getLong("unread"));
+    assertEquals("old-room", await(rooms.publicRooms(carol)).getJsonArray("conversations").getJsonObject(0).getString("id"));
+    assertEquals(1, await(rooms.members(alice, "old-room")).getJsonArray("members").size());
+  }
+
   private Caller register(String tenant, String username) throws Exception {
     JsonObject reply = await(store.vertx().eventBus().<JsonObject>request(AuthAddresses.REGISTER,
       new Registration(tenant, username, "correct-horse").toJson())).body();
