@@ -3,11 +3,11 @@ package io.parley.auth;
 import io.parley.auth.api.AuthError;
 import io.parley.common.Caller;
 import io.parley.common.Failure;
-import io.parley.store.Mongo;
+import io.parley.store.Migrations;
+import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
-import io.vertx.ext.mongo.UpdateOptions;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -27,6 +27,10 @@ final class RefreshTokens {
 
   /** Owned by auth: refresh tokens stored by hash, grouped in rotation families. */
   static final String REFRESH_TOKENS = "refresh_tokens";
+  /** Owned by auth: one document per spent token ({@code _id} = its hash); inserting it is the spend. */
+  static final String SPENT = "refresh_spent";
+  /** Owned by auth: one document per revoked family ({@code _id} = familyId). */
+  static final String REVOKED_FAMILIES = "refresh_revoked_families";
 
   private final MongoClient mongo;
   private final long ttlMillis;
@@ -39,8 +43,13 @@ final class RefreshTokens {
     this.clock = clock;
   }
 
+  /** Nothing beyond {@code _id}: every lookup is by a key; tokens spent or revoked by the older layout are carried over once. */
   Future<Void> ensureIndexes() {
-    return Mongo.index(mongo, REFRESH_TOKENS, new JsonObject().put("familyId", 1), false);
+    return Migrations.once(mongo, "auth.refresh-spends-by-key", () -> Migrations.forEach(mongo, REFRESH_TOKENS, token -> {
+      Future<Void> spent = token.getValue("usedAt") == null ? Future.succeededFuture() : spend(token.getString("_id"), clock.millis()).mapEmpty();
+      Future<Void> revoked = token.getBoolean("revoked", false) ? revokeFamily(token.getString("familyId")) : Future.succeededFuture();
+      return Future.all(spent, revoked).map(v -> token.getValue("usedAt") != null || token.getBoolean("revoked", false));
+    }));
   }
 
   /** Starts a new family (login) and returns the token in clear, once. */
@@ -56,19 +65,32 @@ final class RefreshTokens {
       if (stored == null || stored.getBoolean("revoked", false) || stored.getLong("expiresAt") < now) {
         return Failure.fail(AuthError.REFRESH_TOKEN_INVALID, "refresh token is unknown, expired or revoked");
       }
-      // Spending is a compare-and-set on usedAt, so two concurrent uses cannot both succeed.
-      JsonObject unspent = new JsonObject().put("_id", id).put("usedAt", (Object) null);
-      JsonObject spend = new JsonObject().put("$set", new JsonObject().put("usedAt", now));
-      return mongo.findOneAndUpdate(REFRESH_TOKENS, unspent, spend).compose(spent -> {
-        String familyId = stored.getString("familyId");
-        if (spent == null) {
-          return revokeFamily(familyId).compose(v ->
-            Failure.fail(AuthError.REFRESH_TOKEN_REUSED, "refresh token was already used; all sessions of this login are revoked"));
+      String familyId = stored.getString("familyId");
+      return familyRevoked(familyId).compose(revoked -> {
+        if (revoked) {
+          return Failure.fail(AuthError.REFRESH_TOKEN_INVALID, "refresh token is unknown, expired or revoked");
         }
-        Caller caller = new Caller(stored.getString("tenant"), stored.getString("userId"), stored.getString("username"));
-        return issue(caller, familyId).map(next -> new Rotation(caller, next));
+        // Spending inserts the token's spend under its hash: of two concurrent uses exactly one insert succeeds.
+        return spend(id, now).compose(first -> {
+          if (!first) {
+            return revokeFamily(familyId).compose(v ->
+              Failure.fail(AuthError.REFRESH_TOKEN_REUSED, "refresh token was already used; all sessions of this login are revoked"));
+          }
+          Caller caller = new Caller(stored.getString("tenant"), stored.getString("userId"), stored.getString("username"));
+          return issue(caller, familyId).map(next -> new Rotation(caller, next));
+        });
       });
     });
+  }
+
+  /** True when this call spent the token, false when it was spent before. */
+  private Future<Boolean> spend(String tokenHash, long now) {
+    return mongo.insert(SPENT, new JsonObject().put("_id", tokenHash).put("at", now)).map(v -> true)
+      .recover(err -> MongoErrors.isDuplicateKey(err) ? Future.succeededFuture(false) : Future.failedFuture(err));
+  }
+
+  private Future<Boolean> familyRevoked(String familyId) {
+    return mongo.findOne(REVOKED_FAMILIES, new JsonObject().put("_id", familyId), null).map(found -> found != null);
   }
 
   /** Revokes the family of {@code token}; unknown tokens are ignored so logout cannot probe tokens. */
@@ -89,21 +111,15 @@ final class RefreshTokens {
       .put("userId", caller.userId())
       .put("username", caller.username())
       .put("createdAt", now)
-      .put("expiresAt", now + ttlMillis)
-      .put("usedAt", (Object) null)
-      .put("revoked", false);
+      .put("expiresAt", now + ttlMillis);
     return mongo.insert(REFRESH_TOKENS, doc).map(id -> token);
   }
 
   private Future<Void> revokeFamily(String familyId) {
-    return mongo.updateCollectionWithOptions(REFRESH_TOKENS,
-        new JsonObject().put("familyId", familyId),
-        new JsonObject().put("$set", new JsonObject().put("revoked", true)),
-        new UpdateOptions().setMulti(true))
-      .mapEmpty();
+    return mongo.save(REVOKED_FAMILIES, new JsonObject().put("_id", familyId).put("at", clock.millis())).mapEmpty();
   }
 
-  private static String hash(String token) {
+  static String hash(String token) {
     try {
       MessageDigest digest = MessageDigest.getInstance("SHA-256");
       return HexFormat.of().formatHex(digest.digest(token.getBytes(StandardCharsets.UTF_8)));

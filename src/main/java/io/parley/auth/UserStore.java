@@ -5,14 +5,13 @@ import io.parley.common.Failure;
 import io.parley.store.Mongo;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 
 import java.time.Clock;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.UUID;
 
 /** Accounts: one username per tenant, compared case-insensitively. Owns the {@code users} collection. */
@@ -52,11 +51,13 @@ final class UserStore {
     return mongo.findOne(USERS, new JsonObject().put("tenant", tenant).put("usernameKey", key(username)), null);
   }
 
+  /** Each name by the exact (tenant, usernameKey) key the unique index serves; an `$in` there would scan. */
   Future<List<JsonObject>> findAll(String tenant, List<String> usernames) {
-    JsonArray keys = new JsonArray(usernames.stream().map(UserStore::key).distinct().toList());
-    JsonObject query = new JsonObject().put("tenant", tenant).put("usernameKey", new JsonObject().put("$in", keys));
-    return mongo.findWithOptions(USERS, query,
-      new FindOptions().setFields(new JsonObject().put("username", 1).put("usernameKey", 1)));
+    List<Future<JsonObject>> lookups = usernames.stream().map(UserStore::key).distinct()
+      .map(key -> mongo.findOne(USERS, new JsonObject().put("tenant", tenant).put("usernameKey", key),
+        new JsonObject().put("username", 1).put("usernameKey", 1)))
+      .toList();
+    return Future.all(lookups).map(all -> lookups.stream().map(Future::result).filter(Objects::nonNull).toList());
   }
 
   static String key(String username) {

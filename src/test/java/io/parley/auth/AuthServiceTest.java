@@ -107,6 +107,22 @@ class AuthServiceTest {
     assertEquals(List.of("Alice"), found.stream().map(UserRef::username).toList());
   }
 
+  /** Tokens spent under the older layout (usedAt on the token) stay spent; a replay still revokes the family. */
+  @Test
+  void refresh_tokens_spent_under_the_previous_layout_stay_spent() throws Exception {
+    TokenPair login = await(auth.login(Login.fromJson(credentials("alice", "correct-horse"))));
+    TokenPair next = await(auth.refresh(login.refreshToken()));
+    // As the older layout left it: the spend recorded on the token itself, no spend document.
+    await(store.mongo().removeDocuments(RefreshTokens.SPENT, new JsonObject()));
+    await(store.mongo().updateCollection(RefreshTokens.REFRESH_TOKENS, new JsonObject().put("_id", RefreshTokens.hash(login.refreshToken())),
+      new JsonObject().put("$set", new JsonObject().put("usedAt", clock.millis()))));
+    await(store.mongo().removeDocuments("migrations", new JsonObject()));
+    await(auth.ensureIndexes());
+
+    assertFailsWith(AuthError.REFRESH_TOKEN_REUSED, () -> auth.refresh(login.refreshToken()));
+    assertFailsWith(AuthError.REFRESH_TOKEN_INVALID, () -> auth.refresh(next.refreshToken()));
+  }
+
   private static JsonObject credentials(String username, String password) {
     return new JsonObject().put("tenant", "acme").put("username", username).put("password", password);
   }
