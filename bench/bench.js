@@ -1,0 +1,527 @@
+#!/usr/bin/env node
+'use strict';
+// The load generator's driver: makes the users and rooms, forks worker processes that hold the
+// connections, steps the offered load, and writes one JSON result per system and scenario.
+// scripts/bench.sh starts and stops the servers and calls this once per system; report.js turns
+// the JSON files into tables.
+//
+//   node bench.js fanout --system parley|peer --url URL[,URL…] --pids PID[,PID…] --out FILE
+//   node bench.js idle   --system parley|peer --url … --pids … [--jvm-pids PID,…] --out FILE
+//   node bench.js growth-measure --url URL --pids PID --out FILE --label empty|seeded
+//   node bench.js growth-seed-api --url URL --seconds 180 --out FILE
+//
+// Options (also as environment variables BENCH_<NAME>): --clients 1000 --room-size 10 --workers 2
+// --steps 250,500,… (offered deliveries/s) --step-seconds 10 --drain-seconds 15 --sources 8
+// --levels 5000,10000,19000 (idle) --p99-limit-ms 100
+const { fork } = require('child_process');
+const fs = require('fs');
+const path = require('path');
+const hist = require('./lib/hist');
+const proc = require('./lib/proc');
+const rest = require('./lib/rest');
+
+// ---- arguments ----------------------------------------------------------------------------------
+
+const argv = process.argv.slice(2);
+const scenario = argv[0];
+const opts = {};
+for (let i = 1; i < argv.length; i++) {
+  if (argv[i].startsWith('--')) {
+    const k = argv[i].slice(2);
+    const v = argv[i + 1] && !argv[i + 1].startsWith('--') ? argv[++i] : 'true';
+    opts[k] = v;
+  }
+}
+function opt(name, dflt) {
+  const env = process.env[`BENCH_${name.toUpperCase().replace(/-/g, '_')}`];
+  return opts[name] ?? env ?? dflt;
+}
+const num = (name, dflt) => Number(opt(name, dflt));
+const list = (name, dflt) => String(opt(name, dflt)).split(',').filter(Boolean);
+
+const system = opt('system', 'parley');
+const urls = list('url', 'http://127.0.0.1:8080');
+const pids = list('pids', '').map(Number);
+const jvmPids = list('jvm-pids', '').map(Number);
+const outFile = opt('out', null);
+const sources = num('sources', 8);
+const runId = `${Date.now().toString(36)}${process.pid.toString(36)}`;
+
+function log(...args) {
+  console.log(`[bench ${system} ${scenario}]`, ...args);
+}
+
+function sourceAddress(i) {
+  return `127.0.0.${2 + (i % sources)}`;
+}
+
+function writeResult(result) {
+  const full = {
+    scenario,
+    system,
+    urls,
+    startedAt: new Date(started).toISOString(),
+    seconds: Math.round((Date.now() - started) / 1000),
+    ...result,
+  };
+  if (outFile) {
+    fs.mkdirSync(path.dirname(outFile), { recursive: true });
+    fs.writeFileSync(outFile, JSON.stringify(full, null, 1));
+  }
+  return full;
+}
+const started = Date.now();
+
+// ---- users and rooms ----------------------------------------------------------------------------
+
+/**
+ * nClients clients in rooms of roomSize. Parley: real users (register + login over REST) in private
+ * rooms; peer: room names only. Returns [{idx, room, token, inbox, url, localAddress}].
+ */
+async function makeClients(nClients, roomSize, tenant, existing) {
+  const specs = existing ? existing.slice() : [];
+  const from = specs.length;
+  const t0 = Date.now();
+  if (system === 'parley') {
+    const base = urls[0];
+    const idxs = Array.from({ length: nClients - from }, (_, k) => from + k);
+    let done = 0;
+    const users = await rest.pool(idxs, num('rest-concurrency', 16), async (i) => {
+      const u = await rest.userWithToken(base, tenant, `u${i}`);
+      if (++done % 1000 === 0) log(`users: ${done}/${idxs.length}`);
+      return u;
+    });
+    const roomStarts = [];
+    for (let r = from; r < nClients; r += roomSize) roomStarts.push(r);
+    const roomIds = await rest.pool(roomStarts, num('rest-concurrency', 16) / 2, async (r) => {
+      const members = users.slice(r - from + 1, r - from + roomSize).map((u) => u.username);
+      return rest.createRoom(base, users[r - from], `room-${r / roomSize}`, members);
+    });
+    idxs.forEach((i, k) => {
+      const u = users[k];
+      specs.push({
+        idx: i,
+        room: roomIds[Math.floor(k / roomSize)],
+        roomNo: Math.floor(i / roomSize),
+        token: u.token,
+        inbox: `parley.client.${tenant}.${u.userId}`,
+        url: urls[i % urls.length],
+        localAddress: sourceAddress(i),
+      });
+    });
+  } else {
+    for (let i = from; i < nClients; i++) {
+      specs.push({
+        idx: i,
+        room: `${tenant}-room-${Math.floor(i / roomSize)}`,
+        roomNo: Math.floor(i / roomSize),
+        url: urls[i % urls.length],
+        localAddress: sourceAddress(i),
+      });
+    }
+  }
+  log(`setup: ${nClients - from} clients in rooms of ${roomSize} made in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  return { specs, setupMs: Date.now() - t0 };
+}
+
+// ---- workers ------------------------------------------------------------------------------------
+
+class Worker {
+  constructor(i) {
+    this.i = i;
+    this.child = fork(path.join(__dirname, 'worker.js'), [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    this.waiters = [];
+    this.child.on('message', (m) => {
+      if (m.ev === 'error') {
+        console.error(`worker ${i}: ${m.message}`);
+        return;
+      }
+      const w = this.waiters.findIndex((x) => x.ev === m.ev);
+      if (w >= 0) this.waiters.splice(w, 1)[0].resolve(m);
+    });
+    this.child.on('exit', (code) => {
+      for (const w of this.waiters) w.reject(new Error(`worker ${i} exited (${code})`));
+      this.waiters = [];
+    });
+  }
+
+  ask(msg, ev) {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ ev, resolve, reject });
+      this.child.send(msg);
+    });
+  }
+
+  pid() {
+    return this.child.pid;
+  }
+}
+
+function startWorkers(n) {
+  return Array.from({ length: n }, (_, i) => new Worker(i));
+}
+
+/** Rooms are never split across workers: room r goes to worker r % n. */
+function partition(specs, n) {
+  const parts = Array.from({ length: n }, () => []);
+  for (const s of specs) parts[s.roomNo % n].push(s);
+  return parts;
+}
+
+async function connect(workers, parts, concurrencyTotal) {
+  const per = Math.max(1, Math.floor(concurrencyTotal / workers.length));
+  const t0 = Date.now();
+  const rs = await Promise.all(workers.map((w, i) =>
+    w.ask({ cmd: 'connect', system, clients: parts[i], url: urls[0], concurrency: per }, 'connected')));
+  const ok = rs.reduce((a, r) => a + r.ok, 0);
+  const failed = rs.reduce((a, r) => a + r.failed, 0);
+  const failures = {};
+  for (const r of rs) for (const [k, v] of Object.entries(r.failures)) failures[k] = (failures[k] || 0) + v;
+  const ms = Math.max(...rs.map((r) => r.endedAt)) - t0;
+  const rate = ms > 0 ? (ok * 1000) / ms : null;
+  log(`connected ${ok} (failed ${failed}) in ${(ms / 1000).toFixed(1)} s: ${rate ? rate.toFixed(0) : '-'} connects/s`,
+    failed ? JSON.stringify(failures) : '');
+  return { ok, failed, failures, ms, perSecond: rate };
+}
+
+async function workerStats(workers) {
+  const rs = await Promise.all(workers.map((w) => w.ask({ cmd: 'stats' }, 'stats')));
+  const sum = { open: 0, total: 0, closedUnexpectedly: 0, other: 0, errorCodes: {}, genCpuUs: 0, genRssKb: 0 };
+  for (const r of rs) {
+    sum.open += r.open;
+    sum.total += r.total;
+    sum.closedUnexpectedly += r.closedUnexpectedly;
+    sum.other += r.other;
+    sum.genCpuUs += r.cpu.user + r.cpu.system;
+    sum.genRssKb += r.rssKb;
+    for (const [k, v] of Object.entries(r.errorCodes)) sum.errorCodes[k] = (sum.errorCodes[k] || 0) + v;
+  }
+  return sum;
+}
+
+async function closeWorkers(workers) {
+  await Promise.all(workers.map((w) => w.ask({ cmd: 'close' }, 'closed').catch(() => null)));
+}
+
+function serverAlive() {
+  return pids.every((p) => proc.alive(p));
+}
+
+// ---- fanout -------------------------------------------------------------------------------------
+
+async function fanout() {
+  const nClients = num('clients', 1000);
+  const roomSize = num('room-size', 10);
+  const steps = list('steps', '250,500,750,1000,1500,2250,3000,5000,7500,10000,15000,20000,30000,40000,50000,60000,70000,80000,100000,120000').map(Number);
+  const stepMs = num('step-seconds', 10) * 1000;
+  const drainMs = num('drain-seconds', 15) * 1000;
+  const p99Limit = num('p99-limit-ms', 100);
+  const nWorkers = num('workers', 2);
+
+  const idle0 = proc.sample(pids);
+  const { specs, setupMs } = await makeClients(nClients, roomSize, `bench-${runId}`);
+  const workers = startWorkers(nWorkers);
+  const parts = partition(specs, nWorkers);
+  const before = proc.sample(pids);
+  const conn = await connect(workers, parts, num('connect-concurrency', 200));
+  const afterConnect = proc.sample(pids);
+  const result = {
+    clients: nClients,
+    roomSize,
+    workers: nWorkers,
+    setupMs,
+    connect: conn,
+    serverRssKb: { beforeSetup: idle0.rssKb, beforeConnect: before.rssKb, afterConnect: afterConnect.rssKb },
+    steps: [],
+  };
+  if (conn.failed > 0 && conn.ok === 0) {
+    await closeWorkers(workers);
+    return writeResult({ ...result, error: 'no client connected' });
+  }
+  // warm-up (not reported): the lowest rate for a few seconds
+  const warm = num('warmup-seconds', 5) * 1000;
+  if (warm > 0) {
+    await runStep(workers, parts, 0, steps[0] / roomSize, warm, drainMs);
+    log(`warm-up done`);
+  }
+  let id = 1;
+  for (const offered of steps) {
+    if (!serverAlive()) {
+      result.stoppedBy = 'server process died';
+      break;
+    }
+    const others = await proc.waitQuiet(num('quiet-cores', 0.3), num('quiet-wait-seconds', 60) * 1000, log);
+    const r = await runStep(workers, parts, id++, offered / roomSize, stepMs, drainMs);
+    r.othersBeforeCores = others;
+    r.offeredDeliveriesPerSec = offered;
+    result.steps.push(r);
+    log(`offered ${offered}/s: delivered ${r.deliveriesPerSec.toFixed(0)}/s p50 ${r.latency.p50} p99 ${r.latency.p99} p99.9 ${r.latency.p999} ms;` +
+      ` ack p99 ${r.ack.p99} ms; lost ${r.lost} dup ${r.duplicates} err ${r.errors} timeouts ${r.ackTimeouts};` +
+      ` server ${r.serverCpuUsPerDelivery?.toFixed(1)} µs/delivery (${(r.serverCpuCores * 100).toFixed(0)} % of a core), generator ${(r.genCpuCores * 100).toFixed(0)} %, others ${(r.othersCpuCores * 100).toFixed(0)} %`);
+    const over = r.latency.p99 == null || r.latency.p99 > p99Limit || r.lost > 0 || r.errors > 0 || r.ackTimeouts > 0 || r.duplicates > 0;
+    if (over) {
+      result.stoppedBy = r.latency.p99 > p99Limit ? `p99 ${r.latency.p99} ms > ${p99Limit} ms` : 'losses, errors or timeouts';
+      break;
+    }
+  }
+  if (!result.stoppedBy) result.stoppedBy = 'last step reached';
+  const ok = result.steps.filter((s) => s.latency.p99 != null && s.latency.p99 <= p99Limit && s.lost === 0 && s.errors === 0 && s.ackTimeouts === 0 && s.duplicates === 0);
+  result.maxDeliveriesPerSecAtP99 = ok.length ? Math.max(...ok.map((s) => s.deliveriesPerSec)) : 0;
+  result.workerStats = await workerStats(workers);
+  result.serverRssKb.end = proc.sample(pids).rssKb;
+  await closeWorkers(workers);
+  log(`max deliveries/s with p99 ≤ ${p99Limit} ms: ${result.maxDeliveriesPerSecAtP99.toFixed(0)} (stopped: ${result.stoppedBy})`);
+  return writeResult(result);
+}
+
+async function runStep(workers, parts, id, sendsPerSec, durationMs, drainMs) {
+  const total = parts.reduce((a, p) => a + p.length, 0);
+  const s0 = proc.sample(pids);
+  const m0 = proc.machineBusyUs();
+  const g0 = process.cpuUsage();
+  const rs = await Promise.all(workers.map((w, i) =>
+    w.ask({ cmd: 'step', id, sendsPerSec: (sendsPerSec * parts[i].length) / total, durationMs, drainMs }, 'stepDone')));
+  const s1 = proc.sample(pids);
+  const m1 = proc.machineBusyUs();
+  const g1 = process.cpuUsage(g0);
+  const results = rs.map((m) => m.result);
+  const sum = (k) => results.reduce((a, r) => a + r[k], 0);
+  const lat = hist.create();
+  const ack = hist.create();
+  for (const r of results) {
+    hist.merge(lat, hist.fromJSON(r.sendLatency));
+    hist.merge(ack, hist.fromJSON(r.ackLatency));
+  }
+  const sendMs = Math.max(...results.map((r) => r.sendMs));
+  const wallMs = s1.at - s0.at;
+  const delivered = sum('delivered');
+  const serverCpu = s1.cpuUs - s0.cpuUs;
+  const genCpu = sum('genCpuUs') + g1.user + g1.system;
+  return {
+    id,
+    offeredSendsPerSec: sendsPerSec,
+    sendMs,
+    wallMs,
+    sends: sum('sends'),
+    acked: sum('acked'),
+    errors: sum('errors'),
+    ackTimeouts: sum('ackTimeouts'),
+    expected: sum('expected'),
+    delivered,
+    lost: sum('lost'),
+    duplicates: sum('duplicates'),
+    late: sum('late'),
+    generatorLagMaxMs: Math.max(...results.map((r) => r.lagMaxMs)),
+    deliveriesPerSec: (delivered * 1000) / sendMs,
+    latency: hist.summary(lat),
+    ack: hist.summary(ack),
+    serverCpuUs: serverCpu,
+    serverCpuUsPerDelivery: delivered ? serverCpu / delivered : null,
+    serverCpuCores: serverCpu / 1000 / wallMs,
+    serverRssKb: s1.rssKb,
+    genCpuUs: genCpu,
+    genCpuUsPerDelivery: delivered ? genCpu / delivered : null,
+    genCpuCores: genCpu / 1000 / wallMs,
+    // what else ran on the box meanwhile (another engineer's build, the kernel's share not charged to us)
+    othersCpuCores: Math.max(0, (m1 - m0 - serverCpu - genCpu) / 1000 / wallMs),
+  };
+}
+
+// ---- idle ---------------------------------------------------------------------------------------
+
+async function idle() {
+  const levels = list('levels', '5000,10000,19000').map(Number);
+  const roomSize = num('room-size', 10);
+  const nWorkers = num('workers', 4);
+  const settleMs = num('settle-seconds', 10) * 1000;
+  const tenant = `idle-${runId}`;
+  const result = { levels: [], roomSize, workers: nWorkers };
+  const heap0 = jvmPids.length ? jvmPids.map((p) => proc.jvmHeapAfterGc(p)) : null;
+  const base = proc.sample(pids);
+  result.baseline = { rssKb: base.rssKb, heapUsedKb: heap0 ? heap0.reduce((a, h) => a + (h ? h.usedKb : 0), 0) : null };
+  log(`baseline: server RSS ${(base.rssKb / 1024).toFixed(0)} MB` + (heap0 ? `, live heap ${(result.baseline.heapUsedKb / 1024).toFixed(1)} MB` : ''));
+  const workers = startWorkers(nWorkers);
+  let specs = [];
+  let connected = 0;
+  for (const level of levels) {
+    const made = await makeClients(level, roomSize, tenant, specs);
+    specs = made.specs;
+    const fresh = specs.slice(connected);
+    const parts = partition(fresh, nWorkers);
+    const conn = await connect(workers, parts, num('connect-concurrency', 200));
+    connected = level;
+    await new Promise((r) => setTimeout(r, settleMs));
+    const stats = await workerStats(workers);
+    const s = proc.sample(pids);
+    const heap = jvmPids.length ? jvmPids.map((p) => proc.jvmHeapAfterGc(p)) : null;
+    const heapUsedKb = heap ? heap.reduce((a, h) => a + (h ? h.usedKb : 0), 0) : null;
+    const entry = {
+      target: level,
+      open: stats.open,
+      connect: { ...conn, setupMs: made.setupMs },
+      serverRssKb: s.rssKb,
+      rssKbPerConnection: stats.open ? (s.rssKb - base.rssKb) / stats.open : null,
+      heapUsedKb,
+      heapKbPerConnection: heapUsedKb != null && stats.open ? (heapUsedKb - result.baseline.heapUsedKb) / stats.open : null,
+      closedUnexpectedly: stats.closedUnexpectedly,
+      errorCodes: stats.errorCodes,
+      genRssKb: stats.genRssKb,
+      serverAlive: serverAlive(),
+    };
+    result.levels.push(entry);
+    log(`level ${level}: ${stats.open} open, server RSS ${(s.rssKb / 1024).toFixed(0)} MB → ${entry.rssKbPerConnection?.toFixed(1)} KB/connection` +
+      (heapUsedKb != null ? `, live heap ${(heapUsedKb / 1024).toFixed(1)} MB → ${entry.heapKbPerConnection?.toFixed(1)} KB/connection` : '') +
+      `; ${conn.perSecond?.toFixed(0)} connects/s; failed ${conn.failed}; closed ${stats.closedUnexpectedly}`);
+    if (conn.failed > 0 || stats.open < level || !entry.serverAlive) {
+      result.stoppedBy = `at ${level}: ${conn.failed} failed to connect, ${stats.open} open` + (entry.serverAlive ? '' : ', server died');
+      break;
+    }
+  }
+  const ok = result.levels.filter((l) => l.open >= l.target);
+  result.maxConnections = ok.length ? ok[ok.length - 1].open : 0;
+  await closeWorkers(workers);
+  return writeResult(result);
+}
+
+// ---- growth (Parley only: the peer stores nothing) ----------------------------------------------
+
+const { ParleyClient } = require('./lib/parley-client');
+
+async function growthMeasure() {
+  const label = opt('label', 'empty');
+  const base = urls[0];
+  const tenant = `growth-${label}-${runId}`;
+  const roomSize = num('room-size', 10);
+  const rate = num('growth-rate', 20); // sends/s
+  const seconds = num('growth-seconds', 15);
+  const histories = num('histories', 200);
+  const users = await rest.pool(Array.from({ length: roomSize }, (_, i) => i), 8, (i) => rest.userWithToken(base, tenant, `g${i}`));
+  const room = await rest.createRoom(base, users[0], 'growth', users.slice(1).map((u) => u.username));
+  const clientsG = users.map((u) => new ParleyClient(base, u, sourceAddress(0)));
+  await Promise.all(clientsG.map((c) => c.connect()));
+  const ack = hist.create();
+  const delivery = hist.create();
+  let expected = 0;
+  let delivered = 0;
+  let errors = 0;
+  for (const c of clientsG) {
+    c.onMessage = (m) => {
+      const parts = String(m.text).split('~');
+      if (parts[0] === 'G') {
+        delivered++;
+        hist.record(delivery, (performance.now() - Number(parts[2])) * 1000);
+      }
+    };
+  }
+  const cpu0 = proc.sample(pids);
+  const t0 = performance.now();
+  let n = 0;
+  const inflight = [];
+  while (performance.now() - t0 < seconds * 1000) {
+    const due = Math.floor(((performance.now() - t0) * rate) / 1000);
+    while (n < due) {
+      const c = clientsG[n % clientsG.length];
+      const sentAt = performance.now();
+      const text = `G~${n}~${sentAt.toFixed(3)}~${'x'.repeat(60)}`;
+      expected += roomSize;
+      inflight.push(c.request('parley.delivery.send', { conversationId: room, clientMsgId: `g-${n}`, text })
+        .then(() => hist.record(ack, (performance.now() - sentAt) * 1000))
+        .catch(() => { errors++; expected -= roomSize; }));
+      n++;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.all(inflight);
+  const drainUntil = Date.now() + 15000;
+  while (delivered < expected && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
+  const cpu1 = proc.sample(pids);
+  // history: the newest 50, sequentially, as a client opening the room does
+  const h = hist.create();
+  let histErrors = 0;
+  for (let i = 0; i < histories; i++) {
+    const t = performance.now();
+    try {
+      await clientsG[i % clientsG.length].request('parley.delivery.history', { conversationId: room, limit: 50 });
+      hist.record(h, (performance.now() - t) * 1000);
+    } catch (_) {
+      histErrors++;
+    }
+  }
+  clientsG.forEach((c) => c.close());
+  const r = {
+    label,
+    sends: n,
+    sendErrors: errors,
+    lost: expected - delivered,
+    rate,
+    seconds,
+    ack: hist.summary(ack),
+    delivery: hist.summary(delivery),
+    history: hist.summary(h),
+    historyErrors: histErrors,
+    serverCpuUsPerSend: n ? (cpu1.cpuUs - cpu0.cpuUs) / n : null,
+    storedMessages: Number(opt('stored', '0')),
+    seededBy: opt('seeded-by', 'nothing'),
+  };
+  log(`${label}: send ack p50 ${r.ack.p50} p99 ${r.ack.p99} ms, delivery p50 ${r.delivery.p50} p99 ${r.delivery.p99} ms, history p50 ${r.history.p50} p99 ${r.history.p99} ms, errors ${errors}/${histErrors}, lost ${r.lost}`);
+  return writeResult(r);
+}
+
+/** Seeds through the API for about `seconds`: many tenants, a room of 5 each, sends as fast as acked. */
+async function growthSeedApi() {
+  const base = urls[0];
+  const seconds = num('seconds', 180);
+  const tenants = num('seed-tenants', 50);
+  const inFlight = num('seed-concurrency', 32);
+  const deadline = Date.now() + seconds * 1000;
+  const rooms = [];
+  for (let t = 0; t < tenants && Date.now() < deadline; t++) {
+    const tenant = `seed${t}-${runId}`;
+    const us = await rest.pool([0, 1, 2, 3, 4], 5, (i) => rest.userWithToken(base, tenant, `s${i}`));
+    const room = await rest.createRoom(base, us[0], `seed-${t}`, us.slice(1).map((u) => u.username));
+    const c = new ParleyClient(base, us[0], sourceAddress(t));
+    await c.connect();
+    rooms.push({ c, room });
+  }
+  log(`seed: ${rooms.length} tenants ready; sending until ${seconds} s have passed`);
+  let sent = 0;
+  let errors = 0;
+  const one = async (k) => {
+    let i = 0;
+    while (Date.now() < deadline) {
+      const { c, room } = rooms[(k + i * inFlight) % rooms.length];
+      i++;
+      try {
+        await c.request('parley.delivery.send', { conversationId: room, clientMsgId: `s-${k}-${i}`, text: `seed message ${k}-${i} ${'y'.repeat(70)}` });
+        sent++;
+      } catch (_) {
+        errors++;
+      }
+    }
+  };
+  const t0 = Date.now();
+  await Promise.all(Array.from({ length: inFlight }, (_, k) => one(k)));
+  rooms.forEach((r) => r.c.close());
+  const r = { stored: sent, errors, tenants: rooms.length, ms: Date.now() - t0, perSecond: (sent * 1000) / (Date.now() - t0) };
+  log(`seed: ${sent} messages stored in ${rooms.length} tenants (${r.perSecond.toFixed(1)}/s), ${errors} errors`);
+  return writeResult(r);
+}
+
+// ---- main ---------------------------------------------------------------------------------------
+
+const scenarios = { fanout, idle, cluster: fanout, 'growth-measure': growthMeasure, 'growth-seed-api': growthSeedApi };
+if (!scenarios[scenario]) {
+  console.error(`usage: node bench.js ${Object.keys(scenarios).join('|')} [--options]`);
+  process.exit(2);
+}
+const guard = setTimeout(() => {
+  console.error(`[bench] time limit (${num('time-limit-seconds', 1800)} s) reached; stopping`);
+  process.exit(3);
+}, num('time-limit-seconds', 1800) * 1000);
+guard.unref();
+scenarios[scenario]()
+  .then(() => process.exit(0))
+  .catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });

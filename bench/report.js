@@ -1,0 +1,115 @@
+#!/usr/bin/env node
+'use strict';
+// Turns bench.js result files into Markdown tables: Parley and the peer side by side, with ratios.
+//   node report.js RESULT.json…      (the files of one scenario, any order; runs are paired in order)
+const fs = require('fs');
+
+const files = process.argv.slice(2);
+const results = files.map((f) => JSON.parse(fs.readFileSync(f, 'utf8')));
+if (!results.length) {
+  console.error('usage: node report.js RESULT.json…');
+  process.exit(2);
+}
+const scenario = results[0].scenario;
+const parley = results.filter((r) => r.system === 'parley');
+const peer = results.filter((r) => r.system === 'peer');
+
+const f0 = (v) => (v == null || Number.isNaN(v) ? '—' : Math.round(v).toLocaleString('en-US'));
+const f1 = (v) => (v == null || Number.isNaN(v) ? '—' : v.toFixed(1));
+const f2 = (v) => (v == null || Number.isNaN(v) ? '—' : v < 10 ? v.toFixed(2) : v.toFixed(1));
+const ratio = (a, b, digits = 2) => (a == null || b == null || !b ? '—' : `${(a / b).toFixed(digits)}×`);
+
+function table(head, rows) {
+  const out = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
+  for (const r of rows) out.push(`| ${r.join(' | ')} |`);
+  return out.join('\n');
+}
+
+function runLabel(list, i, name) {
+  return list.length > 1 ? `${name} run ${i + 1}` : name;
+}
+
+function kneeStep(r) {
+  const ok = (r.steps || []).filter((s) => s.deliveriesPerSec === r.maxDeliveriesPerSecAtP99);
+  return ok[0] || null;
+}
+
+function fanoutReport() {
+  const lines = [];
+  const pairs = Math.max(parley.length, peer.length);
+  const head = ['', ...parley.map((_, i) => runLabel(parley, i, 'Parley')), ...peer.map((_, i) => runLabel(peer, i, 'peer')),
+    ...Array.from({ length: pairs }, (_, i) => (pairs > 1 ? `Parley ÷ peer, run ${i + 1}` : 'Parley ÷ peer'))];
+  const row = (name, get, fmt, ratioOf = get) => [name, ...parley.map((r) => fmt(get(r))), ...peer.map((r) => fmt(get(r))),
+    ...Array.from({ length: pairs }, (_, i) => (parley[i] && peer[i] ? ratio(ratioOf(parley[i]), ratioOf(peer[i]), 3) : '—'))];
+  lines.push(table(head, [
+    row('max deliveries/s with p99 ≤ 100 ms, 0 lost', (r) => r.maxDeliveriesPerSecAtP99, f0),
+    row('server CPU µs per delivery at that rate', (r) => kneeStep(r)?.serverCpuUsPerDelivery, f1),
+    row('p50 / p99 / p99.9 at that rate (ms)', (r) => kneeStep(r)?.latency, (l) => (l ? `${f2(l.p50)} / ${f2(l.p99)} / ${f2(l.p999)}` : '—'), (r) => kneeStep(r)?.latency?.p99),
+    row('generator CPU at that rate (cores)', (r) => kneeStep(r)?.genCpuCores, f2),
+    row('connects/s (incl. registration / join)', (r) => r.connect?.perSecond, f0),
+    row('server RSS after connecting (MB)', (r) => r.serverRssKb?.afterConnect / 1024, f0),
+    row('stopped by', (r) => r.stoppedBy, (v) => v || '—', () => null),
+  ]));
+  // per offered load, the first run of each
+  const p = parley[0];
+  const q = peer[0];
+  const offered = [...new Set([...(p?.steps || []), ...(q?.steps || [])].map((s) => s.offeredDeliveriesPerSec))].sort((a, b) => a - b);
+  const cell = (s) => (s ? `${f0(s.deliveriesPerSec)} · ${f2(s.latency.p50)}/${f2(s.latency.p99)}/${f2(s.latency.p999)} · ${s.lost}/${s.duplicates}/${s.errors}/${s.ackTimeouts} · ${f1(s.serverCpuUsPerDelivery)} µs · gen ${f2(s.genCpuCores)} · others ${f2(s.othersCpuCores)}` : '—');
+  const rows = offered.map((o) => {
+    const a = p?.steps.find((s) => s.offeredDeliveriesPerSec === o);
+    const b = q?.steps.find((s) => s.offeredDeliveriesPerSec === o);
+    return [f0(o), cell(a), cell(b), a && b ? ratio(a.serverCpuUsPerDelivery, b.serverCpuUsPerDelivery, 1) : '—'];
+  });
+  lines.push('');
+  lines.push('Per offered load (first run of each; cells: delivered/s · latency p50/p99/p99.9 ms · lost/dup/errors/ack-timeouts · server CPU per delivery · generator cores · other processes\' cores):');
+  lines.push('');
+  lines.push(table(['offered deliveries/s', 'Parley', 'peer', 'server CPU per delivery, Parley ÷ peer'], rows));
+  return lines.join('\n');
+}
+
+function idleReport() {
+  const lines = [];
+  const levels = [...new Set([...parley, ...peer].flatMap((r) => r.levels.map((l) => l.target)))].sort((a, b) => a - b);
+  const all = [...parley.map((r, i) => [runLabel(parley, i, 'Parley'), r]), ...peer.map((r, i) => [runLabel(peer, i, 'peer'), r])];
+  const rows = [];
+  for (const lvl of levels) {
+    for (const [name, r] of all) {
+      const l = r.levels.find((x) => x.target === lvl);
+      if (!l) {
+        rows.push([f0(lvl), name, 'not tried', '', '', '', '', '']);
+        continue;
+      }
+      rows.push([f0(lvl), name, f0(l.open), f0(l.connect.perSecond), f0(l.serverRssKb / 1024), f1(l.rssKbPerConnection),
+        l.heapKbPerConnection == null ? '—' : `${f1(l.heapUsedKb / 1024)} MB → ${f1(l.heapKbPerConnection)}`,
+        `${l.connect.failed} failed, ${l.closedUnexpectedly} closed` + (Object.keys(l.connect.failures || {}).length ? ` (${Object.keys(l.connect.failures)[0]})` : '')]);
+    }
+  }
+  lines.push(table(['connections', 'system', 'open', 'connects/s', 'server RSS MB', 'RSS KB per connection', 'live heap after GC → KB per connection', 'errors'], rows));
+  lines.push('');
+  const best = (r) => r.maxConnections;
+  const kb = (r) => { const ok = r.levels.filter((l) => l.open >= l.target); return ok.length ? ok[ok.length - 1].rssKbPerConnection : null; };
+  const pairs = Math.min(parley.length, peer.length);
+  const summary = [];
+  for (let i = 0; i < pairs; i++) {
+    summary.push([`run ${i + 1}`, f0(best(parley[i])), f0(best(peer[i])), f1(kb(parley[i])), f1(kb(peer[i])), ratio(kb(parley[i]), kb(peer[i]), 1)]);
+  }
+  lines.push(table(['', 'Parley max connections', 'peer max connections', 'Parley RSS KB/conn at its max', 'peer RSS KB/conn at its max', 'Parley ÷ peer'], summary));
+  return lines.join('\n');
+}
+
+function growthReport() {
+  const rows = results.filter((r) => r.scenario === 'growth-measure').map((r) => [
+    r.label, f0(r.storedMessages), r.seededBy, `${f2(r.ack.p50)} / ${f2(r.ack.p99)}`, `${f2(r.delivery.p50)} / ${f2(r.delivery.p99)}`,
+    `${f2(r.history.p50)} / ${f2(r.history.p99)}`, `${r.sendErrors}/${r.lost}/${r.historyErrors}`, f0(r.serverCpuUsPerSend)]);
+  const empty = results.find((r) => r.label === 'empty');
+  const seeded = results.find((r) => r.label === 'seeded');
+  const lines = [table(['store', 'stored messages', 'seeded by', 'send→ack p50 / p99 ms', 'send→delivery p50 / p99 ms', 'history (newest 50) p50 / p99 ms', 'errors/lost/history errors', 'server CPU µs per send'], rows)];
+  if (empty && seeded) {
+    lines.push('');
+    lines.push(`Seeded ÷ empty: send p99 ${ratio(seeded.ack.p99, empty.ack.p99, 1)}, delivery p99 ${ratio(seeded.delivery.p99, empty.delivery.p99, 1)}, history p99 ${ratio(seeded.history.p99, empty.history.p99, 1)} (target ≤ 1.5×).`);
+  }
+  return lines.join('\n');
+}
+
+const out = scenario === 'idle' ? idleReport() : scenario.startsWith('growth') ? growthReport() : fanoutReport();
+console.log(out);

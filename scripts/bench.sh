@@ -1,0 +1,224 @@
+#!/usr/bin/env bash
+# Parley against its peer (Socket.IO 4 + @socket.io/redis-adapter, 2 processes + Redis), one command
+# per scenario, driven by the same load generator (bench/) in the same run, one system after the other:
+#
+#   scripts/bench.sh fanout    1,000 clients in 100 rooms of 10, offered load stepped up until p99 > 100 ms
+#   scripts/bench.sh idle      5k / 10k / 19k authenticated, registered idle connections; KB per connection
+#   scripts/bench.sh cluster   fanout over 2 Parley instances + Redis (scripts/cluster.sh up 2) vs the peer
+#   scripts/bench.sh growth    Parley's send and history latency on an empty store vs a seeded one
+#
+# BENCH_RUNS=2 runs each system twice (alternating). Everything else is a BENCH_* variable read by
+# bench/bench.js (BENCH_STEPS, BENCH_STEP_SECONDS, BENCH_CLIENTS, BENCH_LEVELS, …; see its header).
+# Parley runs with PARLEY_AUTH_KDF_ITERATIONS=10000 (the minimum; default 210,000 makes creating the
+# users take minutes) and 24 h access tokens unless those variables are set already.
+#
+# State, logs and result JSON go to target/bench/<scenario>-<time>/; the tables are printed at the end
+# and kept in report.md there (paste them into docs/BENCHMARKS.md). All traffic stays on 127.0.0.0/8;
+# every process started here is stopped on exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+scenario=${1:-}
+case "$scenario" in fanout|idle|cluster|growth) ;; *) echo "usage: scripts/bench.sh fanout|idle|cluster|growth" >&2; exit 2 ;; esac
+runs=${BENCH_RUNS:-1}
+state="$root/target/bench/$scenario-$(date +%Y%m%d-%H%M%S)"
+mkdir -p "$state/results"
+export PARLEY_AUTH_KDF_ITERATIONS=${PARLEY_AUTH_KDF_ITERATIONS:-10000}
+export PARLEY_AUTH_ACCESS_TTL_SECONDS=${PARLEY_AUTH_ACCESS_TTL_SECONDS:-86400}
+
+say() { echo "bench.sh: $*" >&2; }
+die() { say "$*"; exit 1; }
+
+# ---- prerequisites ------------------------------------------------------------------------------
+command -v node >/dev/null || die "node (20+) is missing"
+if ! command -v redis-server >/dev/null; then
+  say "installing redis-server"; apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
+fi
+if [ "$scenario" = cluster ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  say "installing nginx"; apt-get update -qq && apt-get install -y -qq nginx >/dev/null
+fi
+for d in bench bench/peer; do
+  if [ ! -d "$d/node_modules" ] || [ "$d/package-lock.json" -nt "$d/node_modules/.package-lock.json" ]; then
+    say "npm ci in $d"; (cd "$d" && npm ci --no-audit --no-fund --loglevel=error >&2)
+  fi
+done
+source scripts/build-if-needed.sh   # sets $jar
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+say "open files limit $(ulimit -n) (a JVM serving N connections needs N of them)"
+
+# ---- processes ----------------------------------------------------------------------------------
+started_pids=()
+cluster_dir="$state/cluster"
+cleanup() {
+  set +e
+  local pid
+  for pid in "${started_pids[@]}"; do kill "$pid" 2>/dev/null; done
+  for pid in "${started_pids[@]}"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null
+  done
+  [ -d "$cluster_dir" ] && PARLEY_CLUSTER_DIR="$cluster_dir" scripts/cluster.sh down >/dev/null 2>&1
+  return 0
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+free_port() {
+  local p
+  for _ in $(seq 1 200); do
+    p=$(( 20000 + RANDOM % 12000 ))
+    port_busy "$p" || { echo "$p"; return; }
+  done
+  die "no free port"
+}
+wait_http() { # url seconds pid
+  for _ in $(seq 1 $(( $2 * 10 ))); do
+    curl -sf "$1/health" >/dev/null 2>&1 && return 0
+    kill -0 "$3" 2>/dev/null || die "process $3 exited before $1 answered"
+    sleep 0.1
+  done
+  die "$1 did not answer within $2 s"
+}
+stop_pids() {
+  local pid
+  for pid in "$@"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "$@"; do
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  done
+}
+
+# One Parley node on the embedded default (store in $1/data), on a free loopback port.
+# Sets parley_pid and parley_url.
+start_parley() {
+  local dir=$1 port
+  mkdir -p "$dir"
+  port=$(free_port)
+  (cd "$dir" && PARLEY_HTTP_HOST=127.0.0.1 PARLEY_HTTP_PORT=$port exec java ${BENCH_JAVA_OPTS:-} -jar "$root/$jar" >> "$dir/parley.log" 2>&1) &
+  parley_pid=$!
+  started_pids+=("$parley_pid")
+  parley_url="http://127.0.0.1:$port"
+  wait_http "$parley_url" 120 "$parley_pid"
+  say "Parley pid $parley_pid on $parley_url (store $dir/data)"
+}
+
+# The peer: redis-server + 2 Socket.IO processes. Sets peer_pids and peer_urls.
+start_peer() {
+  local dir=$1 rport p1 p2 r a b
+  mkdir -p "$dir"
+  rport=$(free_port)
+  redis-server --port "$rport" --bind 127.0.0.1 --save "" --appendonly no --dir "$dir" >> "$dir/redis.log" 2>&1 &
+  r=$!; started_pids+=("$r")
+  for _ in $(seq 1 50); do port_busy "$rport" && break; sleep 0.1; done
+  p1=$(free_port); p2=$(free_port)
+  node bench/peer/server.js "$p1" "redis://127.0.0.1:$rport" >> "$dir/peer-1.log" 2>&1 &
+  a=$!; started_pids+=("$a")
+  node bench/peer/server.js "$p2" "redis://127.0.0.1:$rport" >> "$dir/peer-2.log" 2>&1 &
+  b=$!; started_pids+=("$b")
+  for p in "$p1" "$p2"; do
+    for _ in $(seq 1 100); do port_busy "$p" && break; sleep 0.1; done
+    port_busy "$p" || die "the peer did not listen on $p; see $dir"
+  done
+  peer_pids="$a,$b,$r"
+  peer_urls="http://127.0.0.1:$p1,http://127.0.0.1:$p2"
+  say "peer pids $a,$b + redis $r on $peer_urls"
+}
+
+gen() { node bench/bench.js "$@"; }
+
+run_parley_single() { # scenario run
+  local dir="$state/parley-$2"
+  start_parley "$dir"
+  local extra=()
+  [ "$1" = idle ] && extra=(--jvm-pids "$parley_pid")
+  gen "$1" --system parley --url "$parley_url" --pids "$parley_pid" "${extra[@]}" --out "$state/results/$1-parley-$2.json" \
+    | tee -a "$state/bench.log"
+  stop_pids "$parley_pid"
+}
+
+run_parley_cluster() { # run
+  local dir="$cluster_dir" urls pids
+  say "starting scripts/cluster.sh up 2 in $dir"
+  PARLEY_CLUSTER_DIR="$dir" scripts/cluster.sh up 2 > "$state/cluster-up.log" 2>&1 || { cat "$state/cluster-up.log" >&2; die "cluster did not start"; }
+  urls=$(PARLEY_CLUSTER_DIR="$dir" scripts/cluster.sh ps | awk '$3=="up"{print $2}' | paste -sd, -)
+  pids=$(cat "$dir"/instance-*.pid "$dir/store.pid" "$dir/redis.pid" | paste -sd, -)
+  say "Parley cluster: instances $urls (clients connect to them directly, alternating), pids $pids (instances, store, redis)"
+  gen fanout --system parley --url "$urls" --pids "$pids" --out "$state/results/cluster-parley-$1.json" | tee -a "$state/bench.log"
+  # keep the instance logs of this run
+  mkdir -p "$state/cluster-run-$1"; cp "$dir"/*.log "$state/cluster-run-$1/" 2>/dev/null || true
+  PARLEY_CLUSTER_DIR="$dir" scripts/cluster.sh down >/dev/null 2>&1 || true
+}
+
+run_peer() { # scenario-name-for-bench.js result-name run
+  local dir="$state/peer-$3"
+  start_peer "$dir"
+  # shellcheck disable=SC2086
+  gen "$1" --system peer --url "$peer_urls" --pids "$peer_pids" --out "$state/results/$2-peer-$3.json" | tee -a "$state/bench.log"
+  stop_pids ${peer_pids//,/ }
+}
+
+has_seed_tool() {
+  unzip -l "$jar" 2>/dev/null | grep -q 'io/parley/bench/SeedStore.class' && return 0
+  jar tf "$jar" 2>/dev/null | grep -q '^io/parley/bench/SeedStore.class$' && return 0
+  python3 -c "import zipfile,sys; sys.exit(0 if 'io/parley/bench/SeedStore.class' in zipfile.ZipFile('$jar').namelist() else 1)" 2>/dev/null
+}
+
+run_growth() {
+  local dir="$state/parley-1" stored seeded_by
+  start_parley "$dir"
+  gen growth-measure --label empty --url "$parley_url" --pids "$parley_pid" --out "$state/results/growth-empty.json" | tee -a "$state/bench.log"
+  if has_seed_tool; then
+    local tenants=${BENCH_SEED_TENANTS:-1000} convs=${BENCH_SEED_CONVERSATIONS:-10} msgs=${BENCH_SEED_MESSAGES:-100}
+    stored=$(( tenants * convs * msgs ))
+    seeded_by="SeedStore ($tenants tenants × $convs conversations × $msgs messages, node stopped)"
+    say "seeding $stored messages with io.parley.bench.SeedStore"
+    stop_pids "$parley_pid"
+    local t0=$SECONDS
+    java -cp "$jar" io.parley.bench.SeedStore "$dir/data" "$tenants" "$convs" "$msgs" > "$dir/seed.log" 2>&1 || { tail -20 "$dir/seed.log" >&2; die "SeedStore failed"; }
+    say "seeded in $(( SECONDS - t0 )) s; store now $(du -sh "$dir/data" | cut -f1)"
+    start_parley "$dir"
+  else
+    seeded_by="the API for ${BENCH_SEED_SECONDS:-180} s (SeedStore not in this jar)"
+    say "io.parley.bench.SeedStore is not in $jar: seeding through the API for ${BENCH_SEED_SECONDS:-180} s"
+    gen growth-seed-api --url "$parley_url" --seconds "${BENCH_SEED_SECONDS:-180}" --out "$state/results/growth-seed.json" | tee -a "$state/bench.log"
+    stored=$(node -e "console.log(require('$state/results/growth-seed.json').stored)")
+  fi
+  say "store on disk: $(du -sh "$dir/data" | cut -f1) for $stored messages"
+  gen growth-measure --label seeded --stored "$stored" --seeded-by "$seeded_by" --url "$parley_url" --pids "$parley_pid" \
+    --out "$state/results/growth-seeded.json" | tee -a "$state/bench.log"
+  du -sb "$dir/data" | cut -f1 > "$state/results/growth-store-bytes.txt"
+  stop_pids "$parley_pid"
+}
+
+# ---- the scenario -------------------------------------------------------------------------------
+{
+  echo "machine: $(nproc) cores, $(free -h | awk '/^Mem:/{print $2}') memory; $(java -version 2>&1 | head -1); node $(node --version); redis $(redis-server --version | awk '{print $3}')"
+  echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?') $(git status --porcelain 2>/dev/null | grep -q . && echo '(with uncommitted changes)')"
+  echo "command: scripts/bench.sh $scenario (BENCH_RUNS=$runs, PARLEY_AUTH_KDF_ITERATIONS=$PARLEY_AUTH_KDF_ITERATIONS)"
+} | tee "$state/machine.txt" >&2
+
+t_start=$SECONDS
+case "$scenario" in
+  fanout|idle)
+    for i in $(seq 1 "$runs"); do
+      run_parley_single "$scenario" "$i"
+      run_peer "$scenario" "$scenario" "$i"
+    done ;;
+  cluster)
+    for i in $(seq 1 "$runs"); do
+      run_parley_cluster "$i"
+      run_peer fanout cluster "$i"
+    done ;;
+  growth)
+    run_growth ;;
+esac
+
+{
+  cat "$state/machine.txt"
+  echo "took $(( SECONDS - t_start )) s"
+  echo
+  node bench/report.js "$state"/results/*.json
+} > "$state/report.md"
+cat "$state/report.md"
+say "results in $state"
