@@ -8,16 +8,29 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * The H2 backend of the embedded MongoDB-wire server, committing its MVStore before a write is
- * acknowledged. Left alone, the MVStore commits about once a second, so a crash could lose writes
- * the client was already told were stored; this makes an ack mean what it means on a real mongod
- * with journaling.
+ * The H2 backend of the embedded MongoDB-wire server, answering a write only after an MVStore commit
+ * that includes it. Left alone, the MVStore commits about once a second, so a crash could lose writes
+ * the client was already told were stored; this makes an ack mean what it means on a real mongod with
+ * journaling.
+ *
+ * <p>Group commit: a commit covers every write finished before it started. A writer whose write is not
+ * covered yet either starts the next commit (if none is running) or waits for the running one and
+ * then, if still needed, the next; so concurrent writers on the server's worker threads share one
+ * commit instead of queueing one commit each.
  */
 final class DurableH2Backend extends H2Backend {
 
   private static final Set<String> WRITE_COMMANDS = Set.of(
     "insert", "update", "delete", "findandmodify", "createindexes", "dropindexes",
     "drop", "dropdatabase", "create", "renamecollection");
+
+  private final Object commits = new Object();
+  /** Writes finished so far (each takes the next number). */
+  private long written;
+  /** Every write numbered up to this is in a finished commit. */
+  private long committed;
+  private boolean committing;
+  private long commitCount;
 
   DurableH2Backend(String file) {
     super(file);
@@ -27,8 +40,61 @@ final class DurableH2Backend extends H2Backend {
   public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
     Document response = super.handleCommand(channel, databaseName, command, query);
     if (WRITE_COMMANDS.contains(command.toLowerCase(Locale.ROOT))) {
-      commit();
+      awaitCommitOf(finishedWrite());
     }
     return response;
+  }
+
+  /** Commits run so far; with concurrent writers, fewer than the writes. */
+  long commits() {
+    synchronized (commits) {
+      return commitCount;
+    }
+  }
+
+  private long finishedWrite() {
+    synchronized (commits) {
+      return ++written;
+    }
+  }
+
+  private void awaitCommitOf(long write) {
+    while (true) {
+      long covers;
+      synchronized (commits) {
+        while (committing && committed < write) {
+          waitForCommit();
+        }
+        if (committed >= write) {
+          return;
+        }
+        committing = true;
+        covers = written;
+      }
+      // The commit runs outside the lock, so other writers keep finishing (and queueing) meanwhile.
+      boolean done = false;
+      try {
+        commit();
+        done = true;
+      } finally {
+        synchronized (commits) {
+          committing = false;
+          if (done) {
+            committed = Math.max(committed, covers);
+            commitCount++;
+          }
+          commits.notifyAll();
+        }
+      }
+    }
+  }
+
+  private void waitForCommit() {
+    try {
+      commits.wait();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for a commit", e);
+    }
   }
 }

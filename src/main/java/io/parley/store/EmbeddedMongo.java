@@ -22,11 +22,15 @@ public final class EmbeddedMongo implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMongo.class);
 
+  private static final int WORKER_THREADS = 64;
+
   private final MongoServer server;
+  private final DurableH2Backend backend;
   private final InetSocketAddress address;
 
-  private EmbeddedMongo(MongoServer server, InetSocketAddress address) {
+  private EmbeddedMongo(MongoServer server, DurableH2Backend backend, InetSocketAddress address) {
     this.server = server;
+    this.backend = backend;
     this.address = address;
   }
 
@@ -49,10 +53,17 @@ public final class EmbeddedMongo implements AutoCloseable {
       throw e;
     }
     MongoServer server = new MongoServer(backend);
-    server.bind("127.0.0.1", port);
+    // A worker thread per client connection (the driver pools up to 100): a write waiting for its group
+    // commit blocks its thread, and writers on other threads must be able to join that commit.
+    server.bind(new InetSocketAddress("127.0.0.1", port), 1, WORKER_THREADS);
     InetSocketAddress address = server.getLocalAddress();
     LOG.info("embedded MongoDB-wire server on {} storing in {}", address, file.toAbsolutePath());
-    return new EmbeddedMongo(server, address);
+    return new EmbeddedMongo(server, backend, address);
+  }
+
+  /** Store commits so far: with concurrent writers, fewer than the writes (group commit). */
+  public long commits() {
+    return backend.commits();
   }
 
   public String connectionString() {

@@ -49,6 +49,10 @@ public final class EmbeddedStore implements BeforeEachCallback, AfterEachCallbac
     return mongo;
   }
 
+  public EmbeddedMongo embedded() {
+    return store;
+  }
+
   public String connectionString() {
     return store.connectionString();
   }
