@@ -32,12 +32,15 @@ final class DurableH2Backend extends H2Backend {
   private boolean committing;
   private long commitCount;
 
+  private final IndexAudit audit = new IndexAudit(this);
+
   DurableH2Backend(String file) {
     super(file);
   }
 
   @Override
   public Document handleCommand(Channel channel, String databaseName, String command, Document query) {
+    audit.check(databaseName, command, query);
     Document response = super.handleCommand(channel, databaseName, command, query);
     if (WRITE_COMMANDS.contains(command.toLowerCase(Locale.ROOT))) {
       awaitCommitOf(finishedWrite());

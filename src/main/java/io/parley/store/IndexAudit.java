@@ -1,0 +1,89 @@
+package io.parley.store;
+
+import de.bwaldvogel.mongo.MongoBackend;
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.bson.Document;
+import io.micrometer.core.instrument.Counter;
+import io.parley.common.Meters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Watches the queries the embedded store answers and reports any that no index can serve (asked with
+ * the library's own rule, {@code Index.canHandle}): such a query scans the whole collection, so its cost
+ * grows with every tenant's data. Each shape (collection and field names) is logged once as a warning
+ * and counted in {@code parley_store_unindexed_queries_total}. A filter-less read (a start-up
+ * migration's one pass) is not a lookup and is not reported.
+ */
+final class IndexAudit {
+
+  private static final Logger LOG = LoggerFactory.getLogger(IndexAudit.class);
+
+  private final MongoBackend backend;
+  private final Set<String> reported = ConcurrentHashMap.newKeySet();
+
+  IndexAudit(MongoBackend backend) {
+    this.backend = backend;
+  }
+
+  void check(String database, String command, Document body) {
+    String collection = body.get(commandKey(body, command)) instanceof String name ? name : null;
+    if (collection == null) {
+      return;
+    }
+    for (Document filter : filters(command.toLowerCase(Locale.ROOT), body)) {
+      if (!filter.isEmpty() && !served(database, collection, filter)) {
+        report(collection, filter);
+      }
+    }
+  }
+
+  private static String commandKey(Document body, String command) {
+    return body.keySet().stream().filter(k -> k.equalsIgnoreCase(command)).findFirst().orElse(command);
+  }
+
+  private static List<Document> filters(String command, Document body) {
+    List<Document> filters = new ArrayList<>();
+    switch (command) {
+      case "find" -> add(filters, body.get("filter"));
+      case "count", "findandmodify" -> add(filters, body.get("query"));
+      case "update" -> each(body.get("updates"), update -> add(filters, update.get("q")));
+      case "delete" -> each(body.get("deletes"), delete -> add(filters, delete.get("q")));
+      default -> { }
+    }
+    return filters;
+  }
+
+  private static void add(List<Document> filters, Object filter) {
+    if (filter instanceof Document document) {
+      filters.add(document);
+    }
+  }
+
+  private static void each(Object list, java.util.function.Consumer<Document> action) {
+    if (list instanceof List<?> items) {
+      items.stream().filter(Document.class::isInstance).map(Document.class::cast).forEach(action);
+    }
+  }
+
+  private boolean served(String database, String collection, Document filter) {
+    MongoCollection<?> resolved = backend.resolveDatabase(database).resolveCollection(collection, false);
+    return resolved == null || resolved.getIndexes().stream().anyMatch(index -> index.canHandle(filter));
+  }
+
+  private void report(String collection, Document filter) {
+    String shape = collection + " by " + new TreeSet<>(filter.keySet());
+    Counter.builder("parley_store_unindexed_queries").description("queries the embedded store answered by scanning a collection")
+      .tag("shape", shape).register(Meters.registry()).increment();
+    if (reported.add(shape)) {
+      LOG.warn("query on {} is not served by an index: it scans the whole collection", shape);
+    }
+  }
+}

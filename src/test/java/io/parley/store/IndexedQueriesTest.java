@@ -1,0 +1,89 @@
+package io.parley.store;
+
+import io.parley.testing.BridgeClient;
+import io.parley.testing.ParleyNodeExtension;
+import io.parley.testing.Rest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.List;
+
+import static io.parley.testing.Async.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Every query a node makes on the request path is one an index serves on the embedded store (asked with
+ * the store's own rule, see IndexAudit): a workload touching every REST route and bridge address, then
+ * the node's unindexed-query counter must be empty. A planted scan shows the counter does see scans.
+ */
+class IndexedQueriesTest {
+
+  @RegisterExtension
+  final ParleyNodeExtension node = ParleyNodeExtension.inProcess().withMetrics();
+
+  @Test
+  void every_request_path_query_is_served_by_an_index() throws Exception {
+    Rest rest = node.rest();
+    JsonObject alice = await(rest.user("acme", "alice"));
+    JsonObject bob = await(rest.user("acme", "bob"));
+    await(rest.user("acme", "carol"));
+    await(rest.user("globex", "eve"));
+    String a = alice.getString("accessToken");
+    String b = bob.getString("accessToken");
+
+    String room = await(rest.createConversation(a, new JsonObject().put("type", "room").put("name", "general"))).getString("id");
+    String group = await(rest.createConversation(a, new JsonObject().put("type", "group").put("members", new JsonArray().add("bob")))).getString("id");
+    String dm = await(rest.createConversation(b, new JsonObject().put("type", "dm").put("members", new JsonArray().add("alice")))).getString("id");
+    await(rest.expect(200, "/conversations/" + room + "/join", b, new JsonObject()));
+    await(rest.expect(200, "/conversations/" + group + "/invite", a, new JsonObject().put("members", new JsonArray().add("carol"))));
+    for (int i = 1; i <= 60; i++) {
+      await(rest.send(i % 2 == 0 ? a : b, room, "m-" + i, "message " + i));
+    }
+    await(rest.send(a, room, "m-2", "message 2"));
+    await(rest.send(a, dm, "d-1", "hi"));
+    for (String query : List.of("", "after=10&limit=5", "before=30&limit=5")) {
+      await(rest.history(b, room, query));
+    }
+    await(rest.expectGet(200, "/conversations", a));
+    await(rest.expectGet(200, "/conversations?scope=public", b));
+    await(rest.expectGet(200, "/conversations/" + room, b));
+    await(rest.expectGet(200, "/conversations/" + room + "/members", b));
+    await(rest.expect(200, "/conversations/" + room + "/read", b, new JsonObject().put("seq", 40)));
+    await(rest.expect(200, "/sync", b, new JsonObject().put("positions", new JsonObject().put(room, 50))));
+    await(rest.expect(204, "/conversations/" + group + "/leave", b, new JsonObject()));
+    JsonObject refreshed = await(rest.expect(200, "/auth/refresh", null, new JsonObject().put("refreshToken", alice.getString("refreshToken"))));
+    await(rest.post("/auth/refresh", null, new JsonObject().put("refreshToken", alice.getString("refreshToken"))));
+    await(rest.expect(204, "/auth/logout", null, new JsonObject().put("refreshToken", refreshed.getString("refreshToken"))));
+
+    BridgeClient online = await(node.online(bob));
+    await(online.send(room, "bridge-1", "over the bridge"));
+    await(online.request("parley.delivery.sync", new JsonObject()));
+
+    assertEquals(List.of(), unindexed(), "queries that scan a collection");
+
+    MongoClient direct = MongoClient.create(node.vertx(), new JsonObject()
+      .put("connection_string", node.mongoConnectionString()).put("db_name", "parley"));
+    try {
+      await(direct.find("memberships", new JsonObject().put("tenant", "acme").put("userId", bob.getString("userId"))));
+    } finally {
+      await(direct.close());
+    }
+    List<String> planted = unindexed();
+    assertTrue(planted.size() == 1 && planted.get(0).contains("memberships by [tenant, userId]"), "the audit sees a scan: " + planted);
+  }
+
+  private List<String> unindexed() throws Exception {
+    WebClient web = WebClient.create(node.vertx());
+    try {
+      String metrics = await(web.get(node.port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+      return metrics.lines().filter(line -> line.startsWith("parley_store_unindexed_queries_total")).toList();
+    } finally {
+      web.close();
+    }
+  }
+}
