@@ -180,6 +180,8 @@
 
   function onMessage(c, m) {
     const gap = c.last !== undefined && m.seq > c.last + 1;
+    // Our own message (from this or another tab) means we have read up to it: the server sends no read event.
+    if (m.senderId === session.userId) c.readSeq = Math.max(c.readSeq, m.seq);
     merge(c, [m]);
     if (gap) catchUp(c); // something was missed: fetch history after the last seq we have
     else c.last = Math.max(c.last ?? 0, m.seq);

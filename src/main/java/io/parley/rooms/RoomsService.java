@@ -181,18 +181,14 @@ final class RoomsService {
     });
   }
 
-  /** The sender's message {@code seq} is stored: the head moves there, and senders have read what they wrote. */
+  /**
+   * The sender's message {@code seq} is stored: the head moves there, and senders have read what they
+   * wrote. No read event: the message itself tells every member where its sender has read to.
+   */
   Future<Void> appended(Caller caller, String id, long seq) {
     // A sender who left meanwhile has no read position to move; the message stays stored either way.
-    return conversations.advanceHead(caller.tenant(), id, seq)
-      .compose(v -> memberships.markRead(caller.tenant(), id, caller.userId(), seq))
-      .compose(readSeq -> {
-        if (readSeq != null) {
-          // Not awaited: the send is stored and acked whether or not the fan-out is up; clients sync.
-          events.read(caller.tenant(), id, caller.userId(), readSeq);
-        }
-        return Future.succeededFuture();
-      });
+    return Future.all(conversations.advanceHead(caller.tenant(), id, seq),
+      memberships.markRead(caller.tenant(), id, caller.userId(), seq)).mapEmpty();
   }
 
   private Future<Long> markRead(Caller caller, String id, long seq) {

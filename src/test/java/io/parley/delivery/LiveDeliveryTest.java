@@ -57,4 +57,27 @@ class LiveDeliveryTest {
           });
     }).onComplete(ctx.succeedingThenComplete());
   }
+
+  /** A send implies its sender's read position: members get the message and no read event per send. */
+  @Test
+  void a_send_is_one_event_per_member_and_only_an_explicit_read_is_a_read_event(VertxTestContext ctx) {
+    RoomOfTwo.create(node.rest(), "general").compose(room -> node.online(room.bob()).compose(bob -> {
+      String id = room.roomId();
+      String aliceToken = room.alice().getString("accessToken");
+      return node.rest().send(aliceToken, id, "m-1", "one")
+        .compose(v -> node.rest().send(aliceToken, id, "m-2", "two"))
+        .compose(v -> bob.awaitMessages(id, 2))
+        .compose(v -> node.rest().expect(200, "/conversations/" + id + "/read", aliceToken, new JsonObject().put("seq", 2)))
+        .compose(v -> bob.awaitEvent("read", id))
+        .compose(v -> node.vertx().timer(300))
+        .map(t -> {
+          ctx.verify(() -> {
+            List<String> types = bob.events().stream().filter(e -> id.equals(e.getString("conversationId")))
+              .map(e -> e.getString("type")).toList();
+            assertEquals(List.of("message", "message", "read"), types);
+          });
+          return t;
+        });
+    })).onComplete(ctx.succeedingThenComplete());
+  }
 }

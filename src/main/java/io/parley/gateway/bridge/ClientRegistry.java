@@ -89,8 +89,9 @@ final class ClientRegistry {
     if (listeners == null) {
       return;
     }
+    Buffer body = event.toBuffer();
     for (BridgeConnection connection : List.copyOf(listeners)) {
-      Buffer frame = Frames.rec(connection.inbox(), event);
+      Buffer frame = Frames.rec(connection.inbox(), body);
       // "conversation.added" goes out once the new subscription is in effect: a client that syncs on
       // it cannot miss a message published in between.
       followMembership(connection, event).onComplete(v -> {

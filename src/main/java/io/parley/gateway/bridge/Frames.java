@@ -2,6 +2,7 @@ package io.parley.gateway.bridge;
 
 import io.parley.common.ErrorCode;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 
 /**
@@ -16,6 +17,15 @@ final class Frames {
   /** A message for a registered handler or a reply ({@code address} is then the client's reply address). */
   static Buffer rec(String address, JsonObject body) {
     return new JsonObject().put("type", "rec").put("address", address).put("body", body).toBuffer();
+  }
+
+  /**
+   * The same frame around a body encoded already: an event fanned out to many connections is encoded
+   * once, and only the (short) address differs per connection.
+   */
+  static Buffer rec(String address, Buffer encodedBody) {
+    Buffer head = Buffer.buffer("{\"type\":\"rec\",\"address\":").appendString(Json.encode(address)).appendString(",\"body\":");
+    return head.appendBuffer(encodedBody).appendString("}");
   }
 
   /** A failure the client's handler or reply callback receives as {failureCode, failureType, message}. */
