@@ -60,6 +60,7 @@ function writeResult(result) {
     scenario,
     system,
     urls,
+    peerClient: system === 'peer' ? process.env.BENCH_PEER_CLIENT || 'raw' : undefined,
     startedAt: new Date(started).toISOString(),
     seconds: Math.round((Date.now() - started) / 1000),
     ...result,
@@ -336,29 +337,34 @@ async function idle() {
   const settleMs = num('settle-seconds', 10) * 1000;
   const tenant = `idle-${runId}`;
   const result = { levels: [], roomSize, workers: nWorkers };
+  const workers = startWorkers(nWorkers);
+  // Users (and their rooms) are made once; connection i belongs to user i % idleUsers, so a level of
+  // 19k connections does not need 19k password hashes at setup. Both systems get the same mapping.
+  const idleUsers = Math.min(num('idle-users', 1000), Math.max(...levels));
+  const made = await makeClients(idleUsers, roomSize, tenant);
+  result.users = idleUsers;
+  result.setupMs = made.setupMs;
+  // baseline after the users exist, before any connection (for the JVM: after a full GC, as at each level)
   const heap0 = jvmPids.length ? jvmPids.map((p) => proc.jvmHeapAfterGc(p)) : null;
   const base = proc.sample(pids);
   result.baseline = { rssKb: base.rssKb, heapUsedKb: heap0 ? heap0.reduce((a, h) => a + (h ? h.usedKb : 0), 0) : null };
   log(`baseline: server RSS ${(base.rssKb / 1024).toFixed(0)} MB` + (heap0 ? `, live heap ${(result.baseline.heapUsedKb / 1024).toFixed(1)} MB` : ''));
-  const workers = startWorkers(nWorkers);
-  let specs = [];
+  const specFor = (i) => ({ ...made.specs[i % idleUsers], idx: i, localAddress: sourceAddress(i) });
   let connected = 0;
   for (const level of levels) {
-    const made = await makeClients(level, roomSize, tenant, specs);
-    specs = made.specs;
-    const fresh = specs.slice(connected);
+    const fresh = Array.from({ length: level - connected }, (_, k) => specFor(connected + k));
     const parts = partition(fresh, nWorkers);
     const conn = await connect(workers, parts, num('connect-concurrency', 200));
     connected = level;
     await new Promise((r) => setTimeout(r, settleMs));
     const stats = await workerStats(workers);
-    const s = proc.sample(pids);
     const heap = jvmPids.length ? jvmPids.map((p) => proc.jvmHeapAfterGc(p)) : null;
+    const s = proc.sample(pids);
     const heapUsedKb = heap ? heap.reduce((a, h) => a + (h ? h.usedKb : 0), 0) : null;
     const entry = {
       target: level,
       open: stats.open,
-      connect: { ...conn, setupMs: made.setupMs },
+      connect: conn,
       serverRssKb: s.rssKb,
       rssKbPerConnection: stats.open ? (s.rssKb - base.rssKb) / stats.open : null,
       heapUsedKb,
@@ -413,6 +419,20 @@ async function growthMeasure() {
       }
     };
   }
+  // warm-up in the same room (JIT, caches), not measured: the "empty" store then holds these few messages
+  const warmMs = num('warmup-seconds', 10) * 1000;
+  const w0 = performance.now();
+  let w = 0;
+  const warmups = [];
+  while (performance.now() - w0 < warmMs) {
+    const due = Math.floor(((performance.now() - w0) * rate) / 1000);
+    while (w < due) {
+      warmups.push(clientsG[w % clientsG.length].request('parley.delivery.send', { conversationId: room, clientMsgId: `w-${w}`, text: `W~${w}` }).catch(() => null));
+      w++;
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  await Promise.all(warmups);
   const cpu0 = proc.sample(pids);
   const t0 = performance.now();
   let n = 0;
@@ -460,7 +480,9 @@ async function growthMeasure() {
     history: hist.summary(h),
     historyErrors: histErrors,
     serverCpuUsPerSend: n ? (cpu1.cpuUs - cpu0.cpuUs) / n : null,
+    warmupSends: w,
     storedMessages: Number(opt('stored', '0')),
+    storeBytes: Number(opt('store-bytes', '0')) || null,
     seededBy: opt('seeded-by', 'nothing'),
   };
   log(`${label}: send ack p50 ${r.ack.p50} p99 ${r.ack.p99} ms, delivery p50 ${r.delivery.p50} p99 ${r.delivery.p99} ms, history p50 ${r.history.p50} p99 ${r.history.p99} ms, errors ${errors}/${histErrors}, lost ${r.lost}`);

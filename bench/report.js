@@ -100,13 +100,14 @@ function idleReport() {
 function growthReport() {
   const rows = results.filter((r) => r.scenario === 'growth-measure').map((r) => [
     r.label, f0(r.storedMessages), r.seededBy, `${f2(r.ack.p50)} / ${f2(r.ack.p99)}`, `${f2(r.delivery.p50)} / ${f2(r.delivery.p99)}`,
-    `${f2(r.history.p50)} / ${f2(r.history.p99)}`, `${r.sendErrors}/${r.lost}/${r.historyErrors}`, f0(r.serverCpuUsPerSend)]);
+    `${f2(r.history.p50)} / ${f2(r.history.p99)}`, `${r.sendErrors}/${r.lost}/${r.historyErrors}`, f0(r.serverCpuUsPerSend),
+    r.storeBytes ? `${f0(r.storeBytes / 1e6)} MB${r.storedMessages ? ` (${f1(r.storeBytes / r.storedMessages / 1024)} KB per message)` : ''}` : '—']);
   const empty = results.find((r) => r.label === 'empty');
   const seeded = results.find((r) => r.label === 'seeded');
-  const lines = [table(['store', 'stored messages', 'seeded by', 'send→ack p50 / p99 ms', 'send→delivery p50 / p99 ms', 'history (newest 50) p50 / p99 ms', 'errors/lost/history errors', 'server CPU µs per send'], rows)];
+  const lines = [table(['store', 'stored messages', 'seeded by', 'send→ack p50 / p99 ms', 'send→delivery p50 / p99 ms', 'history (newest 50) p50 / p99 ms', 'errors/lost/history errors', 'server CPU µs per send', 'store on disk'], rows)];
   if (empty && seeded) {
     lines.push('');
-    lines.push(`Seeded ÷ empty: send p99 ${ratio(seeded.ack.p99, empty.ack.p99, 1)}, delivery p99 ${ratio(seeded.delivery.p99, empty.delivery.p99, 1)}, history p99 ${ratio(seeded.history.p99, empty.history.p99, 1)} (target ≤ 1.5×).`);
+    lines.push(`Seeded ÷ empty: send p99 ${ratio(seeded.ack.p99, empty.ack.p99)}, delivery p99 ${ratio(seeded.delivery.p99, empty.delivery.p99)}, history p99 ${ratio(seeded.history.p99, empty.history.p99)} (target ≤ 1.5×). Both measured after ${empty.warmupSends} warm-up sends in the measured room.`);
   }
   return lines.join('\n');
 }

@@ -12,6 +12,10 @@ const WebSocket = require('ws');
 const hist = require('./lib/hist');
 
 const PAD = 'x'.repeat(100);
+/** Where the text starts in a JSON frame carrying a benchmark message (the text has no quotes). */
+const MARK = '"text":"B~';
+/** How the peer is spoken to: a lean Engine.IO/Socket.IO v4 client on `ws` (default), or socket.io-client. */
+const PEER_CLIENT = process.env.BENCH_PEER_CLIENT || 'raw';
 const TEXT_BYTES = Number(process.env.BENCH_TEXT_BYTES || 100);
 
 let system = null;
@@ -115,10 +119,24 @@ function parleyConnect(c, url) {
     ws.on('open', () => {
       ws.send(JSON.stringify({ type: 'register', address: c.inbox, headers: { authorization: `Bearer ${c.token}` } }));
     });
+    const ackPrefix = '{"type":"rec","address":"r.';
+    const inboxPrefix = `{"type":"rec","address":"${c.inbox}"`;
     ws.on('message', (data) => {
+      const s = data.toString();
+      // Fast path (Vert.x keeps the key order of Frames.rec): acks and inbox events without JSON.parse.
+      if (ready && s.startsWith(ackPrefix)) {
+        onAck(s.slice(25, s.indexOf('"', 25)), null);
+        return;
+      }
+      if (ready && s.startsWith(inboxPrefix)) {
+        const at = s.indexOf(MARK);
+        if (at >= 0 && s.indexOf('"type":"message"') >= 0) onDeliveredText(c, s.slice(at + 8, s.indexOf('"', at + 8)));
+        else other++;
+        return;
+      }
       let frame;
       try {
-        frame = JSON.parse(data);
+        frame = JSON.parse(s);
       } catch (_) {
         other++;
         return;
@@ -220,6 +238,91 @@ function peerConnect(c, url) {
   });
 }
 
+// The Socket.IO v4 wire protocol spoken directly on `ws`: Engine.IO open "0{…}", ping "2" → pong "3",
+// namespace connect "40", events "42[…]", emits with an ack id "42<id>[…]" answered by "43<id>[…]".
+// Same connections, same frames as socket.io-client, without its per-packet object churn.
+function peerRawConnect(c, url) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`${url.replace(/^http/, 'ws')}/socket.io/?EIO=4&transport=websocket`, {
+      localAddress: c.localAddress,
+      perMessageDeflate: false,
+      handshakeTimeout: 60000,
+    });
+    c.ws = ws;
+    c.acks = new Map();
+    c.ackId = 1;
+    let ready = false;
+    const timer = setTimeout(() => {
+      if (!ready) {
+        ws.terminate();
+        reject(new Error('not joined within 60 s'));
+      }
+    }, 60000);
+    ws.on('message', (data) => {
+      const s = data.toString();
+      const t = s.charCodeAt(0);
+      if (t === 52 /* 4: message */) {
+        const k = s.charCodeAt(1);
+        if (k === 50 /* 2: event */) {
+          const at = s.indexOf(MARK);
+          if (at >= 0) onDeliveredText(c, s.slice(at + 8, s.indexOf('"', at + 8)));
+          else other++;
+        } else if (k === 51 /* 3: ack */) {
+          const open = s.indexOf('[');
+          const id = Number(s.slice(2, open));
+          if (id === 0) {
+            if (!ready) {
+              ready = true;
+              clearTimeout(timer);
+              resolve();
+            }
+            return;
+          }
+          const key = c.acks.get(id);
+          if (key !== undefined) {
+            c.acks.delete(id);
+            onAck(key, s.includes('"error"') ? 'PEER_ERROR' : null);
+          }
+        } else if (k === 48 /* 0: namespace connected */) {
+          ws.send(`420["join",["${c.room}"]]`);
+        } else {
+          other++;
+        }
+      } else if (t === 50 /* 2: ping */) {
+        ws.send('3');
+      } else if (t === 48 /* 0: open */) {
+        ws.send('40');
+      } else {
+        other++;
+      }
+    });
+    ws.on('error', (err) => {
+      if (!ready) {
+        clearTimeout(timer);
+        reject(err);
+      }
+    });
+    ws.on('close', (code) => {
+      if (ready && !c.closing) {
+        closedUnexpectedly++;
+        countError(`CLOSED_${code}`);
+      }
+      if (!ready) {
+        clearTimeout(timer);
+        reject(new Error(`closed before joining (${code})`));
+      }
+    });
+  });
+}
+
+function peerRawSend(c, key, text) {
+  if (c.ws.readyState !== 1) return false;
+  const id = c.ackId++;
+  c.acks.set(id, key);
+  c.ws.send(`42${id}["send",{"room":"${c.room}","clientMsgId":"${key}","text":"${text}"}]`);
+  return true;
+}
+
 function peerSend(c, key, text) {
   if (!c.socket.connected) return false;
   c.socket.emit('send', { room: c.room, clientMsgId: key, text }, (res) => {
@@ -231,7 +334,7 @@ function peerSend(c, key, text) {
 // ---- commands -----------------------------------------------------------------------------------
 
 async function connectAll(list, url, concurrency) {
-  const connect = system === 'parley' ? parleyConnect : peerConnect;
+  const connect = system === 'parley' ? parleyConnect : PEER_CLIENT === 'raw' ? peerRawConnect : peerConnect;
   const started = Date.now();
   let ok = 0;
   let failed = 0;
@@ -260,6 +363,10 @@ async function connectAll(list, url, concurrency) {
   return { ok, failed, failures, startedAt: started, endedAt: Date.now() };
 }
 
+function isOpen(c) {
+  return c.ws ? c.ws.readyState === 1 : c.socket.connected;
+}
+
 function padText(prefix) {
   return prefix.length >= TEXT_BYTES ? prefix : prefix + PAD.slice(0, TEXT_BYTES - prefix.length);
 }
@@ -268,12 +375,12 @@ function padText(prefix) {
 async function runStep({ id, sendsPerSec, durationMs, drainMs }) {
   step = newStep(id);
   for (const c of clients) c.recv = new Map();
-  const send = system === 'parley' ? parleySend : peerSend;
+  const send = system === 'parley' ? parleySend : PEER_CLIENT === 'raw' ? peerRawSend : peerSend;
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   let rr = 0;
   let counter = 0;
-  const live = clients.filter((c) => (system === 'parley' ? c.ws.readyState === 1 : c.socket.connected));
+  const live = clients.filter((c) => isOpen(c));
   await new Promise((resolve) => {
     let lastTick = t0;
     const tick = () => {
@@ -354,7 +461,7 @@ process.on('message', async (msg) => {
       const r = await runStep(msg);
       process.send({ ev: 'stepDone', result: r });
     } else if (msg.cmd === 'stats') {
-      const open = clients.filter((c) => (system === 'parley' ? c.ws.readyState === 1 : c.socket.connected)).length;
+      const open = clients.filter((c) => isOpen(c)).length;
       process.send({ ev: 'stats', open, total: clients.length, closedUnexpectedly, other, errorCodes, cpu: process.cpuUsage(), rssKb: process.memoryUsage().rss / 1024 });
     } else if (msg.cmd === 'close') {
       for (const c of clients) {

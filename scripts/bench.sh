@@ -184,10 +184,10 @@ run_growth() {
     gen growth-seed-api --url "$parley_url" --seconds "${BENCH_SEED_SECONDS:-180}" --out "$state/results/growth-seed.json" | tee -a "$state/bench.log"
     stored=$(node -e "console.log(require('$state/results/growth-seed.json').stored)")
   fi
+  local bytes; bytes=$(du -sb "$dir/data" | cut -f1)
   say "store on disk: $(du -sh "$dir/data" | cut -f1) for $stored messages"
-  gen growth-measure --label seeded --stored "$stored" --seeded-by "$seeded_by" --url "$parley_url" --pids "$parley_pid" \
-    --out "$state/results/growth-seeded.json" | tee -a "$state/bench.log"
-  du -sb "$dir/data" | cut -f1 > "$state/results/growth-store-bytes.txt"
+  gen growth-measure --label seeded --stored "$stored" --store-bytes "$bytes" --seeded-by "$seeded_by" --url "$parley_url" \
+    --pids "$parley_pid" --out "$state/results/growth-seeded.json" | tee -a "$state/bench.log"
   stop_pids "$parley_pid"
 }
 
