@@ -9,6 +9,7 @@ import io.parley.delivery.api.SendMessage;
 import io.parley.fanout.Channels;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Events;
+import io.parley.rooms.api.Membership;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -26,6 +27,8 @@ final class DeliveryService {
   private final DeliveryLimits limits;
   private final ConversationQueue queue = new ConversationQueue();
   private final FanoutWarnings warnings;
+  private final MembershipCache members;
+  private boolean cacheInEffect;
   private final Counter stored = Counter.builder("parley_messages_stored")
     .description("messages durably stored (acks sent)").register(Meters.registry());
 
@@ -35,6 +38,35 @@ final class DeliveryService {
     this.fanout = fanout;
     this.limits = limits;
     this.warnings = new FanoutWarnings(clock);
+    this.members = new MembershipCache(clock);
+  }
+
+  /**
+   * Keeps the membership cache right: rooms announces removals, and after a fan-out gap nothing cached
+   * is trusted. The cache is used only once that subscription is in effect (not waited for: delivery
+   * serves from rooms meanwhile, e.g. while Redis is unreachable at start).
+   */
+  void followMembershipRemovals() {
+    fanout.onEvent((channel, event) -> {
+      if (Events.MEMBERSHIP_REMOVED.equals(event.getString("type"))) {
+        members.removed(event.getString("conversationId"), event.getString("userId"));
+      }
+    });
+    fanout.onGap(members::clear);
+    fanout.subscribe(Channels.membershipRemovals()).onSuccess(v -> cacheInEffect = true);
+  }
+
+  /** The caller's membership: from the cache, else from rooms (and then cached). */
+  private Future<Membership> membership(Caller caller, String conversationId) {
+    Membership cached = cacheInEffect ? members.get(caller.tenant(), conversationId, caller.userId()) : null;
+    if (cached != null) {
+      return Future.succeededFuture(cached);
+    }
+    return conversations.membership(caller, conversationId).onSuccess(found -> {
+      if (cacheInEffect) {
+        members.put(caller.tenant(), conversationId, caller.userId(), found);
+      }
+    });
   }
 
   Future<Void> ensureIndexes() {
@@ -49,7 +81,7 @@ final class DeliveryService {
   /** Answers once the message is durably stored; a resent clientMsgId answers the stored one, flagged duplicate. */
   Future<JsonObject> send(Caller caller, SendMessage send) {
     String conversationId = send.conversationId();
-    return conversations.membership(caller, conversationId)
+    return membership(caller, conversationId)
       .compose(member -> queue.run(conversationId,
         () -> log.append(caller, conversationId, send.clientMsgId(), send.text(), member.lastSeq())))
       // Also for a resend: the node that stored the original may have died before moving the head.
@@ -69,7 +101,7 @@ final class DeliveryService {
   }
 
   Future<JsonObject> history(Caller caller, HistoryPage request) {
-    return conversations.membership(caller, request.conversationId())
+    return membership(caller, request.conversationId())
       .compose(member -> log.page(caller.tenant(), request.conversationId(), request.after(), request.before(),
         request.limit() + 1, member.lastSeq()))
       .map(found -> page(found, request.limit(), request.forward()));

@@ -46,6 +46,7 @@ public class DeliveryVerticle extends VerticleBase {
       .serve(DeliveryAddresses.SEND, (caller, body) -> delivery.send(caller, SendMessage.fromJson(body, limits)))
       .serve(DeliveryAddresses.HISTORY, (caller, body) -> delivery.history(caller, HistoryPage.fromJson(body, limits)))
       .serve(DeliveryAddresses.SYNC, (caller, body) -> delivery.sync(caller, Fields.optionalObject(body, "positions")));
+    delivery.followMembershipRemovals();
     return delivery.ensureIndexes().compose(v -> bus.ready());
   }
 

@@ -32,7 +32,8 @@ final class MessageLog {
   /** Owned by delivery. {@code _id} = conversationId:seq; unique (conversationId, senderId, clientMsgId). */
   static final String MESSAGES = "messages";
   private static final int MAX_ATTEMPTS = 64;
-  private static final int PROBE_AFTER = 4;
+  /** Same-instance appends to one conversation are queued, so a collision means another instance is ahead: probe. */
+  private static final int PROBE_AFTER = 1;
 
   private final MongoClient mongo;
   private final Clock clock;
@@ -90,7 +91,7 @@ final class MessageLog {
           if (attempt >= MAX_ATTEMPTS) {
             return Failure.fail(DeliveryError.SEQUENCE_CONTENTION, "too many concurrent senders; resend with the same clientMsgId");
           }
-          // A few collisions are a race; more mean the known head was far behind: find the real one.
+          // The known head is behind (another instance wrote meanwhile): find the real one by id lookups.
           Future<Long> next = attempt % PROBE_AFTER == 0 ? probeHead(conversationId, seq).map(head -> head + 1)
             : Future.succeededFuture(seq + 1);
           return next.compose(n -> attempt(sender, conversationId, clientMsgId, text, n, attempt + 1));
@@ -100,25 +101,22 @@ final class MessageLog {
 
   /**
    * Messages in ascending seq order: after {@code after} (exclusive) or, if negative, before
-   * {@code before}, or if both are negative the newest up to {@code knownHead} and one past it.
+   * {@code before}, or if both are negative the newest ({@code knownHead} is a seq known to be stored;
+   * the real head is found from there, since other instances may have written since).
    */
   Future<List<JsonObject>> page(String tenant, String conversationId, long after, long before, int limit, long knownHead) {
-    long from;
-    long to;
     if (after >= 0) {
-      from = after + 1;
-      to = after + limit;
-    } else {
-      if (before >= 0) {
-        to = before - 1;
-        from = Math.max(1, to - limit + 1);
-      } else {
-        // The newest page looks one past the known head, which may lag a message stored an instant
-        // ago, and so asks one more id than the limit: found > limit still means older ones exist.
-        to = Math.max(knownHead, heads.get(conversationId)) + 1;
-        from = Math.max(1, to - limit);
-      }
+      return byIds(tenant, conversationId, after + 1, after + limit);
     }
+    if (before >= 0) {
+      return byIds(tenant, conversationId, Math.max(1, before - limit), before - 1);
+    }
+    return probeHead(conversationId, Math.max(knownHead, heads.get(conversationId)))
+      .compose(head -> byIds(tenant, conversationId, Math.max(1, head - limit + 1), head));
+  }
+
+  /** Seqs {@code from}..{@code to} of the conversation, as one lookup of their ids. */
+  private Future<List<JsonObject>> byIds(String tenant, String conversationId, long from, long to) {
     List<String> ids = new ArrayList<>();
     for (long seq = from; seq <= to; seq++) {
       ids.add(id(conversationId, seq));

@@ -1,6 +1,6 @@
 package io.parley.fanout;
 
-/** Channel names: one per conversation and one per user, both scoped by tenant. */
+/** Channel names: one per conversation and one per user, both scoped by tenant, and one for the services. */
 public final class Channels {
 
   private Channels() {
@@ -14,5 +14,13 @@ public final class Channels {
   /** Events for one user on all their connections, e.g. "you were added to a conversation". */
   public static String user(String tenant, String userId) {
     return "user." + tenant + "." + userId;
+  }
+
+  /**
+   * Membership removals, for services that cache memberships (never forwarded to clients): every
+   * instance that caches drops the entry when a member leaves.
+   */
+  public static String membershipRemovals() {
+    return "svc.membership.removed";
   }
 }

@@ -24,7 +24,8 @@ final class RoomEvents {
   Future<Void> memberLeft(String tenant, String id, String userId, String username) {
     return Future.all(
       toConversation(tenant, id, Events.of(Events.MEMBER_LEFT, id).put("userId", userId).put("username", username)),
-      fanout.publish(Channels.user(tenant, userId), Events.of(Events.CONVERSATION_REMOVED, id))).mapEmpty();
+      fanout.publish(Channels.user(tenant, userId), Events.of(Events.CONVERSATION_REMOVED, id)),
+      fanout.publish(Channels.membershipRemovals(), Events.of(Events.MEMBERSHIP_REMOVED, id).put("userId", userId))).mapEmpty();
   }
 
   Future<Void> read(String tenant, String id, String userId, long readSeq) {

@@ -89,7 +89,7 @@ class MessageLogTest {
 
   /** A writer whose known head is far behind (a new instance, a lagging hint) finds the real one by id lookups. */
   @Test
-  void a_writer_far_behind_the_head_finds_it_and_the_newest_page_sees_past_a_lagging_head() throws Exception {
+  void a_writer_or_reader_far_behind_the_head_finds_it() throws Exception {
     MessageLog busy = new MessageLog(store.mongo(), clock);
     for (int i = 1; i <= 150; i++) {
       await(busy.append(alice, "c1", "m-" + i, "text " + i, i - 1));
@@ -99,8 +99,8 @@ class MessageLogTest {
     assertEquals(151L, await(fresh.probeHead("c1", 1)));
 
     MessageLog other = new MessageLog(store.mongo(), clock);
-    List<JsonObject> newest = await(other.page("acme", "c1", -1, -1, 3, 150));
-    assertEquals(List.of(148L, 149L, 150L, 151L), seqs(newest), "the limit plus one older, and one past the known head");
+    List<JsonObject> newest = await(other.page("acme", "c1", -1, -1, 3, 20));
+    assertEquals(List.of(149L, 150L, 151L), seqs(newest), "the newest page, though the reader knew only of seq 20");
   }
 
   /** Messages stored by the previous layout (random ids) are rewritten at start under their place. */
