@@ -53,6 +53,7 @@ final class ConfigValidator {
     integer(config, "limits.members_max", 2, 100_000);
     integer(config, "limits.page_max", 1, 10_000);
     integer(config, "limits.sync_batch", 1, 10_000);
+    integer(config, "limits.sends_in_flight", 1, 1_000_000);
     return config;
   }
 

@@ -64,6 +64,9 @@ public record ParleyConfig(JsonObject json) {
 
   public int syncBatch() { return limits().getInteger("sync_batch"); }
 
+  /** Sends one delivery instance accepts at once; more are refused at once instead of queueing without bound. */
+  public int sendsInFlight() { return limits().getInteger("sends_in_flight"); }
+
   /** A copy with one setting replaced, e.g. the resolved store address or generated secret. */
   public ParleyConfig with(String section, String key, Object value) {
     JsonObject copy = json.copy();

@@ -2,6 +2,8 @@ package io.parley.delivery;
 
 import io.micrometer.core.instrument.Counter;
 import io.parley.common.Caller;
+import io.parley.common.CommonError;
+import io.parley.common.Failure;
 import io.parley.common.Meters;
 import io.parley.delivery.api.DeliveryLimits;
 import io.parley.delivery.api.HistoryPage;
@@ -29,6 +31,7 @@ final class DeliveryService {
   private final FanoutWarnings warnings;
   private final MembershipCache members;
   private boolean cacheInEffect;
+  private int sending;
   private final Counter stored = Counter.builder("parley_messages_stored")
     .description("messages durably stored (acks sent)").register(Meters.registry());
 
@@ -80,6 +83,16 @@ final class DeliveryService {
 
   /** Answers once the message is durably stored; a resent clientMsgId answers the stored one, flagged duplicate. */
   Future<JsonObject> send(Caller caller, SendMessage send) {
+    if (sending >= limits.sendsInFlight()) {
+      // Past saturation a send is answered at once, never left to queue: memory stays bounded and the
+      // client knows to resend (same clientMsgId, so nothing is stored twice).
+      return Failure.fail(CommonError.SERVICE_UNAVAILABLE, "too many sends in progress; resend with the same clientMsgId");
+    }
+    sending++;
+    return accept(caller, send).onComplete(ar -> sending--);
+  }
+
+  private Future<JsonObject> accept(Caller caller, SendMessage send) {
     String conversationId = send.conversationId();
     return membership(caller, conversationId)
       .compose(member -> queue.run(conversationId,

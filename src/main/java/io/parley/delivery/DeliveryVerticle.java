@@ -36,7 +36,7 @@ public class DeliveryVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     config = ParleyConfig.of(config());
-    DeliveryLimits limits = new DeliveryLimits(config.messageMaxBytes(), config.pageMax(), config.syncBatch());
+    DeliveryLimits limits = new DeliveryLimits(config.messageMaxBytes(), config.pageMax(), config.syncBatch(), config.sendsInFlight());
     Clock clock = Clock.systemUTC();
     mongo = Mongo.client(vertx, config);
     fanout = Fanouts.create(vertx, config);
