@@ -11,7 +11,7 @@
 //   node bench.js growth-seed-api --url URL --seconds 180 --out FILE
 //
 // Options (also as environment variables BENCH_<NAME>): --clients 1000 --room-size 10 --workers 2
-// --steps 250,500,… (offered deliveries/s) --step-seconds 10 --drain-seconds 15 --sources 8
+// --steps 250,500,625,… (offered deliveries/s) --step-seconds 10 --drain-seconds 15 --sources 8
 // --levels 5000,10000,19000 (idle) --p99-limit-ms 100
 const { fork } = require('child_process');
 const fs = require('fs');
@@ -213,7 +213,7 @@ function serverAlive() {
 async function fanout() {
   const nClients = num('clients', 1000);
   const roomSize = num('room-size', 10);
-  const steps = list('steps', '250,500,750,1000,1500,2250,3000,5000,7500,10000,15000,20000,30000,40000,50000,60000,70000,80000,100000,120000').map(Number);
+  const steps = list('steps', '250,500,625,750,875,1000,1250,1500,2250,3000,5000,7500,10000,15000,20000,25000,30000,35000,40000,50000,60000,70000,80000,100000').map(Number);
   const stepMs = num('step-seconds', 10) * 1000;
   const drainMs = num('drain-seconds', 15) * 1000;
   const p99Limit = num('p99-limit-ms', 100);
@@ -323,6 +323,7 @@ async function runStep(workers, parts, id, sendsPerSec, durationMs, drainMs) {
     genCpuUs: genCpu,
     genCpuUsPerDelivery: delivered ? genCpu / delivered : null,
     genCpuCores: genCpu / 1000 / wallMs,
+    genKernelShare: genCpu ? sum('genSysCpuUs') / genCpu : null,
     // what else ran on the box meanwhile (another engineer's build, the kernel's share not charged to us)
     othersCpuCores: Math.max(0, (m1 - m0 - serverCpu - genCpu) / 1000 / wallMs),
   };

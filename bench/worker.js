@@ -438,6 +438,7 @@ async function runStep({ id, sendsPerSec, durationMs, drainMs }) {
     late: s.late,
     lagMaxMs: s.lagMaxMs,
     genCpuUs: cpu.user + cpu.system,
+    genSysCpuUs: cpu.system,
     sendLatency: hist.toJSON(s.sendLatency),
     ackLatency: hist.toJSON(s.ackLatency),
   };
