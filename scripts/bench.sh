@@ -144,7 +144,7 @@ run_parley_cluster() { # run
   urls=$(PARLEY_CLUSTER_DIR="$dir" scripts/cluster.sh ps | awk '$3=="up"{print $2}' | paste -sd, -)
   pids=$(cat "$dir"/instance-*.pid "$dir/store.pid" "$dir/redis.pid" | paste -sd, -)
   say "Parley cluster: instances $urls (clients connect to them directly, alternating), pids $pids (instances, store, redis)"
-  gen fanout --system parley --url "$urls" --pids "$pids" --out "$state/results/cluster-parley-$1.json" | tee -a "$state/bench.log"
+  gen cluster --system parley --url "$urls" --pids "$pids" --out "$state/results/cluster-parley-$1.json" | tee -a "$state/bench.log"
   # keep the instance logs of this run
   mkdir -p "$state/cluster-run-$1"; cp "$dir"/*.log "$state/cluster-run-$1/" 2>/dev/null || true
   PARLEY_CLUSTER_DIR="$dir" scripts/cluster.sh down >/dev/null 2>&1 || true
@@ -208,7 +208,7 @@ case "$scenario" in
   cluster)
     for i in $(seq 1 "$runs"); do
       run_parley_cluster "$i"
-      run_peer fanout cluster "$i"
+      run_peer cluster cluster "$i"
     done ;;
   growth)
     run_growth ;;
