@@ -242,7 +242,8 @@ async function fanout() {
     return writeResult({ ...result, error: 'no client connected' });
   }
   // warm-up (not reported): the lowest rate for a few seconds
-  const warm = num('warmup-seconds', 5) * 1000;
+  // long enough for the JIT of every JVM in play (cluster: 3 of them on 2 cores); same for the peer
+  const warm = num('warmup-seconds', 20) * 1000;
   if (warm > 0) {
     await runStep(workers, parts, 0, steps[0] / roomSize, warm, drainMs);
     log(`warm-up done`);
