@@ -1,5 +1,6 @@
 package io.parley.store;
 
+import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
@@ -36,6 +37,12 @@ final class DurableH2Backend extends H2Backend {
 
   DurableH2Backend(String file) {
     super(file);
+  }
+
+  /** Databases with BSON documents and natively compared index keys (see {@link KeyedH2Database}). */
+  @Override
+  protected MongoDatabase openOrCreateDatabase(String databaseName) {
+    return KeyedH2Database.open(databaseName, getMvStore(), getCursorRegistry());
   }
 
   @Override

@@ -265,7 +265,7 @@ public final class ParleyNodeExtension implements BeforeAllCallback, AfterAllCal
   }
 
   /** Best effort: a leftover temp dir is harmless, so it is reported, not failed. */
-  static void deleteTree(Path dir) {
+  public static void deleteTree(Path dir) {
     if (dir == null || !Files.exists(dir)) {
       return;
     }
