@@ -172,22 +172,27 @@ function parleyConnect(c, url) {
         other++;
       }
     });
-    ws.on('error', (err) => {
-      if (!ready) {
-        clearTimeout(timer);
-        reject(err);
-      }
-    });
-    ws.on('close', (code) => {
-      if (ready && !c.closing) {
-        closedUnexpectedly++;
-        countError(`CLOSED_${code}`);
-      }
-      if (!ready) {
-        clearTimeout(timer);
-        reject(new Error(`closed before ready (${code})`));
-      }
-    });
+    watchSocket(ws, c, () => ready, timer, reject, 'ready');
+  });
+}
+
+/** Errors and closes of a client socket, the same for both systems: before it is ready they fail its connect. */
+function watchSocket(ws, c, isReady, timer, reject, readyWord) {
+  ws.on('error', (err) => {
+    if (!isReady()) {
+      clearTimeout(timer);
+      reject(err);
+    }
+  });
+  ws.on('close', (code) => {
+    if (isReady() && !c.closing) {
+      closedUnexpectedly++;
+      countError(`CLOSED_${code}`);
+    }
+    if (!isReady()) {
+      clearTimeout(timer);
+      reject(new Error(`closed before ${readyWord} (${code})`));
+    }
   });
 }
 
@@ -296,22 +301,7 @@ function peerRawConnect(c, url) {
         other++;
       }
     });
-    ws.on('error', (err) => {
-      if (!ready) {
-        clearTimeout(timer);
-        reject(err);
-      }
-    });
-    ws.on('close', (code) => {
-      if (ready && !c.closing) {
-        closedUnexpectedly++;
-        countError(`CLOSED_${code}`);
-      }
-      if (!ready) {
-        clearTimeout(timer);
-        reject(new Error(`closed before joining (${code})`));
-      }
-    });
+    watchSocket(ws, c, () => ready, timer, reject, 'joining');
   });
 }
 
