@@ -32,8 +32,6 @@ final class MessageLog {
   /** Owned by delivery. {@code _id} = conversationId:seq; unique (conversationId, senderId, clientMsgId). */
   static final String MESSAGES = "messages";
   private static final int MAX_ATTEMPTS = 64;
-  /** Same-instance appends to one conversation are queued, so a collision means another instance is ahead: probe. */
-  private static final int PROBE_AFTER = 1;
 
   private final MongoClient mongo;
   private final Clock clock;
@@ -91,10 +89,10 @@ final class MessageLog {
           if (attempt >= MAX_ATTEMPTS) {
             return Failure.fail(DeliveryError.SEQUENCE_CONTENTION, "too many concurrent senders; resend with the same clientMsgId");
           }
-          // The known head is behind (another instance wrote meanwhile): find the real one by id lookups.
-          Future<Long> next = attempt % PROBE_AFTER == 0 ? probeHead(conversationId, seq).map(head -> head + 1)
-            : Future.succeededFuture(seq + 1);
-          return next.compose(n -> attempt(sender, conversationId, clientMsgId, text, n, attempt + 1));
+          // Appends to one conversation are queued within an instance, so a collision means another
+          // instance wrote meanwhile and the known head is behind: find the real one by id lookups.
+          return probeHead(conversationId, seq)
+            .compose(head -> attempt(sender, conversationId, clientMsgId, text, head + 1, attempt + 1));
         });
       });
   }

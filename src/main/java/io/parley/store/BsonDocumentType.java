@@ -9,6 +9,7 @@ import org.h2.mvstore.WriteBuffer;
 import org.h2.mvstore.type.BasicDataType;
 
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Collection;
 import java.util.Map;
 
@@ -36,7 +37,7 @@ final class BsonDocumentType extends BasicDataType<Document> {
 
   @Override
   public Document read(ByteBuffer buffer) {
-    int length = buffer.duplicate().order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    int length = buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN).getInt();
     ByteBuf bson = Unpooled.wrappedBuffer(buffer.slice().limit(length));
     buffer.position(buffer.position() + length);
     return BsonDecoder.decodeBson(bson);

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 
 /**
  * Watches the queries the embedded store answers and reports any that no index can serve (asked with
@@ -67,7 +68,7 @@ final class IndexAudit {
     }
   }
 
-  private static void each(Object list, java.util.function.Consumer<Document> action) {
+  private static void each(Object list, Consumer<Document> action) {
     if (list instanceof List<?> items) {
       items.stream().filter(Document.class::isInstance).map(Document.class::cast).forEach(action);
     }

@@ -5,6 +5,7 @@ import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
 import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import org.h2.mvstore.DataUtils;
 import org.h2.mvstore.WriteBuffer;
 import org.h2.mvstore.type.BasicDataType;
 
@@ -123,7 +124,7 @@ final class KeyValueType extends BasicDataType<KeyValue> {
   }
 
   private static int readVarInt(ByteBuffer buffer) {
-    return org.h2.mvstore.DataUtils.readVarInt(buffer);
+    return DataUtils.readVarInt(buffer);
   }
 
   @Override
