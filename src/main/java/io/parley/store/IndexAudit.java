@@ -2,6 +2,7 @@ package io.parley.store;
 
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.bson.Document;
 import io.micrometer.core.instrument.Counter;
 import io.parley.common.Meters;
@@ -11,7 +12,9 @@ import org.slf4j.LoggerFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -29,6 +32,12 @@ final class IndexAudit {
 
   private final MongoBackend backend;
   private final Set<String> reported = ConcurrentHashMap.newKeySet();
+  /**
+   * Verdicts by query shape (collection, its index count, each field with the operators it uses): the
+   * audit runs on every command, and asking every index (whose {@code canHandle} is synchronized) each
+   * time would put a lock and a scan of the index list on the store's hot path.
+   */
+  private final Map<String, Boolean> verdicts = new ConcurrentHashMap<>();
 
   IndexAudit(MongoBackend backend) {
     this.backend = backend;
@@ -76,7 +85,20 @@ final class IndexAudit {
 
   private boolean served(String database, String collection, Document filter) {
     MongoCollection<?> resolved = backend.resolveDatabase(database).resolveCollection(collection, false);
-    return resolved == null || resolved.getIndexes().stream().anyMatch(index -> index.canHandle(filter));
+    if (resolved == null) {
+      return true;
+    }
+    List<? extends Index<?>> indexes = resolved.getIndexes();
+    String shape = database + "." + collection + "#" + indexes.size() + shapeOf(filter);
+    return verdicts.computeIfAbsent(shape, s -> indexes.stream().anyMatch(index -> index.canHandle(filter)));
+  }
+
+  /** The fields of a filter with, for each, the operators it applies ("=" for an equality). */
+  private static String shapeOf(Document filter) {
+    StringBuilder shape = new StringBuilder();
+    new TreeMap<>(filter).forEach((field, value) -> shape.append('|').append(field).append(':')
+      .append(value instanceof Document operators ? new TreeSet<>(operators.keySet()) : "="));
+    return shape.toString();
   }
 
   private void report(String collection, Document filter) {
