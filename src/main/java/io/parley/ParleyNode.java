@@ -79,7 +79,8 @@ public final class ParleyNode {
     Path dataDir = Path.of(config.dataDir());
     EmbeddedMongo embedded = null;
     if (config.mongoEmbedded()) {
-      embedded = EmbeddedMongo.start(dataDir, config.embeddedMongoPort());
+      embedded = EmbeddedMongo.start(dataDir, config.embeddedMongoPort(),
+        new EmbeddedMongo.Durability(config.embeddedMongoFsync(), config.embeddedMongoCheckpointMs()));
       config = config.with("mongo", "connection_string", embedded.connectionString());
     }
     return new Prepared(config.with("auth", "jwt_secret", SigningSecret.resolve(config.jwtSecret(), dataDir)), embedded);

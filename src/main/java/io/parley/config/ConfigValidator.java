@@ -35,6 +35,8 @@ final class ConfigValidator {
     string(config, "mongo.database", false);
     string(config, "mongo.embedded.data_dir", false);
     integer(config, "mongo.embedded.port", 0, 65535);
+    bool(config, "mongo.embedded.fsync");
+    integer(config, "mongo.embedded.checkpoint_ms", 10, 600_000);
     String redis = string(config, "redis.connection_string", true);
     if (!redis.isEmpty() && !redis.startsWith("redis://") && !redis.startsWith("rediss://") && !redis.startsWith("unix://")) {
       throw new ConfigException("redis.connection_string", "must start with redis://, rediss:// or unix:// (or be empty for in-process fan-out)");
@@ -58,10 +60,7 @@ final class ConfigValidator {
   }
 
   private static void validateCluster(JsonObject config, String mongo, String redis, String secret) {
-    Object enabled = value(config, "cluster.enabled");
-    if (!(enabled instanceof Boolean on)) {
-      throw new ConfigException("cluster.enabled", "must be true or false, got " + describe(enabled));
-    }
+    boolean on = bool(config, "cluster.enabled");
     string(config, "cluster.name", false);
     string(config, "cluster.host", true);
     string(config, "cluster.public_host", true);
@@ -125,6 +124,14 @@ final class ConfigValidator {
       throw new ConfigException(key, "must be between " + min + " and " + max + ", got " + result);
     }
     return result;
+  }
+
+  private static boolean bool(JsonObject config, String key) {
+    Object value = value(config, key);
+    if (!(value instanceof Boolean on)) {
+      throw new ConfigException(key, "must be true or false, got " + describe(value));
+    }
+    return on;
   }
 
   private static String string(JsonObject config, String key, boolean mayBeEmpty) {

@@ -36,6 +36,10 @@ public record ParleyConfig(JsonObject json) {
 
   public int embeddedMongoPort() { return mongo().getJsonObject("embedded").getInteger("port"); }
 
+  public boolean embeddedMongoFsync() { return mongo().getJsonObject("embedded").getBoolean("fsync"); }
+
+  public int embeddedMongoCheckpointMs() { return mongo().getJsonObject("embedded").getInteger("checkpoint_ms"); }
+
   /** Empty: single node, events fan out in-process. */
   public String redisConnectionString() { return json.getJsonObject("redis").getString("connection_string"); }
 

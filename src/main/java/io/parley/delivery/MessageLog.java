@@ -3,6 +3,7 @@ package io.parley.delivery;
 import io.parley.common.Caller;
 import io.parley.common.Failure;
 import io.parley.delivery.api.DeliveryError;
+import io.parley.store.BatchedInserts;
 import io.parley.store.Mongo;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
@@ -33,12 +34,17 @@ final class MessageLog {
   static final String MESSAGES = "messages";
   private static final int MAX_ATTEMPTS = 64;
 
+  /** Sends to different conversations arriving together share one insert command. */
+  private static final int INSERT_BATCH_MAX = 256;
+
   private final MongoClient mongo;
+  private final BatchedInserts inserts;
   private final Clock clock;
   private final Heads heads = new Heads();
 
   MessageLog(MongoClient mongo, Clock clock) {
     this.mongo = mongo;
+    this.inserts = new BatchedInserts(mongo, MESSAGES, INSERT_BATCH_MAX);
     this.clock = clock;
   }
 
@@ -71,7 +77,7 @@ final class MessageLog {
       .put("clientMsgId", clientMsgId)
       .put("text", text)
       .put("createdAt", clock.millis());
-    return mongo.insert(MESSAGES, message)
+    return inserts.insert(message)
       .map(v -> {
         heads.advance(conversationId, seq);
         return new Appended(message, false);

@@ -4,11 +4,14 @@ import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.BulkOperation;
+import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Conversation documents, looked up by id and checked against the caller's tenant so ids never cross tenants.
@@ -78,11 +81,17 @@ final class ConversationStore {
       .limit(limit).toList());
   }
 
-  /** Keeps the conversation's lastSeq (unread counts, where joiners start) at least at {@code seq}. */
-  Future<Void> advanceHead(String tenant, String id, long seq) {
+  /**
+   * Keeps each conversation's lastSeq (unread counts, where joiners start) at least at its seq (never
+   * moving it down), in one bulk write.
+   */
+  Future<Void> advanceHeads(Map<String, Long> heads) {
     // By id alone (ids are global UUIDs): a filter with more fields would not be served by an index.
-    return mongo.updateCollectionWithOptions(CONVERSATIONS, new JsonObject().put("_id", id),
-      new JsonObject().put("$max", new JsonObject().put("lastSeq", seq)), new UpdateOptions()).mapEmpty();
+    List<BulkOperation> updates = heads.entrySet().stream()
+      .map(head -> BulkOperation.createUpdate(new JsonObject().put("_id", head.getKey()),
+        new JsonObject().put("$max", new JsonObject().put("lastSeq", head.getValue()))))
+      .toList();
+    return mongo.bulkWriteWithOptions(CONVERSATIONS, updates, new BulkWriteOptions(false)).mapEmpty();
   }
 
   /**

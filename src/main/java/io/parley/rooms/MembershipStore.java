@@ -4,6 +4,8 @@ import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.BulkOperation;
+import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
@@ -11,6 +13,7 @@ import io.vertx.ext.mongo.UpdateOptions;
 import java.time.Clock;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 
 /** Who is in which conversation; the document id is {@code conversationId:userId}, so joins are idempotent. */
 final class MembershipStore {
@@ -104,6 +107,15 @@ final class MembershipStore {
         new JsonObject().put("$max", new JsonObject().put("readSeq", seq)),
         new FindOptions(), new UpdateOptions().setReturningNewDocument(true))
       .map(updated -> updated == null ? null : updated.getLong("readSeq"));
+  }
+
+  /** Moves each membership's read position (by membership id) up to its seq, in one bulk write. */
+  Future<Void> advanceReads(Map<String, Long> reads) {
+    List<BulkOperation> updates = reads.entrySet().stream()
+      .map(read -> BulkOperation.createUpdate(new JsonObject().put("_id", read.getKey()),
+        new JsonObject().put("$max", new JsonObject().put("readSeq", read.getValue()))))
+      .toList();
+    return mongo.bulkWriteWithOptions(MEMBERSHIPS, updates, new BulkWriteOptions(false)).mapEmpty();
   }
 
   static String id(String conversationId, String userId) {

@@ -34,6 +34,7 @@ final class RoomsService {
   private final ConversationStore conversations;
   private final MembershipStore memberships;
   private final Access access;
+  private final PositionWrites positions;
   private final RoomEvents events;
   private final UserDirectory users;
   private final RoomsLimits limits;
@@ -44,6 +45,7 @@ final class RoomsService {
     this.conversations = conversations;
     this.memberships = memberships;
     this.access = new Access(conversations, memberships);
+    this.positions = new PositionWrites(conversations, memberships);
     this.events = events;
     this.users = users;
     this.limits = limits;
@@ -187,8 +189,7 @@ final class RoomsService {
    */
   Future<Void> appended(Caller caller, String id, long seq) {
     // A sender who left meanwhile has no read position to move; the message stays stored either way.
-    return Future.all(conversations.advanceHead(caller.tenant(), id, seq),
-      memberships.markRead(caller.tenant(), id, caller.userId(), seq)).mapEmpty();
+    return positions.appended(id, caller.userId(), seq);
   }
 
   private Future<Long> markRead(Caller caller, String id, long seq) {

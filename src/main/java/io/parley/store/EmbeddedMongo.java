@@ -12,6 +12,9 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The embedded default store: a MongoDB-wire-protocol server (mongo-java-server, H2 backend) on
@@ -27,6 +30,11 @@ public final class EmbeddedMongo implements AutoCloseable {
   private final MongoServer server;
   private final DurableH2Backend backend;
   private final InetSocketAddress address;
+  private final ScheduledExecutorService checkpointer = Executors.newSingleThreadScheduledExecutor(r -> {
+    Thread thread = new Thread(r, "store-checkpoint");
+    thread.setDaemon(true);
+    return thread;
+  });
 
   private EmbeddedMongo(MongoServer server, DurableH2Backend backend, InetSocketAddress address) {
     this.server = server;
@@ -36,6 +44,21 @@ public final class EmbeddedMongo implements AutoCloseable {
 
   /** Blocking: opens the store file and binds the port. Call from main or a worker. */
   public static EmbeddedMongo start(Path dataDir, int port) {
+    return start(dataDir, port, Durability.DEFAULT);
+  }
+
+  /**
+   * How written data is kept: {@code fsync} makes each answer wait until its write-log record is on
+   * disk (surviving power loss, at the cost of an fsync per group of writes); without it an answered
+   * write survives the process being killed, and reaches the disk within the OS's flush interval.
+   * The MVStore is committed every {@code checkpointMillis}.
+   */
+  public record Durability(boolean fsync, long checkpointMillis) {
+    public static final Durability DEFAULT = new Durability(false, 1000);
+  }
+
+  /** Blocking: opens the store file (applying logged writes it lacks) and binds the port. */
+  public static EmbeddedMongo start(Path dataDir, int port, Durability durability) {
     try {
       Files.createDirectories(dataDir);
     } catch (IOException e) {
@@ -44,7 +67,7 @@ public final class EmbeddedMongo implements AutoCloseable {
     Path file = dataDir.resolve("parley.mv");
     DurableH2Backend backend;
     try {
-      backend = new DurableH2Backend(file.toString());
+      backend = DurableH2Backend.open(dataDir, durability.fsync());
     } catch (MVStoreException e) {
       if (e.getErrorCode() == DataUtils.ERROR_FILE_LOCKED) {
         throw new ConfigException("mongo.embedded.data_dir",
@@ -58,21 +81,40 @@ public final class EmbeddedMongo implements AutoCloseable {
     server.bind(new InetSocketAddress("127.0.0.1", port), 1, WORKER_THREADS);
     InetSocketAddress address = server.getLocalAddress();
     LOG.info("embedded MongoDB-wire server on {} storing in {}", address, file.toAbsolutePath());
-    return new EmbeddedMongo(server, backend, address);
+    EmbeddedMongo embedded = new EmbeddedMongo(server, backend, address);
+    embedded.checkpointer.scheduleWithFixedDelay(embedded::checkpoint, durability.checkpointMillis(),
+      durability.checkpointMillis(), TimeUnit.MILLISECONDS);
+    return embedded;
   }
 
-  /** Store commits so far: with concurrent writers, fewer than the writes (group commit). */
-  public long commits() {
-    return backend.commits();
+  private void checkpoint() {
+    try {
+      backend.checkpoint();
+    } catch (RuntimeException e) {
+      // Writes stay durable in the log; the next checkpoint tries again.
+      LOG.error("store checkpoint failed", e);
+    }
+  }
+
+  /** Write-log flushes so far: with concurrent writers, fewer than the writes (they share flushes). */
+  public long flushes() {
+    return backend.flushes();
   }
 
   public String connectionString() {
     return "mongodb://127.0.0.1:" + address.getPort();
   }
 
-  /** Closes client connections and the store; the MVStore commits on close. */
+  /** Closes client connections and the store, after a last checkpoint (an empty log is left). */
   @Override
   public void close() {
+    // Not shutdownNow: an interrupt must not land in the middle of a commit.
+    checkpointer.shutdown();
+    try {
+      checkpointer.awaitTermination(30, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     server.shutdownNow();
   }
 }

@@ -147,6 +147,18 @@ class ConfigTest {
   }
 
   @Test
+  void embedded_store_durability_settings_are_checked(Vertx vertx, VertxTestContext ctx) {
+    failsNaming(vertx, ctx, new JsonObject().put("mongo", new JsonObject().put("embedded", new JsonObject().put("fsync", "yes"))),
+      "mongo.embedded.fsync");
+  }
+
+  @Test
+  void a_checkpoint_interval_below_10_ms_is_rejected(Vertx vertx, VertxTestContext ctx) {
+    failsNaming(vertx, ctx, new JsonObject().put("mongo", new JsonObject().put("embedded", new JsonObject().put("checkpoint_ms", 0))),
+      "mongo.embedded.checkpoint_ms");
+  }
+
+  @Test
   void unknown_concern_is_rejected(Vertx vertx, VertxTestContext ctx) {
     failsNaming(vertx, ctx, new JsonObject().put("node", new JsonObject().put("verticles", new JsonObject().put("bogus", 1))),
       "node.verticles.bogus");
