@@ -4,7 +4,9 @@ import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.bson.Document;
 import io.netty.channel.Channel;
+import io.micrometer.core.instrument.Timer;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.parley.common.Meters;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 import org.slf4j.Logger;
@@ -14,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -120,6 +123,7 @@ final class DurableH2Backend extends H2Backend {
    */
   void checkpoint() {
     List<Path> covered;
+    long started = System.nanoTime();
     writes.lock();
     try {
       long through = log.appended();
@@ -129,6 +133,8 @@ final class DurableH2Backend extends H2Backend {
     } finally {
       writes.unlock();
     }
+    Timer.builder("parley_store_checkpoint").description("how long embedded-store checkpoints held writes off")
+      .register(Meters.registry()).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     // On disk before the log it replaces is deleted (a commit alone only reaches the OS's cache).
     getMvStore().getFileStore().sync();
     WriteLog.delete(covered);

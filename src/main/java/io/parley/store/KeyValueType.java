@@ -16,6 +16,7 @@ import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -31,6 +32,7 @@ final class KeyValueType extends BasicDataType<KeyValue> {
 
   static final KeyValueType INSTANCE = new KeyValueType();
   private static final byte SERIALIZED = 0x7E;
+  private static final byte STRING = 0x02;
 
   private KeyValueType() {
   }
@@ -104,10 +106,24 @@ final class KeyValueType extends BasicDataType<KeyValue> {
   public void write(WriteBuffer buffer, KeyValue key) {
     buffer.putVarInt(key.size());
     for (Object value : key) {
+      if (value instanceof String text) {
+        writeString(buffer, text);
+        continue;
+      }
       byte type = type(value);
       byte[] bytes = encode(value);
       buffer.put(type).putVarInt(bytes.length).put(bytes);
     }
+  }
+
+  /**
+   * A string as {@link BsonEncoder} would encode it (int32 length with the terminator, UTF-8, 0), without
+   * its buffer: most keys are strings, and every commit writes every key of every page it touches.
+   */
+  private static void writeString(WriteBuffer buffer, String text) {
+    byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+    buffer.put(STRING).putVarInt(utf8.length + 5)
+      .putInt(Integer.reverseBytes(utf8.length + 1)).put(utf8).put((byte) 0);
   }
 
   @Override
