@@ -8,7 +8,8 @@
 //   node bench.js fanout --system parley|peer --url URL[,URL…] --pids PID[,PID…] --out FILE
 //   node bench.js idle   --system parley|peer --url … --pids … [--jvm-pids PID,…] --out FILE
 //   node bench.js growth-measure --url URL --pids PID --out FILE --label empty|seeded
-//   node bench.js growth-seed-api --url URL --seconds 180 --out FILE
+//   node bench.js growth-seed-api --url URL --seconds 180 --out FILE [--label L --pids P --store-dir D]
+//     (scripts/bench.sh sends: closed-loop acked sends/s, ack latency, CPU per send, disk per message)
 //
 // Options (also as environment variables BENCH_<NAME>): --clients 1000 --room-size 10 --workers 2
 // --steps 250,500,625,… (offered deliveries/s) --step-seconds 10 --drain-seconds 15 --sources 8
@@ -497,6 +498,14 @@ async function growthMeasure() {
 }
 
 /** Seeds through the API for about `seconds`: many tenants, a room of 5 each, sends as fast as acked. */
+/** Bytes of the files directly in a directory (the embedded store's file, its write log, …). */
+function dirBytes(dir) {
+  return fs.readdirSync(dir).reduce((sum, name) => {
+    const stat = fs.statSync(path.join(dir, name));
+    return stat.isFile() ? sum + stat.size : sum;
+  }, 0);
+}
+
 async function growthSeedApi() {
   const base = urls[0];
   const seconds = num('seconds', 180);
@@ -515,24 +524,38 @@ async function growthSeedApi() {
   log(`seed: ${rooms.length} tenants ready; sending until ${seconds} s have passed`);
   let sent = 0;
   let errors = 0;
+  const acks = hist.create();
   const one = async (k) => {
     let i = 0;
     while (Date.now() < deadline) {
       const { c, room } = rooms[(k + i * inFlight) % rooms.length];
       i++;
+      const t = process.hrtime.bigint();
       try {
         await c.request('parley.delivery.send', { conversationId: room, clientMsgId: `s-${k}-${i}`, text: `seed message ${k}-${i} ${'y'.repeat(70)}` });
+        hist.record(acks, Number(process.hrtime.bigint() - t) / 1000);
         sent++;
       } catch (_) {
         errors++;
       }
     }
   };
+  const storeDir = opt('store-dir', null);
+  const b0 = storeDir ? dirBytes(storeDir) : null;
   const t0 = Date.now();
+  const s0 = proc.sample(pids);
   await Promise.all(Array.from({ length: inFlight }, (_, k) => one(k)));
+  const s1 = proc.sample(pids);
   rooms.forEach((r) => r.c.close());
-  const r = { stored: sent, errors, tenants: rooms.length, ms: Date.now() - t0, perSecond: (sent * 1000) / (Date.now() - t0) };
-  log(`seed: ${sent} messages stored in ${rooms.length} tenants (${r.perSecond.toFixed(1)}/s), ${errors} errors`);
+  const ms = Date.now() - t0;
+  // Past the store's next checkpoint, so the file holds what the write log held.
+  if (storeDir) await new Promise((resolve) => setTimeout(resolve, 3000));
+  const r = {
+    label: opt('label', 'seed'), stored: sent, errors, tenants: rooms.length, inFlight, ms, perSecond: (sent * 1000) / ms,
+    ack: hist.summary(acks), serverCpuUsPerSend: pids.length && sent ? (s1.cpuUs - s0.cpuUs) / sent : null,
+    storeBytesPerMessage: storeDir && sent ? (dirBytes(storeDir) - b0) / sent : null,
+  };
+  log(`seed: ${sent} messages stored in ${rooms.length} tenants (${r.perSecond.toFixed(1)}/s, ack p50 ${r.ack.p50} p99 ${r.ack.p99} ms), ${errors} errors`);
   return writeResult(r);
 }
 

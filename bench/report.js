@@ -112,5 +112,15 @@ function growthReport() {
   return lines.join('\n');
 }
 
-const out = scenario === 'idle' ? idleReport() : scenario.startsWith('growth') ? growthReport() : fanoutReport();
+function sendsReport() {
+  const rows = results.filter((r) => r.scenario === 'growth-seed-api').map((r) => [
+    r.label, `${f0(r.ms / 1000)} s`, f0(r.inFlight), f0(r.stored), f0(r.perSecond), `${f2(r.ack.p50)} / ${f2(r.ack.p99)} / ${f2(r.ack.p999)}`,
+    f0(r.errors), r.serverCpuUsPerSend == null ? '—' : f0(r.serverCpuUsPerSend),
+    r.storeBytesPerMessage == null ? '—' : `${f0(r.storeBytesPerMessage)} B`]);
+  return table(['phase', 'sending for', 'sends in flight', 'acked sends', 'acked sends/s', 'ack p50 / p99 / p99.9 ms', 'errors',
+    'server CPU µs per send', 'store on disk per message'], rows);
+}
+
+const out = scenario === 'idle' ? idleReport() : scenario === 'growth-seed-api' ? sendsReport()
+  : scenario.startsWith('growth') ? growthReport() : fanoutReport();
 console.log(out);

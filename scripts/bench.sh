@@ -19,7 +19,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 scenario=${1:-}
-case "$scenario" in fanout|idle|cluster|growth) ;; *) echo "usage: scripts/bench.sh fanout|idle|cluster|growth" >&2; exit 2 ;; esac
+case "$scenario" in fanout|idle|cluster|growth|sends) ;; *) echo "usage: scripts/bench.sh fanout|idle|cluster|growth|sends" >&2; exit 2 ;; esac
 runs=${BENCH_RUNS:-1}
 state="$root/target/bench/$scenario-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$state/results"
@@ -191,6 +191,19 @@ run_growth() {
   stop_pids "$parley_pid"
 }
 
+# Parley only: acked sends/s with BENCH_SENDS_IN_FLIGHT (128) sends always in flight across BENCH_SENDS_ROOMS (100) rooms, after a
+# warm-up (the JIT takes a minute on 2 cores); CPU per send and store bytes on disk per message.
+run_sends() {
+  local dir="$state/parley-1" conc=${BENCH_SENDS_IN_FLIGHT:-128}
+  start_parley "$dir"
+  gen growth-seed-api --label warm-up --url "$parley_url" --seconds "${BENCH_SENDS_WARMUP_SECONDS:-40}" --seed-tenants "${BENCH_SENDS_ROOMS:-100}" \
+    --seed-concurrency "$conc" --out "$state/results/sends-warm-up.json" | tee -a "$state/bench.log"
+  gen growth-seed-api --label measured --url "$parley_url" --seconds "${BENCH_SENDS_SECONDS:-30}" --seed-tenants "${BENCH_SENDS_ROOMS:-100}" \
+    --seed-concurrency "$conc" --pids "$parley_pid" --store-dir "$dir/data" --out "$state/results/sends-measured.json" \
+    | tee -a "$state/bench.log"
+  stop_pids "$parley_pid"
+}
+
 # ---- the scenario -------------------------------------------------------------------------------
 {
   echo "machine: $(nproc) cores, $(free -h | awk '/^Mem:/{print $2}') memory; $(java -version 2>&1 | head -1); node $(node --version); redis $(redis-server --version | awk '{print $3}')"
@@ -212,6 +225,8 @@ case "$scenario" in
     done ;;
   growth)
     run_growth ;;
+  sends)
+    run_sends ;;
 esac
 
 {
