@@ -511,9 +511,8 @@ async function growthSeedApi() {
   const seconds = num('seconds', 180);
   const tenants = num('seed-tenants', 50);
   const inFlight = num('seed-concurrency', 32);
-  const deadline = Date.now() + seconds * 1000;
   const rooms = [];
-  for (let t = 0; t < tenants && Date.now() < deadline; t++) {
+  for (let t = 0; t < tenants; t++) {
     const tenant = `seed${t}-${runId}`;
     const us = await rest.pool([0, 1, 2, 3, 4], 5, (i) => rest.userWithToken(base, tenant, `s${i}`));
     const room = await rest.createRoom(base, us[0], `seed-${t}`, us.slice(1).map((u) => u.username));
@@ -521,7 +520,8 @@ async function growthSeedApi() {
     await c.connect();
     rooms.push({ c, room });
   }
-  log(`seed: ${rooms.length} tenants ready; sending until ${seconds} s have passed`);
+  log(`seed: ${rooms.length} tenants ready; sending for ${seconds} s`);
+  const deadline = Date.now() + seconds * 1000;
   let sent = 0;
   let errors = 0;
   const acks = hist.create();
