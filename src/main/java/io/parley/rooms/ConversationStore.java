@@ -1,11 +1,10 @@
 package io.parley.rooms;
 
+import io.parley.store.Mongo;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.BulkOperation;
-import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 
@@ -87,11 +86,7 @@ final class ConversationStore {
    */
   Future<Void> advanceHeads(Map<String, Long> heads) {
     // By id alone (ids are global UUIDs): a filter with more fields would not be served by an index.
-    List<BulkOperation> updates = heads.entrySet().stream()
-      .map(head -> BulkOperation.createUpdate(new JsonObject().put("_id", head.getKey()),
-        new JsonObject().put("$max", new JsonObject().put("lastSeq", head.getValue()))))
-      .toList();
-    return mongo.bulkWriteWithOptions(CONVERSATIONS, updates, new BulkWriteOptions(false)).mapEmpty();
+    return Mongo.raiseById(mongo, CONVERSATIONS, "lastSeq", heads);
   }
 
   /**

@@ -1,11 +1,10 @@
 package io.parley.rooms;
 
+import io.parley.store.Mongo;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.BulkOperation;
-import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
@@ -111,11 +110,7 @@ final class MembershipStore {
 
   /** Moves each membership's read position (by membership id) up to its seq, in one bulk write. */
   Future<Void> advanceReads(Map<String, Long> reads) {
-    List<BulkOperation> updates = reads.entrySet().stream()
-      .map(read -> BulkOperation.createUpdate(new JsonObject().put("_id", read.getKey()),
-        new JsonObject().put("$max", new JsonObject().put("readSeq", read.getValue()))))
-      .toList();
-    return mongo.bulkWriteWithOptions(MEMBERSHIPS, updates, new BulkWriteOptions(false)).mapEmpty();
+    return Mongo.raiseById(mongo, MEMBERSHIPS, "readSeq", reads);
   }
 
   static String id(String conversationId, String userId) {

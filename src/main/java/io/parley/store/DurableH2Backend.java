@@ -40,6 +40,8 @@ final class DurableH2Backend extends H2Backend {
     "insert", "update", "delete", "findandmodify", "createindexes", "dropindexes",
     "drop", "dropdatabase", "create", "renamecollection");
   private static final String COVERED = "covered";
+  private static final int COMPACT_FILL_RATE = 90;
+  private static final int COMPACT_BYTES_PER_CHECKPOINT = 4 * 1024 * 1024;
 
   private final ReentrantLock writes = new ReentrantLock();
   /** Which log records the committed state includes (committed with it). */
@@ -55,6 +57,10 @@ final class DurableH2Backend extends H2Backend {
   /** Opens the store file in {@code dataDir} and applies the logged writes its last commit lacks. */
   static DurableH2Backend open(Path dataDir, boolean fsync) {
     MVStore store = new MVStore.Builder().fileName(dataDir.resolve("parley.mv").toString()).autoCommitDisabled().open();
+    // H2 keeps freed chunks 45 s by default in case the OS has not written the newer ones yet; a
+    // checkpoint syncs the file before the next one can reuse anything, so space is reused at once
+    // (else a busy node's file grows by every page rewritten in the last 45 s: ~5 KB per message).
+    store.setRetentionTime(0);
     try {
       DurableH2Backend backend = new DurableH2Backend(store);
       backend.recover(dataDir, fsync);
@@ -138,6 +144,9 @@ final class DurableH2Backend extends H2Backend {
     // On disk before the log it replaces is deleted (a commit alone only reaches the OS's cache).
     getMvStore().getFileStore().sync();
     WriteLog.delete(covered);
+    // Chunks are freed only once none of their pages is live: copy the live pages of the sparsest ones
+    // into the next commit (what H2's background writer would do), so the file stays near its data.
+    getMvStore().compact(COMPACT_FILL_RATE, COMPACT_BYTES_PER_CHECKPOINT);
   }
 
   /** Log flushes so far: with concurrent writers, fewer than the writes (they share flushes). */

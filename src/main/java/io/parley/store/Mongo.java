@@ -4,8 +4,13 @@ import io.parley.config.ParleyConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.BulkOperation;
+import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
+
+import java.util.List;
+import java.util.Map;
 
 /** Creates the node's MongoDB client; verticle instances share one pool. */
 public final class Mongo {
@@ -26,6 +31,18 @@ public final class Mongo {
       options.put("writeConcern", "MAJORITY");
     }
     return MongoClient.createShared(vertx, options, POOL);
+  }
+
+  /**
+   * Raises {@code field} of each document (by {@code _id}) to its value, never lowering it: one
+   * unordered bulk write of {@code $max} updates. A missing document is left missing.
+   */
+  public static Future<Void> raiseById(MongoClient mongo, String collection, String field, Map<String, Long> values) {
+    List<BulkOperation> updates = values.entrySet().stream()
+      .map(value -> BulkOperation.createUpdate(new JsonObject().put("_id", value.getKey()),
+        new JsonObject().put("$max", new JsonObject().put(field, value.getValue()))))
+      .toList();
+    return mongo.bulkWriteWithOptions(collection, updates, new BulkWriteOptions(false)).mapEmpty();
   }
 
   /** Creates an index if missing; concern verticles call this for the collections they own. */

@@ -39,9 +39,7 @@ class WriteLogRecoveryTest {
 
   @Test
   void writes_after_the_last_checkpoint_are_applied_once_after_a_crash() {
-    DurableH2Backend store = DurableH2Backend.open(dir, false);
-    insert(store, "counter", new Document("_id", "c").append("n", 0));
-    increment(store, 5);
+    DurableH2Backend store = counterAt(5, false);
     store.checkpoint();
     increment(store, 7);
     insert(store, "messages", new Document("_id", "m1").append("text", "after the checkpoint"));
@@ -60,9 +58,7 @@ class WriteLogRecoveryTest {
 
   @Test
   void a_crash_between_a_checkpoint_and_its_deleting_the_covered_log_replays_nothing_twice() throws IOException {
-    DurableH2Backend store = DurableH2Backend.open(dir, false);
-    insert(store, "counter", new Document("_id", "c").append("n", 0));
-    increment(store, 4);
+    DurableH2Backend store = counterAt(4, false);
     Map<Path, byte[]> covered = new HashMap<>();
     for (Path segment : WriteLog.segments(dir)) {
       covered.put(segment, Files.readAllBytes(segment));
@@ -81,10 +77,7 @@ class WriteLogRecoveryTest {
 
   @Test
   void a_record_cut_short_by_the_crash_ends_the_log() throws IOException {
-    DurableH2Backend store = DurableH2Backend.open(dir, false);
-    insert(store, "counter", new Document("_id", "c").append("n", 0));
-    increment(store, 3);
-    store.abandon();
+    counterAt(3, false).abandon();
     Path newest = WriteLog.segments(dir).get(WriteLog.segments(dir).size() - 1);
     // Half a record: a length and a seq, then the crash.
     Files.write(newest, new byte[] {40, 0, 0, 0, 9, 0, 0}, StandardOpenOption.APPEND);
@@ -100,9 +93,7 @@ class WriteLogRecoveryTest {
 
   @Test
   void a_damaged_record_before_the_newest_segment_stops_the_start_loudly() throws IOException {
-    DurableH2Backend store = DurableH2Backend.open(dir, false);
-    insert(store, "counter", new Document("_id", "c").append("n", 0));
-    store.abandon();
+    counterAt(0, false).abandon();
     Path older = dir.resolve("wal-0000000000000000000.log");
     Files.write(older, new byte[] {40, 0, 0, 0, 9, 0, 0});
 
@@ -112,13 +103,18 @@ class WriteLogRecoveryTest {
 
   @Test
   void with_fsync_the_same_holds() {
-    DurableH2Backend store = DurableH2Backend.open(dir, true);
-    insert(store, "counter", new Document("_id", "c").append("n", 0));
-    increment(store, 2);
-    store.abandon();
+    counterAt(2, true).abandon();
     DurableH2Backend reopened = DurableH2Backend.open(dir, true);
     assertEquals(2, count(reopened));
     reopened.close();
+  }
+
+  /** A fresh store holding a counter document incremented {@code increments} times. */
+  private DurableH2Backend counterAt(int increments, boolean fsync) {
+    DurableH2Backend store = DurableH2Backend.open(dir, fsync);
+    insert(store, "counter", new Document("_id", "c").append("n", 0));
+    increment(store, increments);
+    return store;
   }
 
   private void insert(DurableH2Backend store, String collection, Document document) {
