@@ -12,7 +12,8 @@ public enum CommonError implements ErrorCode {
   UNSUPPORTED_MEDIA_TYPE(107, 415),
   SERVICE_UNAVAILABLE(108, 503),
   TIMEOUT(109, 504),
-  INTERNAL(110, 500);
+  INTERNAL(110, 500),
+  RATE_LIMITED(111, 429);
 
   private final int failureCode;
   private final int httpStatus;

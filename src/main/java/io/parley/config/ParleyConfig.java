@@ -71,6 +71,12 @@ public record ParleyConfig(JsonObject json) {
   /** Sends one delivery instance accepts at once; more are refused at once instead of queueing without bound. */
   public int sendsInFlight() { return limits().getInteger("sends_in_flight"); }
 
+  public int clientQueueBytes() { return limits().getInteger("client_queue_bytes"); }
+
+  public int requestsInFlightPerConnection() { return limits().getInteger("requests_in_flight_per_connection"); }
+
+  public int requestsInFlightPerUser() { return limits().getInteger("requests_in_flight_per_user"); }
+
   /** A copy with one setting replaced, e.g. the resolved store address or generated secret. */
   public ParleyConfig with(String section, String key, Object value) {
     JsonObject copy = json.copy();

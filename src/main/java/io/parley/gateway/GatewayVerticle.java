@@ -6,6 +6,7 @@ import io.parley.config.ParleyConfig;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Fanouts;
 import io.parley.gateway.bridge.BridgeServer;
+import io.parley.gateway.bridge.BridgeSettings;
 import io.parley.gateway.ops.HealthRoutes;
 import io.parley.gateway.rest.ApiRoutes;
 import io.parley.store.Mongo;
@@ -46,7 +47,7 @@ public class GatewayVerticle extends VerticleBase {
     config = ParleyConfig.of(config());
     AccessTokens tokens = new AccessTokens(vertx, config.jwtSecret(), config.issuer(), config.accessTtlSeconds(), Clock.systemUTC());
     fanout = Fanouts.create(vertx, config);
-    bridge = new BridgeServer(vertx, tokens, fanout, config.requestTimeoutMs(), node.nodeId(), Clock.systemUTC());
+    bridge = new BridgeServer(vertx, tokens, fanout, BridgeSettings.of(config, node.nodeId()), Clock.systemUTC());
     mongo = Mongo.client(vertx, config);
 
     Router router = Router.router(vertx);

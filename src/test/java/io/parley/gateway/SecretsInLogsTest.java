@@ -1,11 +1,7 @@
 package io.parley.gateway;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.classic.spi.IThrowableProxy;
-import ch.qos.logback.classic.spi.ThrowableProxyUtil;
-import ch.qos.logback.core.read.ListAppender;
+import io.parley.testing.LogCapture;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -18,9 +14,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -42,17 +36,18 @@ class SecretsInLogsTest {
   @RegisterExtension
   final BadInputFixture in = new BadInputFixture();
 
-  private ListAppender<ILoggingEvent> capture;
-  private Level parleyLevel;
+  private LogCapture capture;
 
   @AfterEach
   void detach() {
-    detachCapture();
+    if (capture != null) {
+      capture.stop();
+    }
   }
 
   @Test
   void no_password_or_token_reaches_the_logs(VertxTestContext ctx) {
-    attachCapture();
+    capture = LogCapture.start();
     String password = "Corr3ct-" + UUID.randomUUID();
     String wrongPassword = "Wr0ng-" + UUID.randomUUID();
     JsonObject credentials = new JsonObject().put("tenant", "acme").put("username", "carol").put("password", password);
@@ -118,7 +113,7 @@ class SecretsInLogsTest {
       // Logging is synchronous, but let stragglers on other event loops land.
       .compose(v -> in.node().vertx().timer(300))
       .onComplete(ctx.succeeding(v -> {
-        List<ILoggingEvent> events = detachCapture();
+        List<ILoggingEvent> events = capture.stop();
         ctx.verify(() -> {
           assertTrue(events.stream().anyMatch(e -> e.getFormattedMessage().contains("registered user")),
             "the capture sees the node's logs: " + events.size() + " events");
@@ -127,7 +122,7 @@ class SecretsInLogsTest {
           assertTrue(events.stream().anyMatch(e -> e.getFormattedMessage().startsWith("refused POST")),
             "the capture sees the refused REST requests, which are logged once each");
           for (ILoggingEvent event : events) {
-            String text = rendered(event);
+            String text = LogCapture.rendered(event);
             for (String secret : secrets) {
               assertFalse(text.contains(secret), "a secret reached the log (" + event.getLoggerName() + "): " + text);
             }
@@ -162,50 +157,5 @@ class SecretsInLogsTest {
     int at = jwt.lastIndexOf('.') + 10;
     char replacement = jwt.charAt(at) == 'A' ? 'B' : 'A';
     return jwt.substring(0, at) + replacement + jwt.substring(at + 1);
-  }
-
-  private void attachCapture() {
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    Logger parley = (Logger) LoggerFactory.getLogger("io.parley");
-    capture = new ListAppender<>();
-    capture.setContext(root.getLoggerContext());
-    capture.start();
-    root.addAppender(capture);
-    // The product's own loggers at DEBUG too, as an operator would set PARLEY_LOG_LEVEL to investigate.
-    parleyLevel = parley.getLevel();
-    parley.setLevel(Level.DEBUG);
-  }
-
-  private List<ILoggingEvent> detachCapture() {
-    if (capture == null) {
-      return List.of();
-    }
-    Logger root = (Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
-    root.detachAppender(capture);
-    ((Logger) LoggerFactory.getLogger("io.parley")).setLevel(parleyLevel);
-    capture.stop();
-    List<ILoggingEvent> events;
-    synchronized (capture) {
-      events = new ArrayList<>(capture.list);
-    }
-    capture = null;
-    return events;
-  }
-
-  private static String rendered(ILoggingEvent event) {
-    StringBuilder text = new StringBuilder(String.valueOf(event.getFormattedMessage()));
-    IThrowableProxy throwable = event.getThrowableProxy();
-    if (throwable != null) {
-      text.append('\n').append(ThrowableProxyUtil.asString(throwable));
-    }
-    if (event.getArgumentArray() != null) {
-      for (Object argument : event.getArgumentArray()) {
-        text.append('\n').append(argument);
-      }
-    }
-    if (event.getMDCPropertyMap() != null) {
-      text.append('\n').append(event.getMDCPropertyMap());
-    }
-    return text.toString();
   }
 }

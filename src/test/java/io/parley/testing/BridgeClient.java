@@ -48,6 +48,8 @@ public final class BridgeClient {
   private volatile String inbox;
   private volatile Promise<JsonObject> ready;
   private volatile Consumer<JsonObject> eventHandler = event -> { };
+  /** The code of the server's {"type":"close"} frame, which precedes its closing the socket. */
+  private volatile Short closeNotice;
 
   private BridgeClient(Vertx vertx, WebSocketClient wsClient, WebSocket socket, boolean sockJs) {
     this.vertx = vertx;
@@ -70,7 +72,7 @@ public final class BridgeClient {
       if (awaited != null) {
         awaited.tryFail(new BridgeError(-1, "CONNECTION_CLOSED: socket closed before ready"));
       }
-      closed.tryComplete(socket.closeStatusCode());
+      closed.tryComplete(closeNotice != null ? closeNotice : socket.closeStatusCode());
     });
   }
 
@@ -240,7 +242,16 @@ public final class BridgeClient {
     return await(protocolErrors, f -> true, count);
   }
 
-  /** The WebSocket close status code sent by the server. */
+  /** Stops reading from the socket (the server's writes back up), as a stalled client would. */
+  public void pause() {
+    socket.pause();
+  }
+
+  public void resume() {
+    socket.resume();
+  }
+
+  /** The close code the server gave: its {"type":"close"} frame's, else SockJS's or the WebSocket's. */
   public Future<Short> closedFuture() {
     return closed.future();
   }
@@ -270,6 +281,9 @@ public final class BridgeClient {
       onFrame(new JsonObject(text));
     } else if (text.equals("o")) {
       open.tryComplete();
+    } else if (text.startsWith("c[")) {
+      // SockJS's own close frame, c[code,"reason"]: 3000 for any close the server asks for.
+      closed.tryComplete(closeNotice != null ? closeNotice : new JsonArray(text.substring(1)).getInteger(0).shortValue());
     } else {
       sockJsFrames(text).forEach(this::onFrame);
     }
@@ -279,6 +293,10 @@ public final class BridgeClient {
     add(frames, frame);
     String address = frame.getString("address");
     boolean failure = "err".equals(frame.getString("type"));
+    if ("close".equals(frame.getString("type"))) {
+      closeNotice = frame.getInteger("code").shortValue();
+      return;
+    }
     if (address == null) {
       add(protocolErrors, frame);
       return;

@@ -35,13 +35,14 @@ public final class BridgeServer {
   private final BridgeSettings settings;
   private final Clock clock;
   private final Set<BridgeConnection> open = new HashSet<>();
+  private final UserRequests userRequests = new UserRequests();
   private final long sweeper;
 
-  public BridgeServer(Vertx vertx, AccessTokens tokens, EventFanout fanout, long requestTimeoutMs, String nodeId, Clock clock) {
+  public BridgeServer(Vertx vertx, AccessTokens tokens, EventFanout fanout, BridgeSettings settings, Clock clock) {
     this.vertx = vertx;
     this.tokens = tokens;
     this.registry = new ClientRegistry(vertx, fanout);
-    this.settings = new BridgeSettings(requestTimeoutMs, nodeId);
+    this.settings = settings;
     this.clock = clock;
     this.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, t -> sweep());
   }
@@ -51,7 +52,8 @@ public final class BridgeServer {
       .setInsertJSESSIONID(false)
       .setLibraryURL("/vendor/sockjs.min.js");
     return SockJSHandler.create(vertx, options).socketHandler(socket -> {
-      open.add(new BridgeConnection(vertx, socket, new ConnectionAuth(tokens, clock), registry, settings, open::remove));
+      open.add(new BridgeConnection(vertx, socket, new ConnectionAuth(tokens, clock), registry, settings, userRequests,
+        open::remove));
     });
   }
 

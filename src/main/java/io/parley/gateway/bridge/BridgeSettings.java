@@ -1,5 +1,17 @@
 package io.parley.gateway.bridge;
 
-/** What every connection of a gateway instance shares: how long a request may take, and which node this is. */
-record BridgeSettings(long requestTimeoutMs, String nodeId) {
+import io.parley.config.ParleyConfig;
+
+/**
+ * What every connection of a gateway instance shares: how long a request may take, which node this
+ * is, and the bounds one client gets — bytes of events queued to it before it counts as too slow,
+ * requests in flight on one connection and for one user on this gateway instance.
+ */
+public record BridgeSettings(long requestTimeoutMs, String nodeId, int queuedBytesMax, int requestsPerConnection,
+                             int requestsPerUser) {
+
+  public static BridgeSettings of(ParleyConfig config, String nodeId) {
+    return new BridgeSettings(config.requestTimeoutMs(), nodeId, config.clientQueueBytes(),
+      config.requestsInFlightPerConnection(), config.requestsInFlightPerUser());
+  }
 }

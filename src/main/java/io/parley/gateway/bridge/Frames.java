@@ -39,6 +39,11 @@ final class Frames {
       .toBuffer();
   }
 
+  /** Why the server is about to close the connection (Parley's own frame: SockJS sessions carry no codes). */
+  static Buffer close(int code, String reason) {
+    return new JsonObject().put("type", "close").put("code", code).put("reason", reason).toBuffer();
+  }
+
   /** A protocol-level error not tied to an address, as the stock bridge sends them (e.g. invalid_json). */
   static Buffer protocolError(String error) {
     return new JsonObject().put("type", "err").put("body", error).toBuffer();

@@ -10,6 +10,7 @@ import io.parley.delivery.api.DeliveryAddresses;
 import io.parley.rooms.api.RoomsAddresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -20,6 +21,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 
+import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -28,6 +30,9 @@ import java.util.function.Function;
  * event-bus address with the verified caller in the headers. Business rules live in the concerns.
  */
 public final class ApiRoutes {
+
+  private static final HttpMethod GET = HttpMethod.GET;
+  private static final HttpMethod POST = HttpMethod.POST;
 
   private static final String CALLER = "parley.caller";
   private static final BiConsumer<RoutingContext, JsonObject> AS_IS = (ctx, answer) -> { };
@@ -42,46 +47,69 @@ public final class ApiRoutes {
 
   public static Router create(Vertx vertx, AccessTokens tokens, long maxBodyBytes, long timeoutMs) {
     ApiRoutes api = new ApiRoutes(vertx, timeoutMs);
+    KnownRoutes known = new KnownRoutes();
     Router router = Router.router(vertx);
+    BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     router.route().handler(TimeoutHandler.create(timeoutMs + 1000, 504));
-    router.route().handler(BodyHandler.create(false).setBodyLimit(maxBodyBytes));
+    // Cheap checks first, on headers only: nothing is read or parsed for a request refused here.
+    router.route().handler(known::check);
+    router.route().handler(ApiRoutes::requireJsonBody);
 
-    router.post("/auth/register").handler(ctx -> api.anonymous(ctx, AuthAddresses.REGISTER, 201));
-    router.post("/auth/login").handler(ctx -> api.anonymous(ctx, AuthAddresses.LOGIN, 200));
-    router.post("/auth/refresh").handler(ctx -> api.anonymous(ctx, AuthAddresses.REFRESH, 200));
-    router.post("/auth/logout").handler(ctx -> api.anonymous(ctx, AuthAddresses.LOGOUT, 204));
+    router.post(known.add(POST, "/auth/register")).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.REGISTER, 201));
+    router.post(known.add(POST, "/auth/login")).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.LOGIN, 200));
+    router.post(known.add(POST, "/auth/refresh")).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.REFRESH, 200));
+    router.post(known.add(POST, "/auth/logout")).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.LOGOUT, 204));
 
+    // The token is checked before the body is read.
     router.route().handler(ApiRoutes::requireToken);
     router.route().handler(JWTAuthHandler.create(tokens.provider()));
     router.route().handler(ctx -> AccessTokens.caller(ctx.user())
       .onSuccess(caller -> ctx.put(CALLER, caller).next())
       .onFailure(ctx::fail));
+    router.route().handler(body);
 
-    router.get("/me").handler(ctx -> {
+    router.get(known.add(GET, "/me")).handler(ctx -> {
       Caller caller = ctx.get(CALLER);
       json(ctx, 200, new JsonObject().put("userId", caller.userId()).put("username", caller.username()).put("tenant", caller.tenant()));
     });
-    router.get("/conversations").handler(ctx -> api.forward(ctx,
+    router.get(known.add(GET, "/conversations")).handler(ctx -> api.forward(ctx,
       "public".equals(ctx.queryParams().get("scope")) ? RoomsAddresses.PUBLIC : RoomsAddresses.LIST, new JsonObject(), 200));
-    router.post("/conversations").handler(ctx -> api.withBody(ctx, RoomsAddresses.CREATE, 201, body -> body));
-    router.get("/conversations/:id").handler(ctx -> api.forward(ctx, RoomsAddresses.GET, idBody(ctx), 200));
-    router.post("/conversations/:id/join").handler(ctx -> api.forward(ctx, RoomsAddresses.JOIN, idBody(ctx), 200));
-    router.post("/conversations/:id/leave").handler(ctx -> api.forward(ctx, RoomsAddresses.LEAVE, idBody(ctx), 204));
-    router.post("/conversations/:id/invite").handler(ctx -> api.withBody(ctx, RoomsAddresses.INVITE, 200, body -> withId(ctx, body)));
-    router.get("/conversations/:id/members").handler(ctx -> api.forward(ctx, RoomsAddresses.MEMBERS, idBody(ctx), 200));
-    router.post("/conversations/:id/read").handler(ctx -> api.withBody(ctx, RoomsAddresses.READ, 200, body -> withId(ctx, body)));
-    router.get("/conversations/:id/messages").handler(ctx -> api.forward(ctx, DeliveryAddresses.HISTORY, historyQuery(ctx), 200));
-    router.post("/conversations/:id/messages").handler(ctx -> {
-      JsonObject body = body(ctx);
-      if (body != null) {
-        api.forward(ctx, DeliveryAddresses.SEND, withId(ctx, body), 201, ApiRoutes::markReplay);
+    router.post(known.add(POST, "/conversations")).handler(ctx -> api.withBody(ctx, RoomsAddresses.CREATE, 201, b -> b));
+    router.get(known.add(GET, "/conversations/:id")).handler(ctx -> api.forward(ctx, RoomsAddresses.GET, idBody(ctx), 200));
+    router.post(known.add(POST, "/conversations/:id/join")).handler(ctx -> api.forward(ctx, RoomsAddresses.JOIN, idBody(ctx), 200));
+    router.post(known.add(POST, "/conversations/:id/leave")).handler(ctx -> api.forward(ctx, RoomsAddresses.LEAVE, idBody(ctx), 204));
+    router.post(known.add(POST, "/conversations/:id/invite")).handler(ctx -> api.withBody(ctx, RoomsAddresses.INVITE, 200, b -> withId(ctx, b)));
+    router.get(known.add(GET, "/conversations/:id/members")).handler(ctx -> api.forward(ctx, RoomsAddresses.MEMBERS, idBody(ctx), 200));
+    router.post(known.add(POST, "/conversations/:id/read")).handler(ctx -> api.withBody(ctx, RoomsAddresses.READ, 200, b -> withId(ctx, b)));
+    router.get(known.add(GET, "/conversations/:id/messages")).handler(ctx -> api.forward(ctx, DeliveryAddresses.HISTORY, historyQuery(ctx), 200));
+    router.post(known.add(POST, "/conversations/:id/messages")).handler(ctx -> {
+      JsonObject sent = body(ctx);
+      if (sent != null) {
+        api.forward(ctx, DeliveryAddresses.SEND, withId(ctx, sent), 201, ApiRoutes::markReplay);
       }
     });
-    router.post("/sync").handler(ctx -> api.withBody(ctx, DeliveryAddresses.SYNC, 200, body -> body));
+    router.post(known.add(POST, "/sync")).handler(ctx -> api.withBody(ctx, DeliveryAddresses.SYNC, 200, b -> b));
 
-    router.route().handler(ctx -> ErrorResponses.send(ctx, CommonError.NOT_FOUND, "no such resource: " + ctx.request().method() + " " + ctx.request().path()));
     router.route().failureHandler(ErrorResponses::handle);
     return router;
+  }
+
+  /**
+   * A request with a body must say it is JSON: the API takes nothing else, and a form or multipart body
+   * must never reach a parser (vertx-web's form decoder failed over ~8 KB with a 500).
+   */
+  private static void requireJsonBody(RoutingContext ctx) {
+    String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
+    boolean hasBody = ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null
+      || (length != null && !length.trim().equals("0"));
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (hasBody && !mediaType.equals("application/json")) {
+      ctx.fail(new Failure(CommonError.UNSUPPORTED_MEDIA_TYPE, "send the body as Content-Type: application/json"
+        + (type == null ? "" : " (got " + mediaType + ")")));
+    } else {
+      ctx.next();
+    }
   }
 
   /** No header, or one that names no token ("Bearer " alone), is UNAUTHENTICATED; a bad token is TOKEN_INVALID later. */
