@@ -22,7 +22,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * What the REST API does with requests it does not take: a body that is not JSON is 415 before anything
  * parses it (a form body over ~8 KB, or a multipart field over 20 KB, was a 500 with a 45-line stack
  * trace), a known path asked with the wrong method is 405 with {@code Allow} (was 404, or 401 behind
- * the token check), and without a token an oversized body is refused as 401 without being read. No
+ * the token check), a body that is not UTF-8 is 400 (it was stored with replacement characters), and
+ * without a token an oversized body is refused as 401 without being read. No
  * answer is a 5xx and nothing is logged as an error or with a stack trace.
  */
 class RestDoorsTest {
@@ -48,6 +49,13 @@ class RestDoorsTest {
       assertEquals("POST", loginByGet.getHeader("Allow"));
       expect(405, "METHOD_NOT_ALLOWED", request(HttpMethod.PUT, "/conversations/abc/messages", null, "any-token"), "{}");
       expect(404, "NOT_FOUND", request(HttpMethod.GET, "/no/such/thing", null, null), null);
+
+      // Bytes ff fe c3 28 inside a string: not UTF-8, so refused rather than stored altered.
+      HttpResponse<Buffer> invalidUtf8 = await(request(HttpMethod.POST, "/auth/register", "application/json", null)
+        .sendBuffer(Buffer.buffer("{\"tenant\":\"acme\",\"username\":\"u").appendBytes(new byte[] {(byte) 0xff, (byte) 0xfe, (byte) 0xc3, 0x28})
+          .appendString("\",\"password\":\"correct-horse-battery\"}")));
+      assertEquals(400, invalidUtf8.statusCode(), invalidUtf8.bodyAsString());
+      assertEquals("BAD_JSON", invalidUtf8.bodyAsJsonObject().getJsonObject("error").getString("code"));
 
       // Over http.max_body_bytes (64 KB) and no token: refused for the token, the body never read.
       expect(401, "UNAUTHENTICATED", request(HttpMethod.POST, "/conversations", "application/json", null),

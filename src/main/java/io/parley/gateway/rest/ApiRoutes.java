@@ -21,6 +21,11 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
@@ -35,6 +40,8 @@ public final class ApiRoutes {
   private static final HttpMethod POST = HttpMethod.POST;
 
   private static final String CALLER = "parley.caller";
+  private static final ThreadLocal<CharsetDecoder> STRICT_UTF8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8.newDecoder()
+    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
   private static final BiConsumer<RoutingContext, JsonObject> AS_IS = (ctx, answer) -> { };
 
   private final Vertx vertx;
@@ -163,7 +170,14 @@ public final class ApiRoutes {
 
   /** The request body as a JSON object, or null after answering the client with BAD_JSON. */
   private static JsonObject body(RoutingContext ctx) {
-    String text = ctx.body().asString();
+    String text;
+    try {
+      text = ctx.body().buffer() == null ? null : STRICT_UTF8.get().decode(ByteBuffer.wrap(ctx.body().buffer().getBytes())).toString();
+    } catch (CharacterCodingException e) {
+      // Decoded leniently, it would be stored with replacement characters: refused instead.
+      ctx.fail(new Failure(CommonError.BAD_JSON, "request body is not valid UTF-8"));
+      return null;
+    }
     if (text == null || text.isBlank()) {
       ctx.fail(new Failure(CommonError.BAD_JSON, "request body must be a JSON object"));
       return null;
