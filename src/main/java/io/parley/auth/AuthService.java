@@ -11,9 +11,12 @@ import io.parley.auth.api.TokenPair;
 import io.parley.auth.api.UserRef;
 import io.parley.common.Caller;
 import io.parley.common.Failure;
+import io.parley.common.RetryAfter;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
 
 /** The rules of accounts and tokens: register, login, refresh with rotation, logout, username lookup. */
 final class AuthService {
@@ -24,12 +27,15 @@ final class AuthService {
   private final RefreshTokens refreshTokens;
   private final AccessTokens accessTokens;
   private final PasswordHasher hasher;
+  private final LoginThrottle throttle;
 
-  AuthService(UserStore users, RefreshTokens refreshTokens, AccessTokens accessTokens, PasswordHasher hasher) {
+  AuthService(UserStore users, RefreshTokens refreshTokens, AccessTokens accessTokens, PasswordHasher hasher,
+              LoginThrottle throttle) {
     this.users = users;
     this.refreshTokens = refreshTokens;
     this.accessTokens = accessTokens;
     this.hasher = hasher;
+    this.throttle = throttle;
   }
 
   Future<Void> ensureIndexes() {
@@ -45,8 +51,15 @@ final class AuthService {
       });
   }
 
-  /** Unknown users cost the same hashing time as known ones (see {@link PasswordHasher}). */
+  /**
+   * Unknown users cost the same hashing time as known ones (see {@link PasswordHasher}). Attempts are
+   * throttled per account (known or not) before any hashing.
+   */
   Future<TokenPair> login(Login login) {
+    long wait = throttle.tryAttempt(login.tenant() + ":" + login.username().toLowerCase(Locale.ROOT));
+    if (wait > 0) {
+      return Future.failedFuture(RetryAfter.rateLimited("too many login attempts for this account", wait));
+    }
     return users.find(login.tenant(), login.username()).compose(user ->
       hasher.verify(user == null ? null : user.getString("passwordHash"), login.password()).compose(ok -> {
         if (!ok) {

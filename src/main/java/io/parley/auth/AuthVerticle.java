@@ -22,6 +22,9 @@ import java.time.Clock;
 /** Wires {@link AuthService} to the auth addresses. */
 public class AuthVerticle extends VerticleBase {
 
+  /** Accounts whose login attempts are remembered (least recently tried forgotten first): ~100 bytes each. */
+  private static final int THROTTLED_ACCOUNTS_MAX = 100_000;
+
   private MongoClient mongo;
 
   @Override
@@ -32,7 +35,8 @@ public class AuthVerticle extends VerticleBase {
     AuthService auth = new AuthService(new UserStore(mongo, clock),
       new RefreshTokens(mongo, config.refreshTtlSeconds(), clock),
       new AccessTokens(vertx, config.jwtSecret(), config.issuer(), config.accessTtlSeconds(), clock),
-      new PasswordHasher(vertx, config.kdfIterations()));
+      new PasswordHasher(vertx, config.kdfIterations(), config.passwordChecksPending()),
+      new LoginThrottle(config.loginAttemptsPerAccount(), config.loginWindowSeconds(), THROTTLED_ACCOUNTS_MAX, clock));
     BusService bus = new BusService(vertx.eventBus(), Concern.AUTH, MongoErrors::classify)
       .serveAnonymous(AuthAddresses.REGISTER, body -> auth.register(Registration.fromJson(body)))
       .serveAnonymous(AuthAddresses.LOGIN, body -> auth.login(Login.fromJson(body)))

@@ -57,6 +57,9 @@ final class ConfigValidator {
     integer(config, "limits.sync_batch", 1, 10_000);
     integer(config, "limits.sends_in_flight", 1, 1_000_000);
     integer(config, "limits.client_queue_bytes", 64 * 1024, 256 * 1024 * 1024);
+    integer(config, "limits.login_attempts_per_account", 1, 1_000_000);
+    integer(config, "limits.login_window_seconds", 1, 86_400);
+    integer(config, "limits.password_checks_pending", 1, 100_000);
     integer(config, "limits.requests_in_flight_per_connection", 1, 100_000);
     integer(config, "limits.requests_in_flight_per_user", 1, 1_000_000);
     return config;

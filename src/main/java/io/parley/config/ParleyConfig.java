@@ -73,6 +73,12 @@ public record ParleyConfig(JsonObject json) {
 
   public int clientQueueBytes() { return limits().getInteger("client_queue_bytes"); }
 
+  public int loginAttemptsPerAccount() { return limits().getInteger("login_attempts_per_account"); }
+
+  public int loginWindowSeconds() { return limits().getInteger("login_window_seconds"); }
+
+  public int passwordChecksPending() { return limits().getInteger("password_checks_pending"); }
+
   public int requestsInFlightPerConnection() { return limits().getInteger("requests_in_flight_per_connection"); }
 
   public int requestsInFlightPerUser() { return limits().getInteger("requests_in_flight_per_user"); }

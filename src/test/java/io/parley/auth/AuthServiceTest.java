@@ -42,7 +42,8 @@ class AuthServiceTest {
   void service() throws Exception {
     tokens = new AccessTokens(store.vertx(), SECRET, "parley", ACCESS_TTL, clock);
     auth = new AuthService(new UserStore(store.mongo(), clock), new RefreshTokens(store.mongo(), REFRESH_TTL, clock),
-      tokens, new PasswordHasher(store.vertx(), ParleyNodeExtension.TEST_KDF_ITERATIONS));
+      tokens, new PasswordHasher(store.vertx(), ParleyNodeExtension.TEST_KDF_ITERATIONS, 32),
+      new LoginThrottle(10, 60, 1_000, clock));
     await(auth.ensureIndexes());
     await(auth.register(new Registration("acme", "Alice", "correct-horse")));
   }

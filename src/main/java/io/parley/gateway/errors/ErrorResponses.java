@@ -4,6 +4,7 @@ import io.parley.auth.api.AuthError;
 import io.parley.common.CommonError;
 import io.parley.common.ErrorCode;
 import io.parley.common.ErrorCodes;
+import io.parley.common.RetryAfter;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -26,6 +27,9 @@ public final class ErrorResponses {
     if (code != CommonError.INTERNAL) {
       // One line per refused request: what and why, never the body or headers (they may hold secrets).
       LOG.info("refused {} {}: {} {}", ctx.request().method(), ctx.request().path(), code.httpStatus(), code.code());
+    }
+    if (code == CommonError.RATE_LIMITED) {
+      RetryAfter.seconds(message).ifPresent(seconds -> ctx.response().putHeader("Retry-After", String.valueOf(seconds)));
     }
     ctx.response()
       .setStatusCode(code.httpStatus())
