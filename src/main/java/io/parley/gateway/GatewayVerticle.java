@@ -63,6 +63,7 @@ public class GatewayVerticle extends VerticleBase {
     router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
     router.route(HttpMethod.POST, "/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    router.get("/eventbus/websocket").handler(bridge::upgradeRaw);
     router.route("/eventbus/*").subRouter(bridge.router());
     // Revalidated on every load (Last-Modified/ETag), so a deploy reaches browsers at once.
     router.route("/*").handler(StaticHandler.create(config.webroot()).setCachingEnabled(false));

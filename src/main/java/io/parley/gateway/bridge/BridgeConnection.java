@@ -14,7 +14,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +32,7 @@ final class BridgeConnection {
   private static final long CLOSE_GRACE_MS = 1_000;
 
   private final Vertx vertx;
-  private final SockJSSocket socket;
+  private final ClientSocket socket;
   private final ConnectionAuth auth;
   private final ClientRegistry registry;
   private final ConversationLister conversations;
@@ -50,7 +49,7 @@ final class BridgeConnection {
   /** Events that arrive while the registration lists conversations; written right after "ready". */
   private List<Buffer> held;
 
-  BridgeConnection(Vertx vertx, SockJSSocket socket, ConnectionAuth auth, ClientRegistry registry, BridgeSettings settings,
+  BridgeConnection(Vertx vertx, ClientSocket socket, ConnectionAuth auth, ClientRegistry registry, BridgeSettings settings,
                    UserRequests userRequests, Consumer<BridgeConnection> closedHandler) {
     this.vertx = vertx;
     this.closedHandler = closedHandler;

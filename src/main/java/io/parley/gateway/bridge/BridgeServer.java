@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import org.slf4j.Logger;
@@ -51,10 +52,26 @@ public final class BridgeServer {
     SockJSHandlerOptions options = new SockJSHandlerOptions()
       .setInsertJSESSIONID(false)
       .setLibraryURL("/vendor/sockjs.min.js");
-    return SockJSHandler.create(vertx, options).socketHandler(socket -> {
-      open.add(new BridgeConnection(vertx, socket, new ConnectionAuth(tokens, clock), registry, settings, userRequests,
-        open::remove));
-    });
+    return SockJSHandler.create(vertx, options).socketHandler(socket -> accept(ClientSocket.of(socket)));
+  }
+
+  /**
+   * {@code GET /eventbus/websocket}, mounted before {@link #router()}: the raw WebSocket endpoint with
+   * strict UTF-8 ({@link RawWebSocket}); other methods still reach the SockJS router's 405.
+   */
+  public void upgradeRaw(RoutingContext ctx) {
+    if (!ctx.request().canUpgradeToWebSocket()) {
+      ctx.response().setStatusCode(400).end("Can \"Upgrade\" only to \"WebSocket\".");
+      return;
+    }
+    ctx.request().toWebSocket()
+      .onSuccess(ws -> accept(new RawWebSocket(ws, settings.maxFrameBytes())))
+      .onFailure(ctx::fail);
+  }
+
+  private void accept(ClientSocket socket) {
+    open.add(new BridgeConnection(vertx, socket, new ConnectionAuth(tokens, clock), registry, settings, userRequests,
+      open::remove));
   }
 
   public int connections() {

@@ -5,13 +5,13 @@ import io.parley.config.ParleyConfig;
 /**
  * What every connection of a gateway instance shares: how long a request may take, which node this
  * is, and the bounds one client gets — bytes of events queued to it before it counts as too slow,
- * requests in flight on one connection and for one user on this gateway instance.
+ * requests in flight on one connection and for one user on this gateway instance, a frame's size.
  */
 public record BridgeSettings(long requestTimeoutMs, String nodeId, int queuedBytesMax, int requestsPerConnection,
-                             int requestsPerUser) {
+                             int requestsPerUser, long maxFrameBytes) {
 
   public static BridgeSettings of(ParleyConfig config, String nodeId) {
     return new BridgeSettings(config.requestTimeoutMs(), nodeId, config.clientQueueBytes(),
-      config.requestsInFlightPerConnection(), config.requestsInFlightPerUser());
+      config.requestsInFlightPerConnection(), config.requestsInFlightPerUser(), config.maxBodyBytes());
   }
 }
