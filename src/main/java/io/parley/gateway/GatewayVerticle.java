@@ -7,6 +7,7 @@ import io.parley.fanout.EventFanout;
 import io.parley.fanout.Fanouts;
 import io.parley.gateway.bridge.BridgeServer;
 import io.parley.gateway.bridge.BridgeSettings;
+import io.parley.gateway.errors.ErrorResponses;
 import io.parley.gateway.ops.HealthRoutes;
 import io.parley.gateway.rest.ApiRoutes;
 import io.parley.store.Mongo;
@@ -67,6 +68,9 @@ public class GatewayVerticle extends VerticleBase {
     router.route("/eventbus/*").subRouter(bridge.router());
     // Revalidated on every load (Last-Modified/ETag), so a deploy reaches browsers at once.
     router.route("/*").handler(StaticHandler.create(config.webroot()).setCachingEnabled(false));
+    // Failures outside /api (e.g. an over-size SockJS xhr_send body: 413) answer in the API's error shape
+    // instead of vertx-web logging "Unhandled exception in router" at ERROR.
+    router.route().failureHandler(ErrorResponses::handle);
 
     HttpServerOptions options = new HttpServerOptions()
       .setHost(config.httpHost())
