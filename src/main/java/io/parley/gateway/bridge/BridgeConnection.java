@@ -8,7 +8,6 @@ import io.parley.common.Failure;
 import io.parley.fanout.Events;
 import io.parley.gateway.errors.GatewayErrors;
 import io.parley.rooms.api.RoomsClient;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
@@ -29,20 +28,16 @@ import java.util.function.Consumer;
 final class BridgeConnection {
 
   private static final Logger LOG = LoggerFactory.getLogger(BridgeConnection.class);
-  private static final long CLOSE_GRACE_MS = 1_000;
 
   private final Vertx vertx;
-  private final ClientSocket socket;
   private final ConnectionAuth auth;
   private final ClientRegistry registry;
   private final ConversationLister conversations;
   private final BridgeSettings settings;
-  private final UserRequests userRequests;
+  private final RequestAdmission admission;
+  private final ClientOutbox outbox;
   private String inbox;
   private long lastSeen = System.currentTimeMillis();
-  private int inFlight;
-  /** Bytes handed to the socket and not yet written out (on every SockJS transport, the write's future says when). */
-  private long queuedBytes;
   private boolean draining;
   private final Consumer<BridgeConnection> closedHandler;
   private boolean closed;
@@ -53,12 +48,12 @@ final class BridgeConnection {
                    UserRequests userRequests, Consumer<BridgeConnection> closedHandler) {
     this.vertx = vertx;
     this.closedHandler = closedHandler;
-    this.socket = socket;
     this.auth = auth;
     this.registry = registry;
     this.conversations = new ConversationLister(new RoomsClient(vertx.eventBus()), settings.requestTimeoutMs());
     this.settings = settings;
-    this.userRequests = userRequests;
+    this.admission = new RequestAdmission(settings, userRequests);
+    this.outbox = new ClientOutbox(vertx, socket, settings.queuedBytesMax(), this::onClosed);
     socket.handler(this::onFrame);
     socket.endHandler(v -> onClosed());
     socket.exceptionHandler(err -> LOG.debug("bridge socket error: {}", err.toString()));
@@ -83,7 +78,7 @@ final class BridgeConnection {
 
   /** Requests forwarded and not yet answered. */
   int inFlight() {
-    return inFlight;
+    return admission.inFlight();
   }
 
   /** From now on new requests are refused; those in flight still get their answer. */
@@ -102,54 +97,24 @@ final class BridgeConnection {
 
   /**
    * Writes a frame unless the client cannot keep up; a client that falls behind is disconnected and
-   * catches up through sync on reconnect, rather than the server buffering without bound. The bound
-   * is on bytes not yet written out, counted here: {@code writeQueueFull()} of a SockJS session over
-   * WebSocket does not see the WebSocket's own queue. Writing to a closed connection does nothing.
+   * catches up through sync on reconnect, rather than the server buffering without bound.
    */
   boolean write(Buffer frame) {
     if (closed) {
       return false;
     }
-    int size = frame.length();
-    if (queuedBytes + size > settings.queuedBytesMax()) {
+    if (!outbox.offer(frame)) {
       close(CloseCodes.TOO_SLOW, "too slow; reconnect and sync");
       return false;
     }
-    queuedBytes += size;
-    send(frame).onComplete(done -> queuedBytes -= size);
     return true;
   }
 
-  /** The socket's write, which on some transports throws once the client is gone: then it fails instead. */
-  private Future<Void> send(Buffer frame) {
-    try {
-      return socket.write(frame);
-    } catch (IllegalStateException gone) {
-      onClosed();
-      return Future.failedFuture(gone);
-    }
-  }
-
-  /**
-   * Closes with {@code code}, said first in a {@code close} frame: SockJS sessions close with 3000
-   * whatever code is asked for, so only the raw WebSocket would carry it otherwise. The frame is not
-   * held to the queue bound (a too-slow client gets it after its backlog). A SockJS session drops
-   * frames it has not handed to its transport when it closes, so the socket is closed once the frame
-   * is written, or after a grace if the client is not reading.
-   */
   void close(int code, String reason) {
     if (!closed) {
       LOG.info("closing the bridge connection of user {}: {} {}", userLabel(), code, reason);
       onClosed();
-      boolean[] done = {false};
-      Runnable closeSocket = () -> {
-        if (!done[0]) {
-          done[0] = true;
-          socket.close(code, reason);
-        }
-      };
-      send(Frames.close(code, reason)).onComplete(written -> closeSocket.run());
-      vertx.setTimer(CLOSE_GRACE_MS, t -> closeSocket.run());
+      outbox.close(code, reason);
     }
   }
 
@@ -211,28 +176,17 @@ final class BridgeConnection {
       writeFailure(reply, new Failure(CommonError.SERVICE_UNAVAILABLE, "server is shutting down; resend after reconnecting"));
       return;
     }
-    // Refused before any work: a client past its share gets an answer at once, not a queue.
-    if (inFlight >= settings.requestsPerConnection()) {
-      writeFailure(reply, new Failure(CommonError.RATE_LIMITED, "more than " + settings.requestsPerConnection()
-        + " requests unanswered on this connection; retry after an answer"));
+    String ticket;
+    try {
+      ticket = admission.admit(auth.caller());
+    } catch (Failure limited) {
+      writeFailure(reply, limited);
       return;
     }
-    String userKey = auth.caller() == null ? null : auth.caller().tenant() + ":" + auth.caller().userId();
-    if (userKey != null && !userRequests.tryStart(userKey, settings.requestsPerUser())) {
-      writeFailure(reply, new Failure(CommonError.RATE_LIMITED, "more than " + settings.requestsPerUser()
-        + " requests unanswered for this user; retry after an answer"));
-      return;
-    }
-    inFlight++;
     auth.authenticate(frame)
       .compose(who -> vertx.eventBus().<JsonObject>request(address, body,
         who.deliveryOptions().setSendTimeout(settings.requestTimeoutMs())))
-      .onComplete(ar -> {
-        inFlight--;
-        if (userKey != null) {
-          userRequests.finished(userKey);
-        }
-      })
+      .onComplete(ar -> admission.finished(ticket))
       .onSuccess(answer -> write(Frames.rec(reply, answer.body())))
       .onFailure(err -> writeFailure(reply, err));
   }
@@ -284,7 +238,7 @@ final class BridgeConnection {
 
   private void refuse(String protocolError) {
     LOG.info("refused bridge frame for user {}: {}", userLabel(), protocolError);
-    send(Frames.protocolError(protocolError));
+    outbox.send(Frames.protocolError(protocolError));
   }
 
   private void writeFailure(String address, Throwable err) {

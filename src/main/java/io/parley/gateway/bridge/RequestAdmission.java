@@ -1,0 +1,53 @@
+package io.parley.gateway.bridge;
+
+import io.parley.common.Caller;
+import io.parley.common.CommonError;
+import io.parley.common.Failure;
+
+/**
+ * Which requests of one connection go to work: at most {@code requestsPerConnection} unanswered on the
+ * connection and {@code requestsPerUser} for its user across the gateway's connections ({@link UserRequests}).
+ * Past either the request is refused before any work, so a client past its share gets an answer at once,
+ * not a queue. Not thread-safe: used from the connection's context only.
+ */
+final class RequestAdmission {
+
+  private final BridgeSettings settings;
+  private final UserRequests userRequests;
+  private int inFlight;
+
+  RequestAdmission(BridgeSettings settings, UserRequests userRequests) {
+    this.settings = settings;
+    this.userRequests = userRequests;
+  }
+
+  /**
+   * Admits a request of {@code caller} (null before the connection has authenticated) and returns the
+   * ticket to {@link #finished(String)} with, or throws RATE_LIMITED.
+   */
+  String admit(Caller caller) {
+    if (inFlight >= settings.requestsPerConnection()) {
+      throw new Failure(CommonError.RATE_LIMITED, "more than " + settings.requestsPerConnection()
+        + " requests unanswered on this connection; retry after an answer");
+    }
+    String userKey = caller == null ? null : caller.tenant() + ":" + caller.userId();
+    if (userKey != null && !userRequests.tryStart(userKey, settings.requestsPerUser())) {
+      throw new Failure(CommonError.RATE_LIMITED, "more than " + settings.requestsPerUser()
+        + " requests unanswered for this user; retry after an answer");
+    }
+    inFlight++;
+    return userKey;
+  }
+
+  void finished(String ticket) {
+    inFlight--;
+    if (ticket != null) {
+      userRequests.finished(ticket);
+    }
+  }
+
+  /** Requests admitted and not yet answered. */
+  int inFlight() {
+    return inFlight;
+  }
+}
