@@ -3,8 +3,10 @@ package io.parley.protection;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.ParleyNodeExtension;
 import io.parley.testing.RoomOfTwo;
+import io.parley.testing.XhrSession;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -42,22 +44,62 @@ class SlowConsumerTest {
     await(bob.register(room.bob()));
     bob.pause();
     BridgeClient alice = await(node.online(room.alice()));
-
-    int inFlight = 2;
-    List<Future<JsonObject>> sends = new ArrayList<>();
-    for (int i = 0; i < MESSAGES; i++) {
-      if (i >= inFlight) {
-        await(sends.get(i - inFlight));
-      }
-      sends.add(alice.send(room.roomId(), "flood-" + i, TEXT));
-    }
-    await(Future.all(sends));
-    assertEquals(MESSAGES, await(alice.awaitMessages(room.roomId(), MESSAGES)).size(), "the reading client got every message");
+    flood(alice, room.roomId(), MESSAGES, 2);
 
     bob.resume();
     short code = await(bob.closedFuture(), 30);
     assertEquals(4001, code, "the stalled client is closed as too slow");
     assertTrue(bob.messages(room.roomId()).size() < MESSAGES,
       "the stalled client was cut off, not fed everything: " + bob.messages(room.roomId()).size());
+  }
+
+  /**
+   * The same over xhr-polling: a client that stops polling is closed rather than buffered for — when it
+   * polls again it gets at most the bounded backlog (with the 4001 notice if that was still queued), then
+   * SockJS's close frame; not a new session's "o", nor megabytes of frames.
+   */
+  @Test
+  void a_polling_client_that_stops_polling_is_closed() throws Exception {
+    RoomOfTwo room = await(RoomOfTwo.create(node.rest(), "flood-polling"));
+    XhrSession bob = await(XhrSession.polling(node.vertx(), node.port()));
+    await(bob.send(new JsonObject().put("type", "register").put("address", BridgeClient.inboxOf(room.bob()))
+      .put("headers", new JsonObject().put("authorization", "Bearer " + room.bob().getString("accessToken")))));
+    String ready = "";
+    for (int i = 0; i < 20 && !ready.contains("ready"); i++) {
+      ready = await(bob.poll());
+    }
+    assertTrue(ready.contains("ready"), "registered over xhr: " + ready);
+
+    BridgeClient alice = await(node.online(room.alice()));
+    // 2.4 MB, fast enough to be over before SockJS's 5 s session timeout would close the session anyway.
+    flood(alice, room.roomId(), 300, 8);
+
+    // Polling again gets at most the bounded backlog, ending in the 4001 notice, then SockJS's close.
+    StringBuilder received = new StringBuilder();
+    String next = "";
+    for (int i = 0; i < 3 && !next.startsWith("c["); i++) {
+      next = await(bob.poll());
+      received.append(next);
+    }
+    assertTrue(next.startsWith("c["), "the session was closed: " + next.substring(0, Math.min(200, next.length())));
+    assertTrue(received.length() < 512 * 1024, "bob was sent the bounded backlog, not 2.4 MB: " + received.length() + " chars");
+    List<JsonObject> frames = XhrSession.frames(received.toString());
+    assertTrue(frames.stream().noneMatch(f -> "close".equals(f.getString("type")))
+        || frames.stream().anyMatch(f -> "close".equals(f.getString("type")) && f.getInteger("code") == 4001),
+      "a close notice, if it got through, says 4001");
+    await(bob.close());
+  }
+
+  /** {@code messages} × 8 KB from {@code sender}; every send acked and every copy back to the sender. */
+  private static void flood(BridgeClient sender, String roomId, int messages, int inFlight) throws Exception {
+    List<Future<JsonObject>> sends = new ArrayList<>();
+    for (int i = 0; i < messages; i++) {
+      if (i >= inFlight) {
+        await(sends.get(i - inFlight));
+      }
+      sends.add(sender.send(roomId, "flood-" + i, TEXT));
+    }
+    await(Future.all(sends));
+    assertEquals(messages, await(sender.awaitMessages(roomId, messages)).size(), "the reading client got every message");
   }
 }
