@@ -11,6 +11,7 @@ import io.parley.auth.api.TokenPair;
 import io.parley.auth.api.UserRef;
 import io.parley.common.Caller;
 import io.parley.common.Failure;
+import io.parley.common.Meters;
 import io.parley.common.RetryAfter;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -58,6 +59,7 @@ final class AuthService {
   Future<TokenPair> login(Login login) {
     long wait = throttle.tryAttempt(login.tenant() + ":" + login.username().toLowerCase(Locale.ROOT));
     if (wait > 0) {
+      Meters.rateLimited("login_account");
       return Future.failedFuture(RetryAfter.rateLimited("too many login attempts for this account", wait));
     }
     return users.find(login.tenant(), login.username()).compose(user ->

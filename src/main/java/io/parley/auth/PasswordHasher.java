@@ -1,5 +1,6 @@
 package io.parley.auth;
 
+import io.parley.common.Meters;
 import io.parley.common.RetryAfter;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -56,6 +57,7 @@ final class PasswordHasher {
   private <T> Future<T> bounded(Callable<T> work) {
     if (pending.incrementAndGet() > maxPending) {
       pending.decrementAndGet();
+      Meters.rateLimited("password_checks");
       return Future.failedFuture(RetryAfter.rateLimited("too many password checks in progress", 1));
     }
     return vertx.executeBlocking(work, false).onComplete(done -> pending.decrementAndGet());

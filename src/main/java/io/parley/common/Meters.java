@@ -1,5 +1,6 @@
 package io.parley.common;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Metrics;
 import io.vertx.micrometer.backends.BackendRegistries;
@@ -13,5 +14,11 @@ public final class Meters {
   public static MeterRegistry registry() {
     MeterRegistry registry = BackendRegistries.getDefaultNow();
     return registry != null ? registry : Metrics.globalRegistry;
+  }
+
+  /** Counts a request refused by a limit, by which limit ({@code parley_rate_limited_total{kind}}). */
+  public static void rateLimited(String kind) {
+    Counter.builder("parley_rate_limited").description("requests refused by a limit, by limit").tag("kind", kind)
+      .register(registry()).increment();
   }
 }

@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class RequestFloodTest {
 
   @RegisterExtension
-  final ParleyNodeExtension node = ParleyNodeExtension.inProcess();
+  final ParleyNodeExtension node = ParleyNodeExtension.inProcess().withMetrics();
 
   @Test
   void a_burst_on_one_connection_is_cut_at_the_cap_and_refused_sends_store_nothing() throws Exception {
@@ -39,6 +39,9 @@ class RequestFloodTest {
     assertTrue(outcomes.acked >= 64, "up to the cap is served: " + outcomes);
     assertTrue(outcomes.limitedMessages.stream().allMatch(m -> m.contains("on this connection")), outcomes.limitedMessages.get(0));
     assertEquals(outcomes.acked, storedCount(room), "only acked sends are stored");
+    assertEquals(outcomes.limited, node.metric("parley_rate_limited_total{kind=\"bridge_connection\""), 0.1,
+      "an operator sees each refusal");
+    assertEquals(0, node.metric("parley_bridge_requests_in_flight"), 0.1, "nothing is left counted in flight");
   }
 
   @Test

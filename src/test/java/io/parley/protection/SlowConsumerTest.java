@@ -33,7 +33,7 @@ class SlowConsumerTest {
   private static final String TEXT = "x".repeat(8 * 1024);
 
   @RegisterExtension
-  final ParleyNodeExtension node = ParleyNodeExtension.inProcess()
+  final ParleyNodeExtension node = ParleyNodeExtension.inProcess().withMetrics()
     .with(new JsonObject().put("limits", new JsonObject().put("client_queue_bytes", 256 * 1024)));
 
   @ParameterizedTest(name = "{0}")
@@ -51,6 +51,7 @@ class SlowConsumerTest {
     assertEquals(4001, code, "the stalled client is closed as too slow");
     assertTrue(bob.messages(room.roomId()).size() < MESSAGES,
       "the stalled client was cut off, not fed everything: " + bob.messages(room.roomId()).size());
+    assertEquals(1, node.metric("parley_bridge_shed_total"), 0.1, "an operator sees the shed client");
   }
 
   /**

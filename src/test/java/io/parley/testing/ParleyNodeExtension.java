@@ -234,6 +234,21 @@ public final class ParleyNodeExtension implements BeforeAllCallback, AfterAllCal
     return clients;
   }
 
+  /**
+   * The sum of a metric's samples on {@code /metrics} whose line starts with {@code series} (a name,
+   * optionally with the start of its labels), 0 if none; needs {@link #withMetrics()}.
+   */
+  public double metric(String series) throws Exception {
+    String scrape = Async.await(clients.web().get(port(), "127.0.0.1", "/metrics").send()).bodyAsString();
+    double sum = 0;
+    for (String line : scrape.split("\n")) {
+      if (line.startsWith(series)) {
+        sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+      }
+    }
+    return sum;
+  }
+
   /** A bridge connection to the node, not yet authenticated or registered. */
   public Future<BridgeClient> bridge() {
     return clients.bridge(port());

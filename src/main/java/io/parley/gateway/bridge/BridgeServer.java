@@ -1,6 +1,7 @@
 package io.parley.gateway.bridge;
 
 import io.parley.auth.api.AccessTokens;
+import io.parley.common.Meters;
 import io.parley.fanout.EventFanout;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -46,6 +47,8 @@ public final class BridgeServer {
     this.settings = settings;
     this.clock = clock;
     this.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, t -> sweep());
+    Meters.registry().gauge("parley_bridge_queued_bytes", ClientOutbox.QUEUED);
+    Meters.registry().gauge("parley_bridge_requests_in_flight", RequestAdmission.IN_FLIGHT);
   }
 
   public Router router() {

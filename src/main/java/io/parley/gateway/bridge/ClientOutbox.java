@@ -1,8 +1,12 @@
 package io.parley.gateway.bridge;
 
+import io.micrometer.core.instrument.Counter;
+import io.parley.common.Meters;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What a connection writes to its client, bounded: the bytes handed to the socket and not yet written
@@ -12,6 +16,8 @@ import io.vertx.core.buffer.Buffer;
 final class ClientOutbox {
 
   private static final long CLOSE_GRACE_MS = 1_000;
+  /** Bytes queued to this JVM's clients ({@code parley_bridge_queued_bytes}, registered by {@link BridgeServer}). */
+  static final AtomicLong QUEUED = new AtomicLong();
 
   private final Vertx vertx;
   private final ClientSocket socket;
@@ -31,10 +37,16 @@ final class ClientOutbox {
   boolean offer(Buffer frame) {
     int size = frame.length();
     if (queuedBytes + size > queuedBytesMax) {
+      Counter.builder("parley_bridge_shed").description("bridge connections closed for not reading their events (4001)")
+        .register(Meters.registry()).increment();
       return false;
     }
     queuedBytes += size;
-    send(frame).onComplete(done -> queuedBytes -= size);
+    QUEUED.addAndGet(size);
+    send(frame).onComplete(done -> {
+      queuedBytes -= size;
+      QUEUED.addAndGet(-size);
+    });
     return true;
   }
 

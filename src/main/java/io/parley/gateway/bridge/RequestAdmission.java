@@ -3,6 +3,9 @@ package io.parley.gateway.bridge;
 import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.Failure;
+import io.parley.common.Meters;
+
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Which requests of one connection go to work: at most {@code requestsPerConnection} unanswered on the
@@ -11,6 +14,9 @@ import io.parley.common.Failure;
  * not a queue. Not thread-safe: used from the connection's context only.
  */
 final class RequestAdmission {
+
+  /** Bridge requests in flight in this JVM ({@code parley_bridge_requests_in_flight}, registered by {@link BridgeServer}). */
+  static final AtomicLong IN_FLIGHT = new AtomicLong();
 
   private final BridgeSettings settings;
   private final UserRequests userRequests;
@@ -27,20 +33,24 @@ final class RequestAdmission {
    */
   String admit(Caller caller) {
     if (inFlight >= settings.requestsPerConnection()) {
+      Meters.rateLimited("bridge_connection");
       throw new Failure(CommonError.RATE_LIMITED, "more than " + settings.requestsPerConnection()
         + " requests unanswered on this connection; retry after an answer");
     }
     String userKey = caller == null ? null : caller.tenant() + ":" + caller.userId();
     if (userKey != null && !userRequests.tryStart(userKey, settings.requestsPerUser())) {
+      Meters.rateLimited("bridge_user");
       throw new Failure(CommonError.RATE_LIMITED, "more than " + settings.requestsPerUser()
         + " requests unanswered for this user; retry after an answer");
     }
     inFlight++;
+    IN_FLIGHT.incrementAndGet();
     return userKey;
   }
 
   void finished(String ticket) {
     inFlight--;
+    IN_FLIGHT.decrementAndGet();
     if (ticket != null) {
       userRequests.finished(ticket);
     }
