@@ -28,6 +28,10 @@ final class ConfigValidator {
     integer(config, "http.max_body_bytes", 1024, 64 * 1024 * 1024);
     integer(config, "http.request_timeout_ms", 100, 600_000);
     string(config, "http.webroot", false);
+    String opsToken = string(config, "http.ops_token", true);
+    if (!opsToken.isEmpty() && opsToken.length() < 16) {
+      throw new ConfigException("http.ops_token", "must be at least 16 characters (or empty to leave /metrics open)");
+    }
     String connection = string(config, "mongo.connection_string", true);
     if (!connection.isEmpty() && !connection.startsWith("mongodb://") && !connection.startsWith("mongodb+srv://")) {
       throw new ConfigException("mongo.connection_string", "must start with mongodb:// or mongodb+srv:// (or be empty for the embedded store)");

@@ -22,6 +22,9 @@ public record ParleyConfig(JsonObject json) {
 
   public long maxBodyBytes() { return http().getLong("max_body_bytes"); }
 
+  /** Empty: /metrics and /health/detailed are open. */
+  public String opsToken() { return http().getString("ops_token"); }
+
   public long requestTimeoutMs() { return http().getLong("request_timeout_ms"); }
 
   public String webroot() { return http().getString("webroot"); }

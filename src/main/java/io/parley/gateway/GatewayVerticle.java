@@ -9,6 +9,7 @@ import io.parley.gateway.bridge.BridgeServer;
 import io.parley.gateway.bridge.BridgeSettings;
 import io.parley.gateway.errors.ErrorResponses;
 import io.parley.gateway.ops.HealthRoutes;
+import io.parley.gateway.ops.OpsToken;
 import io.parley.gateway.rest.ApiRoutes;
 import io.parley.store.Mongo;
 import io.vertx.core.Future;
@@ -60,7 +61,7 @@ public class GatewayVerticle extends VerticleBase {
       .addDirective("img-src", "'self' data:"));
     redis = config.redisConnectionString().isBlank() ? null : Redis.createClient(vertx, config.redisConnectionString());
     HealthRoutes.mount(vertx, router, node, config, mongo, redis, bridge::connections);
-    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+    router.get("/metrics").handler(new OpsToken(config.opsToken())).handler(PrometheusScrapingHandler.create());
     router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
     router.route(HttpMethod.POST, "/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));

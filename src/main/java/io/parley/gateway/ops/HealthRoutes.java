@@ -48,7 +48,7 @@ public final class HealthRoutes {
       }
     }
     router.get("/health").handler(liveness);
-    router.get("/health/detailed").handler(detailed);
+    router.get("/health/detailed").handler(new OpsToken(config.opsToken())).handler(detailed);
   }
 
   /** This node's role (the concerns it runs) and, when clustered, the members it sees. */
