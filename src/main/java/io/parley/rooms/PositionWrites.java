@@ -15,7 +15,7 @@ import java.util.Map;
  * reader once each, at their highest seq). Each caller's future completes when a write that covers
  * it has been answered, so a send is acknowledged only once the positions it implies are stored.
  *
- * <p>Not thread-safe: used from its verticle's context only.
+ * <p>Safe to call from any thread (a verticle calls it from its context; tests from their own).
  */
 final class PositionWrites {
 
@@ -34,26 +34,34 @@ final class PositionWrites {
 
   /** The conversation's head is at least {@code seq}, and so is the reader's read position. */
   Future<Void> appended(String conversationId, String readerId, long seq) {
-    heads.merge(conversationId, seq, Math::max);
-    reads.merge(MembershipStore.id(conversationId, readerId), seq, Math::max);
     Promise<Void> written = Promise.promise();
-    waiting.add(written);
-    if (!writing) {
+    boolean start;
+    synchronized (this) {
+      heads.merge(conversationId, seq, Math::max);
+      reads.merge(MembershipStore.id(conversationId, readerId), seq, Math::max);
+      waiting.add(written);
+      start = !writing;
+      writing = true;
+    }
+    if (start) {
       write();
     }
     return written.future();
   }
 
   private void write() {
-    Map<String, Long> headBatch = heads;
-    Map<String, Long> readBatch = reads;
-    List<Promise<Void>> batchWaiting = waiting;
-    heads = new HashMap<>();
-    reads = new HashMap<>();
-    waiting = new ArrayList<>();
-    writing = true;
+    Map<String, Long> headBatch;
+    Map<String, Long> readBatch;
+    List<Promise<Void>> batchWaiting;
+    synchronized (this) {
+      headBatch = heads;
+      readBatch = reads;
+      batchWaiting = waiting;
+      heads = new HashMap<>();
+      reads = new HashMap<>();
+      waiting = new ArrayList<>();
+    }
     Future.all(conversations.advanceHeads(headBatch), memberships.advanceReads(readBatch)).onComplete(done -> {
-      writing = false;
       for (Promise<Void> promise : batchWaiting) {
         if (done.succeeded()) {
           promise.complete();
@@ -61,7 +69,12 @@ final class PositionWrites {
           promise.fail(done.cause());
         }
       }
-      if (!waiting.isEmpty()) {
+      boolean more;
+      synchronized (this) {
+        more = !waiting.isEmpty();
+        writing = more;
+      }
+      if (more) {
         write();
       }
     });

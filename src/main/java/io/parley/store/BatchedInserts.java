@@ -24,7 +24,7 @@ import java.util.Map;
  * {@link MongoWriteException} (so {@link MongoErrors#isDuplicateKey} reads it the same way); a
  * failure of the whole batch (e.g. the store is unreachable) fails every insert in it.
  *
- * <p>Not thread-safe: used from its verticle's context only.
+ * <p>Safe to call from any thread (a verticle calls it from its context; tests from their own).
  */
 public final class BatchedInserts {
 
@@ -45,24 +45,31 @@ public final class BatchedInserts {
   /** Inserts the document (it must carry its {@code _id}). */
   public Future<Void> insert(JsonObject document) {
     Promise<Void> inserted = Promise.promise();
-    documents.add(document);
-    waiting.add(inserted);
-    if (!writing) {
+    boolean start;
+    synchronized (this) {
+      documents.add(document);
+      waiting.add(inserted);
+      start = !writing;
+      writing = true;
+    }
+    if (start) {
       write();
     }
     return inserted.future();
   }
 
   private void write() {
-    int size = Math.min(documents.size(), maxBatch);
-    List<JsonObject> batch = new ArrayList<>(documents.subList(0, size));
-    List<Promise<Void>> batchWaiting = new ArrayList<>(waiting.subList(0, size));
-    documents = new ArrayList<>(documents.subList(size, documents.size()));
-    waiting = new ArrayList<>(waiting.subList(size, waiting.size()));
-    writing = true;
+    List<JsonObject> batch;
+    List<Promise<Void>> batchWaiting;
+    synchronized (this) {
+      int size = Math.min(documents.size(), maxBatch);
+      batch = new ArrayList<>(documents.subList(0, size));
+      batchWaiting = new ArrayList<>(waiting.subList(0, size));
+      documents = new ArrayList<>(documents.subList(size, documents.size()));
+      waiting = new ArrayList<>(waiting.subList(size, waiting.size()));
+    }
     List<BulkOperation> inserts = batch.stream().map(BulkOperation::createInsert).toList();
     mongo.bulkWriteWithOptions(collection, inserts, new BulkWriteOptions(false)).onComplete(done -> {
-      writing = false;
       Map<Integer, BulkWriteError> errors = done.failed() ? errorsByIndex(done.cause()) : Map.of();
       for (int i = 0; i < batchWaiting.size(); i++) {
         BulkWriteError error = errors.get(i);
@@ -75,7 +82,12 @@ public final class BatchedInserts {
           batchWaiting.get(i).complete();
         }
       }
-      if (!waiting.isEmpty()) {
+      boolean more;
+      synchronized (this) {
+        more = !documents.isEmpty();
+        writing = more;
+      }
+      if (more) {
         write();
       }
     });
