@@ -91,6 +91,39 @@ class SlowConsumerTest {
     await(bob.close());
   }
 
+  /**
+   * And over xhr-streaming: bob stops reading the streaming response. SockJS ends a streaming response
+   * after 128 KB and queues the rest for the next request; either way he is closed, not buffered for.
+   */
+  @Test
+  void a_streaming_client_that_stops_reading_is_closed() throws Exception {
+    RoomOfTwo room = await(RoomOfTwo.create(node.rest(), "flood-streaming"));
+    XhrSession bob = await(XhrSession.streaming(node.vertx(), node.port()));
+    await(bob.send(new JsonObject().put("type", "register").put("address", BridgeClient.inboxOf(room.bob()))
+      .put("headers", new JsonObject().put("authorization", "Bearer " + room.bob().getString("accessToken")))));
+    for (int i = 0; i < 100 && !bob.streamed().contains("ready"); i++) {
+      Thread.sleep(50);
+    }
+    assertTrue(bob.streamed().contains("ready"), "registered over xhr-streaming: " + bob.streamed());
+    bob.pauseStream();
+
+    BridgeClient alice = await(node.online(room.alice()));
+    flood(alice, room.roomId(), 300, 8);
+    bob.resumeStream();
+
+    // What is left for bob after the stream: at most the bounded backlog, then SockJS's close.
+    StringBuilder received = new StringBuilder();
+    String next = "";
+    for (int i = 0; i < 3 && !next.startsWith("c["); i++) {
+      next = await(bob.poll());
+      received.append(next);
+    }
+    assertTrue(next.startsWith("c["), "the session was closed: " + next.substring(0, Math.min(200, next.length())));
+    assertTrue(bob.streamed().length() + received.length() < 768 * 1024,
+      "bob was sent a bounded amount, not 2.4 MB: " + (bob.streamed().length() + received.length()) + " chars");
+    await(bob.close());
+  }
+
   /** {@code messages} × 8 KB from {@code sender}; every send acked and every copy back to the sender. */
   private static void flood(BridgeClient sender, String roomId, int messages, int inFlight) throws Exception {
     List<Future<JsonObject>> sends = new ArrayList<>();
