@@ -76,15 +76,9 @@ class SlowConsumerTest {
     flood(alice, room.roomId(), 300, 8);
 
     // Polling again gets at most the bounded backlog, ending in the 4001 notice, then SockJS's close.
-    StringBuilder received = new StringBuilder();
-    String next = "";
-    for (int i = 0; i < 3 && !next.startsWith("c["); i++) {
-      next = await(bob.poll());
-      received.append(next);
-    }
-    assertTrue(next.startsWith("c["), "the session was closed: " + next.substring(0, Math.min(200, next.length())));
+    String received = pollUntilClosed(bob);
     assertTrue(received.length() < 512 * 1024, "bob was sent the bounded backlog, not 2.4 MB: " + received.length() + " chars");
-    List<JsonObject> frames = XhrSession.frames(received.toString());
+    List<JsonObject> frames = XhrSession.frames(received);
     assertTrue(frames.stream().noneMatch(f -> "close".equals(f.getString("type")))
         || frames.stream().anyMatch(f -> "close".equals(f.getString("type")) && f.getInteger("code") == 4001),
       "a close notice, if it got through, says 4001");
@@ -112,16 +106,22 @@ class SlowConsumerTest {
     bob.resumeStream();
 
     // What is left for bob after the stream: at most the bounded backlog, then SockJS's close.
-    StringBuilder received = new StringBuilder();
-    String next = "";
-    for (int i = 0; i < 3 && !next.startsWith("c["); i++) {
-      next = await(bob.poll());
-      received.append(next);
-    }
-    assertTrue(next.startsWith("c["), "the session was closed: " + next.substring(0, Math.min(200, next.length())));
+    String received = pollUntilClosed(bob);
     assertTrue(bob.streamed().length() + received.length() < 768 * 1024,
       "bob was sent a bounded amount, not 2.4 MB: " + (bob.streamed().length() + received.length()) + " chars");
     await(bob.close());
+  }
+
+  /** Polls until SockJS's close frame (three polls at most) and returns everything the polls got. */
+  private static String pollUntilClosed(XhrSession session) throws Exception {
+    StringBuilder received = new StringBuilder();
+    String next = "";
+    for (int i = 0; i < 3 && !next.startsWith("c["); i++) {
+      next = await(session.poll());
+      received.append(next);
+    }
+    assertTrue(next.startsWith("c["), "the session was closed: " + next.substring(0, Math.min(200, next.length())));
+    return received.toString();
   }
 
   /** {@code messages} × 8 KB from {@code sender}; every send acked and every copy back to the sender. */
