@@ -143,7 +143,7 @@ final class DurableH2Backend extends H2Backend {
       .register(Meters.registry()).record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
     // On disk before the log it replaces is deleted (a commit alone only reaches the OS's cache).
     getMvStore().getFileStore().sync();
-    WriteLog.delete(covered);
+    LogSegments.delete(covered);
     // Chunks are freed only once none of their pages is live: copy the live pages of the sparsest ones
     // into the next commit (what H2's background writer would do), so the file stays near its data.
     getMvStore().compact(COMPACT_FILL_RATE, COMPACT_BYTES_PER_CHECKPOINT);

@@ -60,7 +60,7 @@ class WriteLogRecoveryTest {
   void a_crash_between_a_checkpoint_and_its_deleting_the_covered_log_replays_nothing_twice() throws IOException {
     DurableH2Backend store = counterAt(4, false);
     Map<Path, byte[]> covered = new HashMap<>();
-    for (Path segment : WriteLog.segments(dir)) {
+    for (Path segment : LogSegments.list(dir)) {
       covered.put(segment, Files.readAllBytes(segment));
     }
     store.checkpoint();
@@ -78,7 +78,7 @@ class WriteLogRecoveryTest {
   @Test
   void a_record_cut_short_by_the_crash_ends_the_log() throws IOException {
     counterAt(3, false).abandon();
-    Path newest = WriteLog.segments(dir).get(WriteLog.segments(dir).size() - 1);
+    Path newest = LogSegments.list(dir).get(LogSegments.list(dir).size() - 1);
     // Half a record: a length and a seq, then the crash.
     Files.write(newest, new byte[] {40, 0, 0, 0, 9, 0, 0}, StandardOpenOption.APPEND);
 
@@ -144,7 +144,7 @@ class WriteLogRecoveryTest {
   }
 
   private List<Path> nonEmptySegments() {
-    return WriteLog.segments(dir).stream().filter(p -> {
+    return LogSegments.list(dir).stream().filter(p -> {
       try {
         return Files.size(p) > 0;
       } catch (IOException e) {

@@ -8,6 +8,7 @@ import io.vertx.core.http.WebSocketFrame;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
@@ -23,6 +24,9 @@ final class RawWebSocket implements ClientSocket {
   static final short INVALID_PAYLOAD = 1007;
   static final short MESSAGE_TOO_BIG = 1009;
 
+  private static final ThreadLocal<CharsetDecoder> STRICT_UTF8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8.newDecoder()
+    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
+
   private final ServerWebSocket ws;
   private final long maxMessageBytes;
   private Handler<Buffer> frames = frame -> { };
@@ -37,7 +41,8 @@ final class RawWebSocket implements ClientSocket {
 
   private void onFrame(WebSocketFrame frame) {
     if (frame.isText() || frame.isBinary()) {
-      message = Buffer.buffer().appendBuffer(frame.binaryData());
+      // Most messages are one frame: only a fragmented one is copied together.
+      message = frame.isFinal() ? frame.binaryData() : Buffer.buffer().appendBuffer(frame.binaryData());
       text = frame.isText();
     } else if (frame.isContinuation() && message != null) {
       message.appendBuffer(frame.binaryData());
@@ -60,10 +65,18 @@ final class RawWebSocket implements ClientSocket {
     }
   }
 
+  /** Strict UTF-8; an all-ASCII message (the usual JSON frame) is settled by one pass over its bytes. */
   private static boolean isUtf8(Buffer bytes) {
+    int length = bytes.length();
+    int i = 0;
+    while (i < length && bytes.getByte(i) >= 0) {
+      i++;
+    }
+    if (i == length) {
+      return true;
+    }
     try {
-      StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes.getBytes()));
+      STRICT_UTF8.get().decode(ByteBuffer.wrap(bytes.getBytes(i, length)));
       return true;
     } catch (CharacterCodingException e) {
       return false;
