@@ -11,8 +11,8 @@ import io.parley.auth.api.TokenPair;
 import io.parley.auth.api.UserRef;
 import io.parley.common.Caller;
 import io.parley.common.Failure;
-import io.parley.common.Meters;
-import io.parley.common.RetryAfter;
+import io.parley.ratelimit.Rate;
+import io.parley.ratelimit.RateLimiter;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,15 +28,17 @@ final class AuthService {
   private final RefreshTokens refreshTokens;
   private final AccessTokens accessTokens;
   private final PasswordHasher hasher;
-  private final LoginThrottle throttle;
+  private final RateLimiter limiter;
+  private final Rate loginPerAccount;
 
   AuthService(UserStore users, RefreshTokens refreshTokens, AccessTokens accessTokens, PasswordHasher hasher,
-              LoginThrottle throttle) {
+              RateLimiter limiter, Rate loginPerAccount) {
     this.users = users;
     this.refreshTokens = refreshTokens;
     this.accessTokens = accessTokens;
     this.hasher = hasher;
-    this.throttle = throttle;
+    this.limiter = limiter;
+    this.loginPerAccount = loginPerAccount;
   }
 
   Future<Void> ensureIndexes() {
@@ -54,15 +56,12 @@ final class AuthService {
 
   /**
    * Unknown users cost the same hashing time as known ones (see {@link PasswordHasher}). Attempts are
-   * throttled per account (known or not) before any hashing.
+   * throttled per account (known or not, across the cluster when Redis is configured) before any hashing.
    */
   Future<TokenPair> login(Login login) {
-    long wait = throttle.tryAttempt(login.tenant() + ":" + login.username().toLowerCase(Locale.ROOT));
-    if (wait > 0) {
-      Meters.rateLimited("login_account");
-      return Future.failedFuture(RetryAfter.rateLimited("too many login attempts for this account", wait));
-    }
-    return users.find(login.tenant(), login.username()).compose(user ->
+    return limiter.check(loginPerAccount, login.tenant() + ":" + login.username().toLowerCase(Locale.ROOT),
+        "too many login attempts for this account")
+      .compose(allowed -> users.find(login.tenant(), login.username())).compose(user ->
       hasher.verify(user == null ? null : user.getString("passwordHash"), login.password()).compose(ok -> {
         if (!ok) {
           return Failure.fail(AuthError.INVALID_CREDENTIALS, "unknown user or wrong password");

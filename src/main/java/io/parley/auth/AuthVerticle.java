@@ -10,6 +10,8 @@ import io.parley.common.BusService;
 import io.parley.common.Concern;
 import io.parley.common.Fields;
 import io.parley.config.ParleyConfig;
+import io.parley.ratelimit.RateLimiter;
+import io.parley.ratelimit.RateLimits;
 import io.parley.store.Mongo;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
@@ -22,21 +24,20 @@ import java.time.Clock;
 /** Wires {@link AuthService} to the auth addresses. */
 public class AuthVerticle extends VerticleBase {
 
-  /** Accounts whose login attempts are remembered (least recently tried forgotten first): ~100 bytes each. */
-  private static final int THROTTLED_ACCOUNTS_MAX = 100_000;
-
   private MongoClient mongo;
+  private RateLimiter limiter;
 
   @Override
   public Future<?> start() {
     ParleyConfig config = ParleyConfig.of(config());
     Clock clock = Clock.systemUTC();
     mongo = Mongo.client(vertx, config);
+    limiter = RateLimiter.create(vertx, config);
     AuthService auth = new AuthService(new UserStore(mongo, clock),
       new RefreshTokens(mongo, config.refreshTtlSeconds(), clock),
       new AccessTokens(vertx, config.jwtSecret(), config.issuer(), config.accessTtlSeconds(), clock),
       new PasswordHasher(vertx, config.kdfIterations(), config.passwordChecksPending()),
-      new LoginThrottle(config.loginAttemptsPerAccount(), config.loginWindowSeconds(), THROTTLED_ACCOUNTS_MAX, clock));
+      limiter, RateLimits.of(config).loginPerAccount());
     BusService bus = new BusService(vertx.eventBus(), Concern.AUTH, MongoErrors::classify)
       .serveAnonymous(AuthAddresses.REGISTER, body -> auth.register(Registration.fromJson(body)))
       .serveAnonymous(AuthAddresses.LOGIN, body -> auth.login(Login.fromJson(body)))
@@ -48,7 +49,8 @@ public class AuthVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
-    return mongo == null ? Future.succeededFuture() : mongo.close();
+    return Future.all(mongo == null ? Future.succeededFuture() : mongo.close(),
+      limiter == null ? Future.succeededFuture() : limiter.close());
   }
 
   private static String refreshToken(JsonObject body) {

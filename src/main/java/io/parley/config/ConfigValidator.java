@@ -1,6 +1,7 @@
 package io.parley.config;
 
 import io.parley.common.Concern;
+import io.parley.common.TrustedProxies;
 import io.vertx.core.json.JsonObject;
 
 import java.util.Arrays;
@@ -31,6 +32,15 @@ final class ConfigValidator {
     String opsToken = string(config, "http.ops_token", true);
     if (!opsToken.isEmpty() && opsToken.length() < 16) {
       throw new ConfigException("http.ops_token", "must be at least 16 characters (or empty to leave /metrics open)");
+    }
+    if (!(value(config, "http.trusted_proxies") instanceof io.vertx.core.json.JsonArray proxies)
+      || proxies.stream().anyMatch(p -> !(p instanceof String))) {
+      throw new ConfigException("http.trusted_proxies", "must be a list of IP addresses or CIDR ranges");
+    }
+    try {
+      TrustedProxies.of(proxies.stream().map(String::valueOf).toList());
+    } catch (IllegalArgumentException e) {
+      throw new ConfigException("http.trusted_proxies", e.getMessage());
     }
     String connection = string(config, "mongo.connection_string", true);
     if (!connection.isEmpty() && !connection.startsWith("mongodb://") && !connection.startsWith("mongodb+srv://")) {
@@ -66,6 +76,13 @@ final class ConfigValidator {
     integer(config, "limits.password_checks_pending", 1, 100_000);
     integer(config, "limits.requests_in_flight_per_connection", 1, 100_000);
     integer(config, "limits.requests_in_flight_per_user", 1, 1_000_000);
+    for (String kind : object(config, "limits.rates").fieldNames()) {
+      integer(config, "limits.rates." + kind + ".burst", 1, 1_000_000_000);
+      integer(config, "limits.rates." + kind + ".per_minute", 0, 1_000_000_000);
+    }
+    for (String kind : Set.of("sends_per_user", "rest_writes_per_user", "auth_per_address")) {
+      object(config, "limits.rates." + kind);
+    }
     return config;
   }
 

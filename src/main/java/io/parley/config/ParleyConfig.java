@@ -3,6 +3,8 @@ package io.parley.config;
 import io.parley.common.Concern;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
+
 /** Typed, read-only view of a validated configuration; verticles get the JSON and wrap it again. */
 public record ParleyConfig(JsonObject json) {
 
@@ -24,6 +26,11 @@ public record ParleyConfig(JsonObject json) {
 
   /** Empty: /metrics and /health/detailed are open. */
   public String opsToken() { return http().getString("ops_token"); }
+
+  /** Peers (IPs or CIDR ranges) whose X-Forwarded-For names the client; anyone else is the client. */
+  public List<String> trustedProxies() {
+    return http().getJsonArray("trusted_proxies").stream().map(String::valueOf).toList();
+  }
 
   public long requestTimeoutMs() { return http().getLong("request_timeout_ms"); }
 
@@ -85,6 +92,9 @@ public record ParleyConfig(JsonObject json) {
   public int requestsInFlightPerConnection() { return limits().getInteger("requests_in_flight_per_connection"); }
 
   public int requestsInFlightPerUser() { return limits().getInteger("requests_in_flight_per_user"); }
+
+  /** {@code limits.rates}: per kind a token bucket, {@code burst} and {@code per_minute} (0 turns it off). */
+  public JsonObject rates() { return limits().getJsonObject("rates"); }
 
   /** A copy with one setting replaced, e.g. the resolved store address or generated secret. */
   public ParleyConfig with(String section, String key, Object value) {

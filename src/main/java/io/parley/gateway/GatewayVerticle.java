@@ -2,6 +2,7 @@ package io.parley.gateway;
 
 import io.parley.auth.api.AccessTokens;
 import io.parley.common.NodeInfo;
+import io.parley.common.TrustedProxies;
 import io.parley.config.ParleyConfig;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Fanouts;
@@ -11,6 +12,8 @@ import io.parley.gateway.errors.ErrorResponses;
 import io.parley.gateway.ops.HealthRoutes;
 import io.parley.gateway.ops.OpsToken;
 import io.parley.gateway.rest.ApiRoutes;
+import io.parley.ratelimit.RateLimiter;
+import io.parley.ratelimit.RateLimits;
 import io.parley.store.Mongo;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -39,6 +42,7 @@ public class GatewayVerticle extends VerticleBase {
   private EventFanout fanout;
   private MongoClient mongo;
   private Redis redis;
+  private RateLimiter limiter;
 
   public GatewayVerticle(NodeInfo node) {
     this.node = node;
@@ -49,7 +53,9 @@ public class GatewayVerticle extends VerticleBase {
     config = ParleyConfig.of(config());
     AccessTokens tokens = new AccessTokens(vertx, config.jwtSecret(), config.issuer(), config.accessTtlSeconds(), Clock.systemUTC());
     fanout = Fanouts.create(vertx, config);
-    bridge = new BridgeServer(vertx, tokens, fanout, BridgeSettings.of(config, node.nodeId()), Clock.systemUTC());
+    limiter = RateLimiter.create(vertx, config);
+    RateLimits rates = RateLimits.of(config);
+    bridge = new BridgeServer(vertx, tokens, fanout, BridgeSettings.of(config, node.nodeId()), limiter, rates, Clock.systemUTC());
     mongo = Mongo.client(vertx, config);
 
     Router router = Router.router(vertx);
@@ -62,7 +68,8 @@ public class GatewayVerticle extends VerticleBase {
     redis = config.redisConnectionString().isBlank() ? null : Redis.createClient(vertx, config.redisConnectionString());
     HealthRoutes.mount(vertx, router, node, config, mongo, redis, bridge::connections);
     router.get("/metrics").handler(new OpsToken(config.opsToken())).handler(PrometheusScrapingHandler.create());
-    router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, config.maxBodyBytes(), config.requestTimeoutMs()));
+    router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, limiter, rates,
+      TrustedProxies.of(config.trustedProxies()), config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
     router.route(HttpMethod.POST, "/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     router.get("/eventbus/websocket").handler(bridge::upgradeRaw);
@@ -94,6 +101,7 @@ public class GatewayVerticle extends VerticleBase {
     Future<Void> bridgeClosed = bridge == null ? Future.succeededFuture() : bridge.drainAndClose(config.shutdownGraceMs());
     return bridgeClosed
       .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS))
-      .compose(v -> Future.all(fanout.close(), mongo.close(), redis == null ? Future.succeededFuture() : redis.close()));
+      .compose(v -> Future.all(fanout.close(), mongo.close(), limiter.close(),
+        redis == null ? Future.succeededFuture() : redis.close()));
   }
 }

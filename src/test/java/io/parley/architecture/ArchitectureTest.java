@@ -25,7 +25,7 @@ class ArchitectureTest {
   @ArchTest
   static final ArchRule common_depends_on_no_concern = classes().that().resideInAPackage("io.parley.common..")
     .should().onlyDependOnClassesThat().resideInAnyPackage("io.parley.common..", "java..", "io.vertx..",
-      "io.micrometer..", "org.slf4j..");
+      "io.micrometer..", "org.slf4j..", "io.netty.util..");
 
   @ArchTest
   static final ArchRule auth_is_reached_through_its_contract = implementationUsedOnlyInside("io.parley.auth");

@@ -8,6 +8,10 @@ import io.parley.auth.api.ResolveUsers;
 import io.parley.auth.api.TokenPair;
 import io.parley.auth.api.UserRef;
 import io.parley.common.Caller;
+import io.parley.common.CommonError;
+import io.parley.common.RetryAfter;
+import io.parley.ratelimit.Rate;
+import io.parley.ratelimit.RateLimiter;
 import io.parley.testing.EmbeddedStore;
 import io.parley.testing.MutableClock;
 import io.parley.testing.ParleyNodeExtension;
@@ -43,9 +47,23 @@ class AuthServiceTest {
     tokens = new AccessTokens(store.vertx(), SECRET, "parley", ACCESS_TTL, clock);
     auth = new AuthService(new UserStore(store.mongo(), clock), new RefreshTokens(store.mongo(), REFRESH_TTL, clock),
       tokens, new PasswordHasher(store.vertx(), ParleyNodeExtension.TEST_KDF_ITERATIONS, 32),
-      new LoginThrottle(10, 60, 1_000, clock));
+      new RateLimiter(null, clock), new Rate("login_account", 10, 10));
     await(auth.ensureIndexes());
     await(auth.register(new Registration("acme", "Alice", "correct-horse")));
+  }
+
+  @Test
+  void an_account_gets_its_login_attempts_then_waits_for_its_bucket_to_refill() throws Exception {
+    for (int i = 0; i < 10; i++) {
+      assertFailsWith(AuthError.INVALID_CREDENTIALS, () -> auth.login(Login.fromJson(credentials("alice", "wrong"))));
+    }
+    String limited = assertFailsWith(CommonError.RATE_LIMITED, () -> auth.login(Login.fromJson(credentials("ALICE", "correct-horse"))));
+    assertEquals(6, RetryAfter.seconds(limited).orElseThrow(), "one attempt comes back every 6 s, right password or not");
+    // Other accounts are not affected.
+    assertFailsWith(AuthError.INVALID_CREDENTIALS, () -> auth.login(Login.fromJson(credentials("bob", "x"))));
+    clock.advance(Duration.ofSeconds(6));
+    assertEquals("Alice", await(auth.login(Login.fromJson(credentials("alice", "correct-horse")))).caller().username());
+    assertFailsWith(CommonError.RATE_LIMITED, () -> auth.login(Login.fromJson(credentials("alice", "correct-horse"))));
   }
 
   @Test

@@ -55,7 +55,7 @@ public final class NodeProcess {
     builder.environment().put("PARLEY_HTTP_PORT", String.valueOf(port));
     builder.environment().put("PARLEY_HTTP_HOST", "127.0.0.1");
     builder.environment().put("PARLEY_MONGO_EMBEDDED_DATA_DIR", workDir.resolve("data").toString());
-    builder.environment().put("PARLEY_AUTH_KDF_ITERATIONS", String.valueOf(ParleyNodeExtension.TEST_KDF_ITERATIONS));
+    builder.environment().putAll(ParleyNodeExtension.testEnvironment());
     builder.environment().putAll(env);
     process = builder.start();
     long deadline = System.currentTimeMillis() + 60_000;

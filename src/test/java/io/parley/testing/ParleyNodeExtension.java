@@ -39,6 +39,24 @@ public final class ParleyNodeExtension implements BeforeAllCallback, AfterAllCal
   /** Fast but real KDF settings for tests that create many users; the shipped default is checked in AuthFlowTest. */
   public static final int TEST_KDF_ITERATIONS = 10_000;
 
+  /**
+   * What every test node runs with unless the test overrides it: fast but real password hashing, and
+   * rate limits far above what tests do from one address and as one user (the limiter still decides
+   * every request; protection/RateLimitTest runs the shipped rates).
+   */
+  public static JsonObject testDefaults() {
+    JsonObject generous = new JsonObject().put("burst", 1_000_000).put("per_minute", 1_000_000);
+    return new JsonObject()
+      .put("auth", new JsonObject().put("kdf_iterations", TEST_KDF_ITERATIONS))
+      .put("limits", new JsonObject().put("rates", new JsonObject()
+        .put("sends_per_user", generous).put("rest_writes_per_user", generous.copy()).put("auth_per_address", generous.copy())));
+  }
+
+  /** {@link #testDefaults()} as PARLEY_* environment variables, for nodes in their own processes. */
+  public static Map<String, String> testEnvironment() {
+    return environment(testDefaults());
+  }
+
   private final boolean childJvm;
   private final List<Supplier<JsonObject>> overrides = new ArrayList<>();
   private boolean metrics;

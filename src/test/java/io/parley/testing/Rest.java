@@ -1,6 +1,7 @@
 package io.parley.testing;
 
 import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -29,7 +30,12 @@ public final class Rest {
   }
 
   public Future<HttpResponse<Buffer>> call(HttpMethod method, String path, String token, JsonObject body) {
-    HttpRequest<Buffer> request = client.request(method, "/api" + path);
+    return call(method, path, token, body, MultiMap.caseInsensitiveMultiMap());
+  }
+
+  /** With extra request headers, e.g. X-Forwarded-For. */
+  public Future<HttpResponse<Buffer>> call(HttpMethod method, String path, String token, JsonObject body, MultiMap headers) {
+    HttpRequest<Buffer> request = client.request(method, "/api" + path).putHeaders(headers);
     if (token != null) {
       request.bearerTokenAuthentication(token);
     }

@@ -44,8 +44,8 @@ public final class ScriptCluster {
     this.vertx = vertx;
     this.env = new HashMap<>(env);
     this.env.put("PARLEY_CLUSTER_DIR", dir.toString());
-    // Fast but real password hashing: these tests register many users.
-    this.env.put("PARLEY_AUTH_KDF_ITERATIONS", String.valueOf(ParleyNodeExtension.TEST_KDF_ITERATIONS));
+    // Fast but real password hashing and generous rates: these tests register many users from one address.
+    ParleyNodeExtension.testEnvironment().forEach(this.env::putIfAbsent);
   }
 
   public Path dir() {

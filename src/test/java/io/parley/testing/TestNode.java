@@ -23,10 +23,9 @@ public final class TestNode {
 
   /** @param overrides config overrides, merged deeply over the test defaults */
   public static Future<TestNode> start(Vertx vertx, Path dataDir, JsonObject overrides) {
-    JsonObject config = new JsonObject()
+    JsonObject config = ParleyNodeExtension.testDefaults()
       .put("http", new JsonObject().put("port", 0).put("host", "127.0.0.1"))
       .put("mongo", new JsonObject().put("embedded", new JsonObject().put("data_dir", dataDir.toString()).put("port", 0)))
-      .put("auth", new JsonObject().put("kdf_iterations", ParleyNodeExtension.TEST_KDF_ITERATIONS))
       .put("node", new JsonObject().put("shutdown_grace_ms", 2000));
     config.mergeIn(overrides, true);
     return ConfigLoader.load(vertx, null, config)

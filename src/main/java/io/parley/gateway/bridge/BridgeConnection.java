@@ -45,14 +45,14 @@ final class BridgeConnection {
   private List<Buffer> held;
 
   BridgeConnection(Vertx vertx, ClientSocket socket, ConnectionAuth auth, ClientRegistry registry, BridgeSettings settings,
-                   UserRequests userRequests, Consumer<BridgeConnection> closedHandler) {
+                   RequestAdmission admission, Consumer<BridgeConnection> closedHandler) {
     this.vertx = vertx;
     this.closedHandler = closedHandler;
     this.auth = auth;
     this.registry = registry;
     this.conversations = new ConversationLister(new RoomsClient(vertx.eventBus()), settings.requestTimeoutMs());
     this.settings = settings;
-    this.admission = new RequestAdmission(settings, userRequests);
+    this.admission = admission;
     this.outbox = new ClientOutbox(vertx, socket, settings.queuedBytesMax(), this::onClosed);
     socket.handler(this::onFrame);
     socket.endHandler(v -> onClosed());
@@ -184,6 +184,7 @@ final class BridgeConnection {
       return;
     }
     auth.authenticate(frame)
+      .compose(who -> admission.withinRate(address, who))
       .compose(who -> vertx.eventBus().<JsonObject>request(address, body,
         who.deliveryOptions().setSendTimeout(settings.requestTimeoutMs())))
       .onComplete(ar -> admission.finished(ticket))

@@ -3,6 +3,9 @@ package io.parley.gateway.bridge;
 import io.parley.auth.api.AccessTokens;
 import io.parley.common.Meters;
 import io.parley.fanout.EventFanout;
+import io.parley.ratelimit.Rate;
+import io.parley.ratelimit.RateLimiter;
+import io.parley.ratelimit.RateLimits;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -38,10 +41,15 @@ public final class BridgeServer {
   private final Clock clock;
   private final Set<BridgeConnection> open = new HashSet<>();
   private final UserRequests userRequests = new UserRequests();
+  private final RateLimiter limiter;
+  private final Rate sendsPerUser;
   private final long sweeper;
 
-  public BridgeServer(Vertx vertx, AccessTokens tokens, EventFanout fanout, BridgeSettings settings, Clock clock) {
+  public BridgeServer(Vertx vertx, AccessTokens tokens, EventFanout fanout, BridgeSettings settings, RateLimiter limiter,
+                      RateLimits rates, Clock clock) {
     this.vertx = vertx;
+    this.limiter = limiter;
+    this.sendsPerUser = rates.sendsPerUser();
     this.tokens = tokens;
     this.registry = new ClientRegistry(vertx, fanout);
     this.settings = settings;
@@ -73,8 +81,8 @@ public final class BridgeServer {
   }
 
   private void accept(ClientSocket socket) {
-    open.add(new BridgeConnection(vertx, socket, new ConnectionAuth(tokens, clock), registry, settings, userRequests,
-      open::remove));
+    open.add(new BridgeConnection(vertx, socket, new ConnectionAuth(tokens, clock), registry, settings,
+      new RequestAdmission(settings, userRequests, limiter, sendsPerUser), open::remove));
   }
 
   public int connections() {

@@ -4,14 +4,19 @@ import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.Failure;
 import io.parley.common.Meters;
+import io.parley.delivery.api.DeliveryAddresses;
+import io.parley.ratelimit.Rate;
+import io.parley.ratelimit.RateLimiter;
+import io.vertx.core.Future;
 
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Which requests of one connection go to work: at most {@code requestsPerConnection} unanswered on the
- * connection and {@code requestsPerUser} for its user across the gateway's connections ({@link UserRequests}).
- * Past either the request is refused before any work, so a client past its share gets an answer at once,
- * not a queue. Not thread-safe: used from the connection's context only.
+ * connection and {@code requestsPerUser} for its user across the gateway's connections ({@link UserRequests}),
+ * and sends within the user's rate ({@code limits.rates.sends_per_user}, cluster-wide through Redis).
+ * Past any of them the request is refused before any work, so a client past its share gets an answer at
+ * once, not a queue. Not thread-safe: used from the connection's context only.
  */
 final class RequestAdmission {
 
@@ -20,11 +25,15 @@ final class RequestAdmission {
 
   private final BridgeSettings settings;
   private final UserRequests userRequests;
+  private final RateLimiter limiter;
+  private final Rate sendsPerUser;
   private int inFlight;
 
-  RequestAdmission(BridgeSettings settings, UserRequests userRequests) {
+  RequestAdmission(BridgeSettings settings, UserRequests userRequests, RateLimiter limiter, Rate sendsPerUser) {
     this.settings = settings;
     this.userRequests = userRequests;
+    this.limiter = limiter;
+    this.sendsPerUser = sendsPerUser;
   }
 
   /**
@@ -46,6 +55,14 @@ final class RequestAdmission {
     inFlight++;
     IN_FLIGHT.incrementAndGet();
     return userKey;
+  }
+
+  /** Passes {@code who} on if a request to {@code address} is within the user's rate; fails RATE_LIMITED if not. */
+  Future<Caller> withinRate(String address, Caller who) {
+    if (!address.equals(DeliveryAddresses.SEND)) {
+      return Future.succeededFuture(who);
+    }
+    return limiter.check(sendsPerUser, who.tenant() + ":" + who.userId(), "too many messages sent").map(who);
   }
 
   void finished(String ticket) {

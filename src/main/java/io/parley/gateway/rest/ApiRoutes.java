@@ -5,6 +5,9 @@ import io.parley.auth.api.AuthAddresses;
 import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.Failure;
+import io.parley.common.TrustedProxies;
+import io.parley.ratelimit.RateLimiter;
+import io.parley.ratelimit.RateLimits;
 import io.parley.gateway.errors.ErrorResponses;
 import io.parley.delivery.api.DeliveryAddresses;
 import io.parley.rooms.api.RoomsAddresses;
@@ -30,6 +33,10 @@ import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
+import static io.parley.gateway.rest.RestRates.Limit.PER_ADDRESS;
+import static io.parley.gateway.rest.RestRates.Limit.SENDS;
+import static io.parley.gateway.rest.RestRates.Limit.WRITES;
+
 /**
  * The REST API under {@code /api}: each route validates the HTTP shape, then forwards to the concern's
  * event-bus address with the verified caller in the headers. Business rules live in the concerns.
@@ -52,8 +59,10 @@ public final class ApiRoutes {
     this.timeoutMs = timeoutMs;
   }
 
-  public static Router create(Vertx vertx, AccessTokens tokens, long maxBodyBytes, long timeoutMs) {
+  public static Router create(Vertx vertx, AccessTokens tokens, RateLimiter limiter, RateLimits limits,
+                              TrustedProxies proxies, long maxBodyBytes, long timeoutMs) {
     ApiRoutes api = new ApiRoutes(vertx, timeoutMs);
+    RestRates rates = new RestRates(limiter, limits, proxies);
     KnownRoutes known = new KnownRoutes();
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
@@ -61,17 +70,18 @@ public final class ApiRoutes {
     // Cheap checks first, on headers only: nothing is read or parsed for a request refused here.
     router.route().handler(known::check);
     router.route().handler(ApiRoutes::requireJsonBody);
+    router.route().handler(rates::perAddress);
 
-    router.post(known.add(POST, "/auth/register")).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.REGISTER, 201));
-    router.post(known.add(POST, "/auth/login")).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.LOGIN, 200));
-    router.post(known.add(POST, "/auth/refresh")).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.REFRESH, 200));
+    router.post(known.add(POST, "/auth/register", PER_ADDRESS)).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.REGISTER, 201));
+    router.post(known.add(POST, "/auth/login", PER_ADDRESS)).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.LOGIN, 200));
+    router.post(known.add(POST, "/auth/refresh", PER_ADDRESS)).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.REFRESH, 200));
     router.post(known.add(POST, "/auth/logout")).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.LOGOUT, 204));
 
     // The token is checked before the body is read.
     router.route().handler(ApiRoutes::requireToken);
     router.route().handler(JWTAuthHandler.create(tokens.provider()));
     router.route().handler(ctx -> AccessTokens.caller(ctx.user())
-      .onSuccess(caller -> ctx.put(CALLER, caller).next())
+      .onSuccess(caller -> rates.perUser(ctx.put(CALLER, caller), caller))
       .onFailure(ctx::fail));
     router.route().handler(body);
 
@@ -81,15 +91,15 @@ public final class ApiRoutes {
     });
     router.get(known.add(GET, "/conversations")).handler(ctx -> api.forward(ctx,
       "public".equals(ctx.queryParams().get("scope")) ? RoomsAddresses.PUBLIC : RoomsAddresses.LIST, new JsonObject(), 200));
-    router.post(known.add(POST, "/conversations")).handler(ctx -> api.withBody(ctx, RoomsAddresses.CREATE, 201, b -> b));
+    router.post(known.add(POST, "/conversations", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.CREATE, 201, b -> b));
     router.get(known.add(GET, "/conversations/:id")).handler(ctx -> api.forward(ctx, RoomsAddresses.GET, idBody(ctx), 200));
-    router.post(known.add(POST, "/conversations/:id/join")).handler(ctx -> api.forward(ctx, RoomsAddresses.JOIN, idBody(ctx), 200));
-    router.post(known.add(POST, "/conversations/:id/leave")).handler(ctx -> api.forward(ctx, RoomsAddresses.LEAVE, idBody(ctx), 204));
-    router.post(known.add(POST, "/conversations/:id/invite")).handler(ctx -> api.withBody(ctx, RoomsAddresses.INVITE, 200, b -> withId(ctx, b)));
+    router.post(known.add(POST, "/conversations/:id/join", WRITES)).handler(ctx -> api.forward(ctx, RoomsAddresses.JOIN, idBody(ctx), 200));
+    router.post(known.add(POST, "/conversations/:id/leave", WRITES)).handler(ctx -> api.forward(ctx, RoomsAddresses.LEAVE, idBody(ctx), 204));
+    router.post(known.add(POST, "/conversations/:id/invite", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.INVITE, 200, b -> withId(ctx, b)));
     router.get(known.add(GET, "/conversations/:id/members")).handler(ctx -> api.forward(ctx, RoomsAddresses.MEMBERS, idBody(ctx), 200));
-    router.post(known.add(POST, "/conversations/:id/read")).handler(ctx -> api.withBody(ctx, RoomsAddresses.READ, 200, b -> withId(ctx, b)));
+    router.post(known.add(POST, "/conversations/:id/read", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.READ, 200, b -> withId(ctx, b)));
     router.get(known.add(GET, "/conversations/:id/messages")).handler(ctx -> api.forward(ctx, DeliveryAddresses.HISTORY, historyQuery(ctx), 200));
-    router.post(known.add(POST, "/conversations/:id/messages")).handler(ctx -> {
+    router.post(known.add(POST, "/conversations/:id/messages", SENDS)).handler(ctx -> {
       JsonObject sent = body(ctx);
       if (sent != null) {
         api.forward(ctx, DeliveryAddresses.SEND, withId(ctx, sent), 201, ApiRoutes::markReplay);

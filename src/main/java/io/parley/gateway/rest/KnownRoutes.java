@@ -18,18 +18,26 @@ import java.util.regex.Pattern;
  */
 final class KnownRoutes {
 
-  private record Known(HttpMethod method, Pattern path) {
+  private record Known(HttpMethod method, Pattern path, RestRates.Limit limit) {
   }
 
   private final List<Known> routes = new ArrayList<>();
 
-  /** Records {@code method path} (vertx-web syntax, {@code :name} for a segment) and returns the path. */
+  /** Records {@code method path} (vertx-web syntax, {@code :name} for a segment), under no rate limit. */
   String add(HttpMethod method, String path) {
-    routes.add(new Known(method, Pattern.compile(path.replaceAll(":[A-Za-z]+", "[^/]+"))));
+    return add(method, path, RestRates.Limit.NONE);
+  }
+
+  /** Records {@code method path} and the rate limit its requests count against; returns the path. */
+  String add(HttpMethod method, String path, RestRates.Limit limit) {
+    routes.add(new Known(method, Pattern.compile(path.replaceAll(":[A-Za-z]+", "[^/]+")), limit));
     return path;
   }
 
-  /** Passes on a known method and path; else fails with METHOD_NOT_ALLOWED (known path) or NOT_FOUND. */
+  /**
+   * Passes on a known method and path, noting its rate limit for {@link RestRates}; else fails with
+   * METHOD_NOT_ALLOWED (known path) or NOT_FOUND.
+   */
   void check(RoutingContext ctx) {
     String path = ctx.normalizedPath();
     String mount = ctx.mountPoint();
@@ -43,6 +51,7 @@ final class KnownRoutes {
     for (Known known : routes) {
       if (known.path().matcher(path).matches()) {
         if (known.method().equals(ctx.request().method())) {
+          RestRates.note(ctx, known.limit());
           ctx.next();
           return;
         }

@@ -2,41 +2,25 @@ package io.parley.auth;
 
 import io.parley.common.CommonError;
 import io.parley.common.Failure;
-import io.parley.testing.MutableClock;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
 import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-/** The two bounds on password work: attempts per account over time, and password checks pending at once. */
-class LoginLimitsTest {
+/** The bound on password work at once (attempts per account over time: AuthServiceTest, LoginStormTest). */
+class PasswordChecksTest {
 
   private final Vertx vertx = Vertx.vertx();
 
   @AfterEach
   void close() throws Exception {
     await(vertx.close());
-  }
-
-  @Test
-  void an_account_gets_its_attempts_then_waits_for_the_bucket_to_refill() {
-    MutableClock clock = MutableClock.now();
-    LoginThrottle throttle = new LoginThrottle(10, 60, 100, clock);
-    for (int i = 0; i < 10; i++) {
-      assertEquals(0, throttle.tryAttempt("acme:alice"), "attempt " + (i + 1));
-    }
-    assertEquals(6, throttle.tryAttempt("acme:alice"), "one attempt comes back every 6 s");
-    assertEquals(0, throttle.tryAttempt("acme:bob"), "other accounts are not affected");
-    clock.advance(Duration.ofSeconds(6));
-    assertEquals(0, throttle.tryAttempt("acme:alice"));
-    assertEquals(6, throttle.tryAttempt("acme:alice"));
   }
 
   @Test
