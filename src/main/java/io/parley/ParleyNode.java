@@ -2,7 +2,10 @@ package io.parley;
 
 import io.parley.auth.AuthVerticle;
 import io.parley.auth.SigningSecret;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.parley.common.Concern;
+import io.parley.common.Meters;
 import io.parley.common.NodeInfo;
 import io.parley.config.ParleyConfig;
 import io.parley.delivery.DeliveryVerticle;
@@ -17,6 +20,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +57,16 @@ public final class ParleyNode {
   }
 
   public static VertxOptions vertxOptions() {
-    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
       .setJvmMetricsEnabled(true)
-      .setEnabled(true));
+      .setEnabled(true);
+    // Vert.x takes the registry already set up under the options' name (if none is, it makes one without
+    // our filter): this one has the filter before Vert.x registers its first meter, as Micrometer requires.
+    PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    registry.config().meterFilter(Meters.libraryLatencyHistograms());
+    BackendRegistries.setupBackend(metrics, registry);
+    return new VertxOptions().setMetricsOptions(metrics);
   }
 
   /** Starts a standalone (not clustered) node on {@code vertx}. */

@@ -59,6 +59,9 @@ class DeploymentFilesTest {
   private static final List<String> MONGO_MEMBERS = List.of("mongo1:27017", "mongo2:27017", "mongo3:27017");
   private static final String REPLICA_SET = "rs0";
   private static final String JWT_SECRET = "PARLEY_AUTH_JWT_SECRET";
+  private static final String OPS_TOKEN = "PARLEY_HTTP_OPS_TOKEN";
+  /** The one service besides nginx with a port: Grafana, on loopback. */
+  private static final String OPERATOR_UI = "grafana";
   /** PARLEY_ variables Parley reads that are not config keys (the config file, the log level). */
   private static final Set<String> NOT_KEYS = Set.of("PARLEY_CONFIG", "PARLEY_LOG_LEVEL");
   /** Where the nginx image reads its main config. */
@@ -125,11 +128,16 @@ class DeploymentFilesTest {
     }
   }
 
-  /** Guards: clients reach parley only through nginx, the one service that publishes a port (composeNginx: the port it listens on). */
+  /**
+   * Guards: clients reach parley only through nginx, the one service that publishes a port to everyone (composeNginx:
+   * the port it listens on); Grafana, for the operator, only on loopback (MonitoringFilesTest checks it).
+   */
   @Test
   void onlyNginxPublishesAPort() {
-    services.keySet().stream().filter(name -> !name.equals("nginx"))
+    services.keySet().stream().filter(name -> !name.equals("nginx") && !name.equals(OPERATOR_UI))
       .forEach(name -> assertFalse(service(name).containsKey("ports"), "only nginx publishes ports, but " + name + " does"));
+    ((List<?>) service(OPERATOR_UI).get("ports")).forEach(port ->
+      assertTrue(String.valueOf(port).startsWith("127.0.0.1:"), OPERATOR_UI + " may be published on loopback only: " + port));
     assertNotNull(publishedContainerPort());
   }
 
@@ -473,10 +481,11 @@ class DeploymentFilesTest {
 
   // ---------------------------------------------------------------- helpers
 
-  /** The config a compose parley node runs with, by Parley's own loader (a stand-in for the required JWT secret). */
+  /** The config a compose parley node runs with, by Parley's own loader (stand-ins for the required JWT secret and ops token). */
   private static ParleyConfig parleyConfig() {
     Map<String, String> environment = new HashMap<>(parleyEnv);
     environment.put(JWT_SECRET, "s".repeat(48));
+    environment.put(OPS_TOKEN, "t".repeat(24));
     try {
       return ConfigLoader.resolve(defaults, environment);
     } catch (ConfigException e) {

@@ -42,8 +42,9 @@ public class DeliveryVerticle extends VerticleBase {
     fanout = Fanouts.create(vertx, config);
     delivery = new DeliveryService(new MessageLog(mongo, clock), Conversations.of(new RoomsClient(vertx.eventBus())),
       fanout, limits, clock);
+    SendMeters sends = new SendMeters();
     bus = new BusService(vertx.eventBus(), Concern.DELIVERY, MongoErrors::classify)
-      .serve(DeliveryAddresses.SEND, (caller, body) -> delivery.send(caller, SendMessage.fromJson(body, limits)))
+      .serve(DeliveryAddresses.SEND, (caller, body) -> sends.measure(() -> delivery.send(caller, SendMessage.fromJson(body, limits))))
       .serve(DeliveryAddresses.HISTORY, (caller, body) -> delivery.history(caller, HistoryPage.fromJson(body, limits)))
       .serve(DeliveryAddresses.SYNC, (caller, body) -> delivery.sync(caller, Fields.optionalObject(body, "positions")));
     delivery.followMembershipRemovals();

@@ -12,7 +12,7 @@ import io.vertx.ext.mongo.MongoClient;
 import java.util.List;
 import java.util.Map;
 
-/** Creates the node's MongoDB client; verticle instances share one pool. */
+/** Creates the node's MongoDB client; verticle instances share one pool; every call is timed ({@link TimedMongo}). */
 public final class Mongo {
 
   private static final String POOL = "parley";
@@ -30,7 +30,7 @@ public final class Mongo {
       // An ack to a client means durably stored: majority implies journaled on a replica set.
       options.put("writeConcern", "MAJORITY");
     }
-    return MongoClient.createShared(vertx, options, POOL);
+    return TimedMongo.wrap(MongoClient.createShared(vertx, options, POOL));
   }
 
   /**

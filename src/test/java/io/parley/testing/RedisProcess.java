@@ -1,6 +1,8 @@
 package io.parley.testing;
 
+import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 
@@ -14,11 +16,13 @@ import java.util.concurrent.TimeUnit;
  * A real redis-server (Debian's, installed by scripts/test.sh) on a free loopback port, without
  * persistence, started before each test and killed after it:
  * {@code @RegisterExtension @Order(1) final RedisProcess redis = new RedisProcess();} (order it before the
- * nodes that use it, so it outlives them). A missing binary fails the test: it never skips.
+ * nodes that use it, so it outlives them). On a static field, one per class. A missing binary fails the
+ * test: it never skips.
  */
-public final class RedisProcess implements BeforeEachCallback, AfterEachCallback {
+public final class RedisProcess implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
 
   private final int port = NodeProcess.freePort();
+  private boolean perClass;
   private Path dir;
   private Process process;
 
@@ -27,13 +31,36 @@ public final class RedisProcess implements BeforeEachCallback, AfterEachCallback
   }
 
   @Override
+  public void beforeAll(ExtensionContext context) throws Exception {
+    perClass = true;
+    open();
+  }
+
+  @Override
   public void beforeEach(ExtensionContext context) throws Exception {
-    dir = Files.createTempDirectory("parley-redis-");
-    start();
+    if (!perClass) {
+      open();
+    }
   }
 
   @Override
   public void afterEach(ExtensionContext context) throws Exception {
+    if (!perClass) {
+      close();
+    }
+  }
+
+  @Override
+  public void afterAll(ExtensionContext context) throws Exception {
+    close();
+  }
+
+  private void open() throws Exception {
+    dir = Files.createTempDirectory("parley-redis-");
+    start();
+  }
+
+  private void close() throws Exception {
     kill();
     ParleyNodeExtension.deleteTree(dir);
   }

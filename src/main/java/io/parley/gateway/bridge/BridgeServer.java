@@ -57,6 +57,7 @@ public final class BridgeServer {
     this.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, t -> sweep());
     Meters.registry().gauge("parley_bridge_queued_bytes", ClientOutbox.QUEUED);
     Meters.registry().gauge("parley_bridge_requests_in_flight", RequestAdmission.IN_FLIGHT);
+    ClientOutbox.shed();
   }
 
   public Router router() {

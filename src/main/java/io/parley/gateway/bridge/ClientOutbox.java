@@ -33,12 +33,17 @@ final class ClientOutbox {
     this.gone = gone;
   }
 
+  /** Connections closed for not reading their events ({@code parley_bridge_shed_total}); {@link BridgeServer} registers it at start, so it reads 0 rather than absent. */
+  static Counter shed() {
+    return Counter.builder("parley_bridge_shed").description("bridge connections closed for not reading their events (4001)")
+      .register(Meters.registry());
+  }
+
   /** Writes the frame unless that would put more than the bound in the queue; false then (nothing written). */
   boolean offer(Buffer frame) {
     int size = frame.length();
     if (queuedBytes + size > queuedBytesMax) {
-      Counter.builder("parley_bridge_shed").description("bridge connections closed for not reading their events (4001)")
-        .register(Meters.registry()).increment();
+      shed().increment();
       return false;
     }
     queuedBytes += size;
