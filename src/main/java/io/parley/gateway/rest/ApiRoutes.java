@@ -76,6 +76,7 @@ public final class ApiRoutes {
     router.post(known.add(POST, "/auth/login", PER_ADDRESS)).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.LOGIN, 200));
     router.post(known.add(POST, "/auth/refresh", PER_ADDRESS)).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.REFRESH, 200));
     router.post(known.add(POST, "/auth/logout")).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.LOGOUT, 204));
+    router.get(known.add(GET, "/openapi.json")).handler(new OpenApiDocument(vertx));
 
     // The token is checked before the body is read.
     router.route().handler(ApiRoutes::requireToken);
