@@ -1,7 +1,11 @@
 package io.parley.docs;
 
 import io.parley.auth.api.AccessTokens;
+import io.parley.common.TrustedProxies;
 import io.parley.gateway.rest.ApiRoutes;
+import io.parley.ratelimit.Rate;
+import io.parley.ratelimit.RateLimiter;
+import io.parley.ratelimit.RateLimits;
 import io.parley.testing.ParleyNodeExtension;
 import io.parley.testing.Rest;
 import io.vertx.core.Future;
@@ -95,7 +99,9 @@ class OpenApiServedTest {
   @Test
   void every_route_the_router_knows_is_documented_with_its_methods() throws Exception {
     AccessTokens tokens = new AccessTokens(node.vertx(), "x".repeat(32), "parley", 900, Clock.systemUTC());
-    Router router = ApiRoutes.create(node.vertx(), tokens, 65_536, 10_000);
+    Rate off = new Rate("off", 1, 0);
+    Router router = ApiRoutes.create(node.vertx(), tokens, new RateLimiter(null, Clock.systemUTC()),
+      new RateLimits(off, off, off, off), TrustedProxies.of(List.of()), 65_536, 10_000);
     Set<String> routed = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       if (route.getPath() != null && route.methods() != null) {
