@@ -68,6 +68,8 @@ final class ConfigValidator {
     integer(config, "limits.name_max_bytes", 1, 4096);
     integer(config, "limits.members_max", 2, 100_000);
     integer(config, "limits.page_max", 1, 10_000);
+    integer(config, "limits.conversations_per_user", 1, 1_000_000);
+    integer(config, "limits.connections_per_user", 1, 100_000);
     integer(config, "limits.sync_batch", 1, 10_000);
     integer(config, "limits.sends_in_flight", 1, 1_000_000);
     integer(config, "limits.client_queue_bytes", 64 * 1024, 256 * 1024 * 1024);

@@ -76,6 +76,12 @@ public record ParleyConfig(JsonObject json) {
 
   public int pageMax() { return limits().getInteger("page_max"); }
 
+  /** Conversations one user may be in; creating, joining or inviting past it is refused. */
+  public int conversationsPerUser() { return limits().getInteger("conversations_per_user"); }
+
+  /** Bridge connections one user may hold on one node. */
+  public int connectionsPerUser() { return limits().getInteger("connections_per_user"); }
+
   public int syncBatch() { return limits().getInteger("sync_batch"); }
 
   /** Sends one delivery instance accepts at once; more are refused at once instead of queueing without bound. */

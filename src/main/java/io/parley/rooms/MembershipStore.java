@@ -65,6 +65,24 @@ final class MembershipStore {
     return Future.all(byUser.add(userKey(tenant, userId), conversationId), byConversation.add(conversationId, userId)).mapEmpty();
   }
 
+  /**
+   * Of {@code userIds}, those already in {@code max} conversations other than {@code conversationId}
+   * (one lookup by key per user). Checked before adding, so concurrent adds may pass it by a few.
+   */
+  Future<List<String>> atLimit(String tenant, List<String> userIds, String conversationId, int max) {
+    List<Future<List<String>>> lists = userIds.stream().map(u -> byUser.get(userKey(tenant, u))).toList();
+    return Future.all(lists).map(all -> {
+      List<String> full = new java.util.ArrayList<>();
+      for (int i = 0; i < userIds.size(); i++) {
+        List<String> theirs = lists.get(i).result();
+        if (theirs.size() >= max && !theirs.contains(conversationId)) {
+          full.add(userIds.get(i));
+        }
+      }
+      return full;
+    });
+  }
+
   /** True when the user was a member. */
   Future<Boolean> remove(String tenant, String conversationId, String userId) {
     return find(tenant, conversationId, userId).compose(existing -> existing == null ? Future.succeededFuture(false)

@@ -70,14 +70,16 @@ final class RoomsService {
     Map.Entry<String, String> other = others.entrySet().iterator().next();
     String pairKey = caller.userId().compareTo(other.getKey()) < 0
       ? caller.userId() + ":" + other.getKey() : other.getKey() + ":" + caller.userId();
-    return conversations.reserveDm(caller.tenant(), pairKey, UUID.randomUUID().toString()).compose(id -> {
+    Map<String, String> both = Map.of(caller.userId(), caller.username(), other.getKey(), other.getValue());
+    return conversations.reserveDm(caller.tenant(), pairKey, UUID.randomUUID().toString())
+      .compose(id -> roomFor(caller.tenant(), both, id).map(id)).compose(id -> {
       JsonObject conversation = newConversation(id, caller, "dm", "private", null)
         .put("dmUsers", new JsonArray()
           .add(new UserRef(caller.userId(), caller.username()).toJson())
           .add(new UserRef(other.getKey(), other.getValue()).toJson()));
       // Idempotent steps, so a DM half-created by a crashed node is completed by the next call.
       return conversations.insertIfAbsent(conversation)
-        .compose(v -> addMembers(caller.tenant(), id, Map.of(caller.userId(), caller.username(), other.getKey(), other.getValue()), MEMBER, 0))
+        .compose(v -> addMembers(caller.tenant(), id, both, MEMBER, 0))
         .compose(v -> conversations.find(caller.tenant(), id))
         .compose(stored -> events.conversationAdded(caller.tenant(), stored, List.of(caller.userId(), other.getKey()))
           .map(v -> ConversationView.of(stored)));
@@ -95,7 +97,10 @@ final class RoomsService {
     JsonObject conversation = newConversation(id, caller, request.type(), request.visibility(), request.name());
     List<String> everyone = new ArrayList<>(others.keySet());
     everyone.add(caller.userId());
-    return conversations.insert(conversation)
+    Map<String, String> named = new LinkedHashMap<>(others);
+    named.put(caller.userId(), caller.username());
+    return roomFor(caller.tenant(), named, id)
+      .compose(v -> conversations.insert(conversation))
       .compose(v -> memberships.add(caller.tenant(), id, caller.userId(), caller.username(), OWNER, 0))
       .compose(v -> addMembers(caller.tenant(), id, others, MEMBER, 0))
       .compose(v -> events.conversationAdded(caller.tenant(), conversation, everyone))
@@ -128,7 +133,9 @@ final class RoomsService {
           ? Future.succeededFuture(ConversationView.of(conversation, existing))
           : Failure.fail(RoomsError.NOT_JOINABLE, "only public rooms can be joined; ask a member to invite you"));
       }
-      return addMembers(caller.tenant(), id, Map.of(caller.userId(), caller.username()), MEMBER, conversation.getLong("lastSeq", 0L))
+      Map<String, String> joiner = Map.of(caller.userId(), caller.username());
+      return roomFor(caller.tenant(), joiner, id)
+        .compose(v -> addMembers(caller.tenant(), id, joiner, MEMBER, conversation.getLong("lastSeq", 0L)))
         .compose(v -> events.conversationAdded(caller.tenant(), conversation, List.of(caller.userId())))
         .compose(v -> memberships.find(caller.tenant(), id, caller.userId()))
         .map(membership -> ConversationView.of(conversation, membership));
@@ -152,6 +159,7 @@ final class RoomsService {
         return Failure.fail(RoomsError.CANNOT_INVITE_TO_DM, "start a group to talk with more people");
       }
       return resolve(caller, usernames)
+        .compose(found -> roomFor(caller.tenant(), found, id).map(found))
         .compose(found -> addMembers(caller.tenant(), id, found, MEMBER, context.lastSeq()))
         .compose(added -> events.conversationAdded(caller.tenant(), context.conversation(), added).map(added));
     });
@@ -196,6 +204,17 @@ final class RoomsService {
     return memberships.markRead(caller.tenant(), id, caller.userId(), seq).compose(readSeq -> readSeq == null
       ? Access.<Long>notFound(id)
       : events.read(caller.tenant(), id, caller.userId(), readSeq).map(readSeq));
+  }
+
+  /**
+   * Fails TOO_MANY_CONVERSATIONS, naming them, if any of {@code users} (id → username) is in as many
+   * conversations as a user may be, this one aside: nobody is added to more than they can follow.
+   */
+  private Future<Void> roomFor(String tenant, Map<String, String> users, String conversationId) {
+    return memberships.atLimit(tenant, List.copyOf(users.keySet()), conversationId, limits.conversationsPerUser())
+      .compose(full -> full.isEmpty() ? Future.succeededFuture() : Failure.fail(RoomsError.TOO_MANY_CONVERSATIONS,
+        full.stream().map(users::get).sorted().collect(Collectors.joining(", ")) + " already in "
+          + limits.conversationsPerUser() + " conversations, the most one user can be in; leave one first"));
   }
 
   /** Adds members; returns the ids of those who were not members before, and announces each join. */

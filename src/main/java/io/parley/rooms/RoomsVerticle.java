@@ -33,7 +33,8 @@ public class RoomsVerticle extends VerticleBase {
   public Future<?> start() {
     ParleyConfig config = ParleyConfig.of(config());
     Clock clock = Clock.systemUTC();
-    RoomsLimits limits = new RoomsLimits(config.nameMaxBytes(), config.membersMax(), config.pageMax());
+    RoomsLimits limits = new RoomsLimits(config.nameMaxBytes(), config.membersMax(), config.pageMax(),
+      config.conversationsPerUser());
     mongo = Mongo.client(vertx, config);
     fanout = Fanouts.create(vertx, config);
     RoomsService rooms = new RoomsService(new ConversationStore(mongo), new MembershipStore(mongo, clock),

@@ -26,6 +26,7 @@ import java.util.List;
 import static io.parley.testing.ApiAssertions.assertFailsWith;
 import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The membership rules — who may see, join, read and leave what — on a real embedded store, with the
@@ -56,7 +57,7 @@ class RoomsServiceTest {
     eve = register("globex", "eve");
     rooms = new RoomsService(new ConversationStore(store.mongo()), new MembershipStore(store.mongo(), clock),
       new RoomEvents(new InProcessFanout(store.vertx())), new AuthClient(store.vertx().eventBus())::resolveUsers,
-      new RoomsLimits(200, 16, 200), clock);
+      new RoomsLimits(200, 16, 200, 3), clock);
     await(rooms.ensureIndexes());
   }
 
@@ -97,6 +98,31 @@ class RoomsServiceTest {
     await(rooms.appended(alice, id, 3));
     assertEquals(3L, await(rooms.read(bob, id, 99)).getLong("readSeq"), "clamped to the head");
     assertEquals(3L, await(rooms.read(bob, id, 1)).getLong("readSeq"), "never moves back");
+  }
+
+  @Test
+  void nobody_is_added_to_more_conversations_than_a_user_may_be_in() throws Exception {
+    // At most 3 per user here (RoomsLimits above).
+    String first = create(alice, room("public"));
+    create(alice, room("private", "bob"));
+    create(alice, room("private"));
+    String detail = assertFailsWith(RoomsError.TOO_MANY_CONVERSATIONS, () -> rooms.create(alice, room("private")));
+    assertTrue(detail.startsWith("alice already in 3 conversations"), detail);
+
+    // Nobody else can put her in a fourth either: an invite, a group naming her, a dm.
+    String bobs = create(bob, room("public"));
+    assertFailsWith(RoomsError.TOO_MANY_CONVERSATIONS, () -> rooms.invite(bob, bobs, List.of("alice")));
+    assertFailsWith(RoomsError.TOO_MANY_CONVERSATIONS, () -> rooms.create(bob, room("private", "alice", "carol")));
+    assertFailsWith(RoomsError.TOO_MANY_CONVERSATIONS, () -> rooms.create(bob, dm("alice")));
+    assertFailsWith(RoomsError.TOO_MANY_CONVERSATIONS, () -> rooms.join(alice, bobs));
+    assertEquals(List.of(bob.userId()), await(rooms.members(bob, bobs)).getJsonArray("members").stream()
+      .map(m -> ((JsonObject) m).getString("userId")).toList(), "a refused request added nobody");
+
+    // What she is in stays hers; leaving one makes room.
+    assertEquals(first, await(rooms.join(alice, first)).getString("id"));
+    await(rooms.leave(alice, first));
+    assertEquals("member", await(rooms.join(alice, bobs)).getString("role"));
+    assertEquals(3, await(rooms.list(alice)).getJsonArray("conversations").size());
   }
 
   @Test

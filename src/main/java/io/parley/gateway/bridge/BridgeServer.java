@@ -51,7 +51,7 @@ public final class BridgeServer {
     this.limiter = limiter;
     this.sendsPerUser = rates.sendsPerUser();
     this.tokens = tokens;
-    this.registry = new ClientRegistry(vertx, fanout);
+    this.registry = new ClientRegistry(vertx, fanout, settings.connectionsPerUser());
     this.settings = settings;
     this.clock = clock;
     this.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, t -> sweep());

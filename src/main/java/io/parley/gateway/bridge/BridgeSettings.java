@@ -5,13 +5,15 @@ import io.parley.config.ParleyConfig;
 /**
  * What every connection of a gateway instance shares: how long a request may take, which node this
  * is, and the bounds one client gets — bytes of events queued to it before it counts as too slow,
- * requests in flight on one connection and for one user on this gateway instance, a frame's size.
+ * requests in flight on one connection and for one user on this gateway instance, a frame's size,
+ * registered connections of one user on this gateway instance.
  */
 public record BridgeSettings(long requestTimeoutMs, String nodeId, int queuedBytesMax, int requestsPerConnection,
-                             int requestsPerUser, long maxFrameBytes) {
+                             int requestsPerUser, long maxFrameBytes, int connectionsPerUser) {
 
   public static BridgeSettings of(ParleyConfig config, String nodeId) {
     return new BridgeSettings(config.requestTimeoutMs(), nodeId, config.clientQueueBytes(),
-      config.requestsInFlightPerConnection(), config.requestsInFlightPerUser(), config.maxBodyBytes());
+      config.requestsInFlightPerConnection(), config.requestsInFlightPerUser(), config.maxBodyBytes(),
+      config.connectionsPerUser());
   }
 }

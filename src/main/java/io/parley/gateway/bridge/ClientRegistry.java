@@ -3,6 +3,8 @@ package io.parley.gateway.bridge;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.parley.common.Caller;
+import io.parley.common.CommonError;
+import io.parley.common.Failure;
 import io.parley.common.Meters;
 import io.parley.fanout.Channels;
 import io.parley.fanout.EventFanout;
@@ -34,10 +36,12 @@ final class ClientRegistry {
   /** Per registering connection: conversation channel → still a member, for changes seen while listing. */
   private final Map<BridgeConnection, Map<String, Boolean>> changedWhileListing = new HashMap<>();
   private final Counter delivered;
+  private final int connectionsPerUser;
 
-  ClientRegistry(Vertx vertx, EventFanout fanout) {
+  ClientRegistry(Vertx vertx, EventFanout fanout, int connectionsPerUser) {
     this.vertx = vertx;
     this.fanout = fanout;
+    this.connectionsPerUser = connectionsPerUser;
     fanout.onEvent(this::dispatch);
     fanout.onGap(this::resyncAll);
     delivered = Counter.builder("parley_events_delivered").description("events written to client connections")
@@ -47,11 +51,21 @@ final class ClientRegistry {
       .register(Meters.registry());
   }
 
-  /** Step one of a registration: the user's own channel, in effect before the conversations are listed. */
+  /**
+   * Step one of a registration: the user's own channel, in effect before the conversations are listed.
+   * Refused (RATE_LIMITED) past {@code limits.connections_per_user} registered connections of the user here.
+   */
   Future<Void> beginRegistration(BridgeConnection connection, Caller caller) {
+    String userChannel = Channels.user(caller.tenant(), caller.userId());
+    Set<BridgeConnection> theirs = byChannel.get(userChannel);
+    if (theirs != null && theirs.size() >= connectionsPerUser) {
+      Meters.rateLimited("bridge_connections_per_user");
+      return Failure.fail(CommonError.RATE_LIMITED, "this user has " + connectionsPerUser
+        + " connections on this server already, the most allowed; close one");
+    }
     channelsOf.computeIfAbsent(connection, c -> new HashSet<>());
     changedWhileListing.put(connection, new HashMap<>());
-    return listen(connection, Channels.user(caller.tenant(), caller.userId()));
+    return listen(connection, userChannel);
   }
 
   /**

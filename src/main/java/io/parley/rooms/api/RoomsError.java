@@ -10,7 +10,9 @@ public enum RoomsError implements ErrorCode {
   UNKNOWN_USERS(302, 404),
   NOT_JOINABLE(303, 403),
   CANNOT_LEAVE_DM(304, 409),
-  CANNOT_INVITE_TO_DM(305, 409);
+  CANNOT_INVITE_TO_DM(305, 409),
+  /** Someone to be added is in {@code limits.conversations_per_user} conversations already. */
+  TOO_MANY_CONVERSATIONS(306, 409);
 
   private final int failureCode;
   private final int httpStatus;

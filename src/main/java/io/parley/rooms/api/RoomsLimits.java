@@ -10,7 +10,7 @@ import java.util.List;
 import java.util.Set;
 
 /** Sizes the rooms concern accepts: fixed ones as constants, configured ones ({@code limits.*}) per node. */
-public record RoomsLimits(int nameMaxBytes, int membersMax, int pageMax) {
+public record RoomsLimits(int nameMaxBytes, int membersMax, int pageMax, int conversationsPerUser) {
 
   /** Conversation ids are UUIDs; the bound only keeps garbage ids short. */
   public static final int CONVERSATION_ID_MAX_BYTES = 64;
