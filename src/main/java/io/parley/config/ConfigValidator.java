@@ -28,6 +28,11 @@ final class ConfigValidator {
     integer(config, "http.port", 0, 65535);
     integer(config, "http.max_body_bytes", 1024, 64 * 1024 * 1024);
     integer(config, "http.request_timeout_ms", 100, 600_000);
+    long management = integer(config, "http.management_port", 0, 65535);
+    string(config, "http.management_host", false);
+    if (management != 0 && management == integer(config, "http.port", 0, 65535)) {
+      throw new ConfigException("http.management_port", "must differ from http.port (or be 0 to serve operations on it)");
+    }
     string(config, "http.webroot", false);
     String opsToken = string(config, "http.ops_token", true);
     if (!opsToken.isEmpty() && opsToken.length() < 16) {

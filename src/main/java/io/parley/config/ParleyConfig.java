@@ -32,6 +32,11 @@ public record ParleyConfig(JsonObject json) {
     return http().getJsonArray("trusted_proxies").stream().map(String::valueOf).toList();
   }
 
+  /** 0: /metrics and /health/detailed are on the main port; else only on this one, at {@link #managementHost()}. */
+  public int managementPort() { return http().getInteger("management_port"); }
+
+  public String managementHost() { return http().getString("management_host"); }
+
   public long requestTimeoutMs() { return http().getLong("request_timeout_ms"); }
 
   public String webroot() { return http().getString("webroot"); }

@@ -38,6 +38,7 @@ public class GatewayVerticle extends VerticleBase {
   private final NodeInfo node;
   private ParleyConfig config;
   private HttpServer server;
+  private HttpServer management;
   private BridgeServer bridge;
   private EventFanout fanout;
   private MongoClient mongo;
@@ -66,8 +67,10 @@ public class GatewayVerticle extends VerticleBase {
       .addDirective("connect-src", "'self' ws: wss:")
       .addDirective("img-src", "'self' data:"));
     redis = config.redisConnectionString().isBlank() ? null : Redis.createClient(vertx, config.redisConnectionString());
-    HealthRoutes.mount(vertx, router, node, config, mongo, redis, bridge::connections);
-    router.get("/metrics").handler(new OpsToken(config.opsToken())).handler(PrometheusScrapingHandler.create());
+    // With a management port, what only operators need is served there alone (bind it to a private address).
+    Router ops = config.managementPort() > 0 ? Router.router(vertx) : router;
+    HealthRoutes.mount(vertx, router, ops, node, config, mongo, redis, bridge::connections);
+    ops.get("/metrics").handler(new OpsToken(config.opsToken())).handler(PrometheusScrapingHandler.create());
     router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, limiter, rates,
       TrustedProxies.of(config.trustedProxies()), config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
@@ -86,7 +89,10 @@ public class GatewayVerticle extends VerticleBase {
       .setCompressionSupported(true)
       .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
       .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
-    return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
+    Future<HttpServer> managed = ops == router ? Future.succeededFuture() : vertx.createHttpServer(new HttpServerOptions()
+        .setHost(config.managementHost()).setPort(config.managementPort()))
+      .requestHandler(ops).listen().onSuccess(s -> management = s);
+    return managed.compose(m -> vertx.createHttpServer(options).requestHandler(router).listen()).onSuccess(s -> {
       server = s;
       node.httpPortBound(s.actualPort());
     });
@@ -101,6 +107,7 @@ public class GatewayVerticle extends VerticleBase {
     Future<Void> bridgeClosed = bridge == null ? Future.succeededFuture() : bridge.drainAndClose(config.shutdownGraceMs());
     return bridgeClosed
       .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS))
+      .compose(v -> management == null ? Future.succeededFuture() : management.close())
       .compose(v -> Future.all(fanout.close(), mongo.close(), limiter.close(),
         redis == null ? Future.succeededFuture() : redis.close()));
   }

@@ -27,8 +27,9 @@ public final class HealthRoutes {
   private HealthRoutes() {
   }
 
-  public static void mount(Vertx vertx, Router router, NodeInfo node, ParleyConfig config, MongoClient mongo, Redis redis,
-                           Supplier<Integer> connections) {
+  /** {@code /health} on {@code router}; {@code /health/detailed} on {@code ops} (the same router unless a management port is set). */
+  public static void mount(Vertx vertx, Router router, Router ops, NodeInfo node, ParleyConfig config, MongoClient mongo,
+                           Redis redis, Supplier<Integer> connections) {
     HealthCheckHandler liveness = HealthCheckHandler.create(vertx)
       .register("http", promise -> promise.complete(Status.OK()));
     HealthCheckHandler detailed = HealthCheckHandler.create(vertx)
@@ -48,7 +49,7 @@ public final class HealthRoutes {
       }
     }
     router.get("/health").handler(liveness);
-    router.get("/health/detailed").handler(new OpsToken(config.opsToken())).handler(detailed);
+    ops.get("/health/detailed").handler(new OpsToken(config.opsToken())).handler(detailed);
   }
 
   /** This node's role (the concerns it runs) and, when clustered, the members it sees. */
