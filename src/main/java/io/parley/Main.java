@@ -32,6 +32,7 @@ public final class Main {
     } finally {
       bootstrap.close();
     }
+    LogFormat.apply(config.logFormat());
     ClusterSetup.Started started;
     try {
       started = ClusterSetup.vertx(config, ParleyNode.vertxOptions()).await();

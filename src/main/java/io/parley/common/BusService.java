@@ -107,7 +107,8 @@ public final class BusService {
     ErrorCode code = ErrorCodes.transport(typed);
     if (code == null) {
       code = CommonError.INTERNAL;
-      LOG.error("request to {} failed unexpectedly", address, cause);
+      LOG.atError().addKeyValue("requestId", RequestIds.of(message)).setCause(cause)
+        .log("request to {} failed unexpectedly", address);
     }
     message.fail(code.failureCode(), code.code() + ": " + ErrorCodes.detailOf(typed, code));
   }

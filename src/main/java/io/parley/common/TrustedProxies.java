@@ -66,7 +66,7 @@ public final class TrustedProxies {
 
   /** The client's address for a request from {@code peer} carrying {@code forwardedFor} (may be null). */
   public String client(String peer, String forwardedFor) {
-    if (forwardedFor == null || !trusted(peer)) {
+    if (forwardedFor == null || !trusts(peer)) {
       return peer;
     }
     String[] hops = forwardedFor.split(",");
@@ -77,14 +77,15 @@ public final class TrustedProxies {
         break; // garbage in the header: the last trusted hop is as far as we can vouch for
       }
       client = hop;
-      if (!trusted(hop)) {
+      if (!trusts(hop)) {
         break;
       }
     }
     return client;
   }
 
-  private boolean trusted(String address) {
+  /** True if {@code address} is one of the trusted proxies. */
+  public boolean trusts(String address) {
     byte[] bytes = address == null ? null : NetUtil.createByteArrayFromIpAddressString(address);
     return bytes != null && ranges.stream().anyMatch(range -> range.contains(bytes));
   }

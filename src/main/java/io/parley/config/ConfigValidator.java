@@ -24,6 +24,10 @@ final class ConfigValidator {
       integer(config, "node.verticles." + concern, 0, 64);
     }
     integer(config, "node.shutdown_grace_ms", 0, 600_000);
+    String logFormat = string(config, "log.format", false);
+    if (!Set.of("text", "json").contains(logFormat)) {
+      throw new ConfigException("log.format", "must be text or json, got '" + logFormat + "'");
+    }
     string(config, "http.host", false);
     integer(config, "http.port", 0, 65535);
     integer(config, "http.max_body_bytes", 1024, 64 * 1024 * 1024);

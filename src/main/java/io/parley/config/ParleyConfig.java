@@ -16,6 +16,9 @@ public record ParleyConfig(JsonObject json) {
     return json.getJsonObject("node").getJsonObject("verticles").getInteger(concern.key(), 0);
   }
 
+  /** "text" or "json" (see logback.xml). */
+  public String logFormat() { return json.getJsonObject("log").getString("format"); }
+
   public long shutdownGraceMs() { return node().getLong("shutdown_grace_ms"); }
 
   public String httpHost() { return http().getString("host"); }

@@ -9,6 +9,7 @@ import io.parley.fanout.Fanouts;
 import io.parley.gateway.bridge.BridgeServer;
 import io.parley.gateway.bridge.BridgeSettings;
 import io.parley.gateway.errors.ErrorResponses;
+import io.parley.gateway.ops.AccessLog;
 import io.parley.gateway.ops.HealthRoutes;
 import io.parley.gateway.ops.OpsToken;
 import io.parley.gateway.rest.ApiRoutes;
@@ -59,7 +60,9 @@ public class GatewayVerticle extends VerticleBase {
     bridge = new BridgeServer(vertx, tokens, fanout, BridgeSettings.of(config, node.nodeId()), limiter, rates, Clock.systemUTC());
     mongo = Mongo.client(vertx, config);
 
+    TrustedProxies proxies = TrustedProxies.of(config.trustedProxies());
     Router router = Router.router(vertx);
+    router.route().handler(new AccessLog(proxies));
     router.route().handler(SecurityHeaders::apply);
     router.route().handler(XFrameHandler.create(XFrameHandler.DENY));
     router.route().handler(CSPHandler.create()
@@ -72,7 +75,7 @@ public class GatewayVerticle extends VerticleBase {
     HealthRoutes.mount(vertx, router, ops, node, config, mongo, redis, bridge::connections);
     ops.get("/metrics").handler(new OpsToken(config.opsToken())).handler(PrometheusScrapingHandler.create());
     router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, limiter, rates,
-      TrustedProxies.of(config.trustedProxies()), config.maxBodyBytes(), config.requestTimeoutMs()));
+      proxies, config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
     router.route(HttpMethod.POST, "/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     router.get("/eventbus/websocket").handler(bridge::upgradeRaw);

@@ -5,6 +5,7 @@ import io.parley.common.CommonError;
 import io.parley.common.ErrorCode;
 import io.parley.common.ErrorCodes;
 import io.parley.common.Failure;
+import io.parley.common.RequestIds;
 import io.parley.fanout.Events;
 import io.parley.gateway.errors.GatewayErrors;
 import io.parley.rooms.api.RoomsClient;
@@ -36,6 +37,9 @@ final class BridgeConnection {
   private final BridgeSettings settings;
   private final RequestAdmission admission;
   private final ClientOutbox outbox;
+  /** In every log line of this connection; its requests' ids are {@code <connectionId>.<n>}. */
+  private final String connectionId = RequestIds.next();
+  private long requests;
   private String inbox;
   private long lastSeen = System.currentTimeMillis();
   private boolean draining;
@@ -56,7 +60,7 @@ final class BridgeConnection {
     this.outbox = new ClientOutbox(vertx, socket, settings.queuedBytesMax(), this::onClosed);
     socket.handler(this::onFrame);
     socket.endHandler(v -> onClosed());
-    socket.exceptionHandler(err -> LOG.debug("bridge socket error: {}", err.toString()));
+    socket.exceptionHandler(err -> LOG.atDebug().addKeyValue("connectionId", connectionId).log("bridge socket error: {}", err.toString()));
   }
 
   Caller caller() {
@@ -112,7 +116,8 @@ final class BridgeConnection {
 
   void close(int code, String reason) {
     if (!closed) {
-      LOG.info("closing the bridge connection of user {}: {} {}", userLabel(), code, reason);
+      LOG.atInfo().addKeyValue("connectionId", connectionId)
+        .log("closing the bridge connection of user {}: {} {}", userLabel(), code, reason);
       onClosed();
       outbox.close(code, reason);
     }
@@ -120,7 +125,7 @@ final class BridgeConnection {
 
   private void onClosed() {
     if (!closed) {
-      LOG.debug("bridge connection of user {} ended", userLabel());
+      LOG.atDebug().addKeyValue("connectionId", connectionId).log("bridge connection of user {} ended", userLabel());
       closed = true;
       registry.unregister(this);
       closedHandler.accept(this);
@@ -186,7 +191,7 @@ final class BridgeConnection {
     auth.authenticate(frame)
       .compose(who -> admission.withinRate(address, who))
       .compose(who -> vertx.eventBus().<JsonObject>request(address, body,
-        who.deliveryOptions().setSendTimeout(settings.requestTimeoutMs())))
+        who.deliveryOptions().setSendTimeout(settings.requestTimeoutMs()).addHeader(RequestIds.HEADER, connectionId + "." + ++requests)))
       .onComplete(ar -> admission.finished(ticket))
       .onSuccess(answer -> write(Frames.rec(reply, answer.body())))
       .onFailure(err -> writeFailure(reply, err));
@@ -238,16 +243,16 @@ final class BridgeConnection {
   }
 
   private void refuse(String protocolError) {
-    LOG.info("refused bridge frame for user {}: {}", userLabel(), protocolError);
+    LOG.atInfo().addKeyValue("connectionId", connectionId).log("refused bridge frame for user {}: {}", userLabel(), protocolError);
     outbox.send(Frames.protocolError(protocolError));
   }
 
   private void writeFailure(String address, Throwable err) {
     ErrorCode code = GatewayErrors.CODES.of(err);
     if (code == CommonError.INTERNAL) {
-      LOG.error("bridge request failed", err);
+      LOG.atError().addKeyValue("connectionId", connectionId).setCause(err).log("bridge request failed");
     } else {
-      LOG.info("refused bridge frame for user {}: {}", userLabel(), code.code());
+      LOG.atInfo().addKeyValue("connectionId", connectionId).log("refused bridge frame for user {}: {}", userLabel(), code.code());
     }
     write(Frames.failure(address, code, ErrorCodes.detailOf(err, code)));
   }

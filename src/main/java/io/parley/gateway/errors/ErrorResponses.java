@@ -4,6 +4,7 @@ import io.parley.auth.api.AuthError;
 import io.parley.common.CommonError;
 import io.parley.common.ErrorCode;
 import io.parley.common.ErrorCodes;
+import io.parley.common.RequestIds;
 import io.parley.common.RetryAfter;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.json.JsonObject;
@@ -26,7 +27,8 @@ public final class ErrorResponses {
     }
     if (code != CommonError.INTERNAL) {
       // One line per refused request: what and why, never the body or headers (they may hold secrets).
-      LOG.info("refused {} {}: {} {}", ctx.request().method(), ctx.request().path(), code.httpStatus(), code.code());
+      LOG.atInfo().addKeyValue("requestId", requestId(ctx))
+        .log("refused {} {}: {} {}", ctx.request().method(), ctx.request().path(), code.httpStatus(), code.code());
     }
     if (code == CommonError.RATE_LIMITED) {
       RetryAfter.seconds(message).ifPresent(seconds -> ctx.response().putHeader("Retry-After", String.valueOf(seconds)));
@@ -37,13 +39,19 @@ public final class ErrorResponses {
       .end(new JsonObject().put("error", new JsonObject().put("code", code.code()).put("message", message)).encode());
   }
 
+  private static String requestId(RoutingContext ctx) {
+    String id = ctx.get(RequestIds.CONTEXT_KEY);
+    return id == null ? "-" : id;
+  }
+
   /** Router failure handler: typed failures keep their code; web-layer failures map by status. */
   public static void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
     if (failure != null && !(failure instanceof HttpException)) {
       ErrorCode code = GatewayErrors.CODES.of(failure);
       if (code == CommonError.INTERNAL) {
-        LOG.error("{} {} failed", ctx.request().method(), ctx.request().path(), failure);
+        LOG.atError().addKeyValue("requestId", requestId(ctx)).setCause(failure)
+          .log("{} {} failed", ctx.request().method(), ctx.request().path());
       }
       send(ctx, code, ErrorCodes.detailOf(failure, code));
       return;
@@ -65,7 +73,8 @@ public final class ErrorResponses {
       case 504 -> send(ctx, CommonError.TIMEOUT, "no answer in time; retry (sends are idempotent)");
       default -> {
         if (status >= 500 || status < 400) {
-          LOG.error("{} {} failed with status {}", ctx.request().method(), ctx.request().path(), status, failure);
+          LOG.atError().addKeyValue("requestId", requestId(ctx)).setCause(failure)
+            .log("{} {} failed with status {}", ctx.request().method(), ctx.request().path(), status);
           send(ctx, CommonError.INTERNAL, "internal error");
         } else {
           send(ctx, CommonError.VALIDATION_FAILED, "bad request");

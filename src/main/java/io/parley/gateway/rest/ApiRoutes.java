@@ -5,6 +5,7 @@ import io.parley.auth.api.AuthAddresses;
 import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.Failure;
+import io.parley.common.RequestIds;
 import io.parley.common.TrustedProxies;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimits;
@@ -144,7 +145,8 @@ public final class ApiRoutes {
   private void anonymous(RoutingContext ctx, String address, int status) {
     JsonObject body = body(ctx);
     if (body != null) {
-      vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(timeoutMs))
+      vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(timeoutMs)
+          .addHeader(RequestIds.HEADER, requestId(ctx)))
         .onSuccess(reply -> json(ctx, status, reply.body()))
         .onFailure(ctx::fail);
     }
@@ -164,12 +166,18 @@ public final class ApiRoutes {
   /** Forwards with the caller's identity; {@code shape} may turn reply fields into headers first. */
   private void forward(RoutingContext ctx, String address, JsonObject body, int status, BiConsumer<RoutingContext, JsonObject> shape) {
     Caller caller = ctx.get(CALLER);
-    vertx.eventBus().<JsonObject>request(address, body, caller.deliveryOptions().setSendTimeout(timeoutMs))
+    vertx.eventBus().<JsonObject>request(address, body, caller.deliveryOptions().setSendTimeout(timeoutMs)
+        .addHeader(RequestIds.HEADER, requestId(ctx)))
       .onSuccess(reply -> {
         shape.accept(ctx, reply.body());
         json(ctx, status, reply.body());
       })
       .onFailure(ctx::fail);
+  }
+
+  private static String requestId(RoutingContext ctx) {
+    String id = ctx.get(RequestIds.CONTEXT_KEY);
+    return id == null ? RequestIds.next() : id;
   }
 
   /** An idempotent replay answers exactly as the original did, flagged by a header for clients that care. */
