@@ -1,5 +1,6 @@
 package io.parley.gateway.bridge;
 
+import io.parley.common.BusRequests;
 import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.ErrorCode;
@@ -50,7 +51,7 @@ final class BridgeConnection {
     this.closedHandler = closedHandler;
     this.auth = auth;
     this.registry = registry;
-    this.conversations = new ConversationLister(new RoomsClient(vertx.eventBus()), settings.requestTimeoutMs());
+    this.conversations = new ConversationLister(new RoomsClient(BusRequests.of(vertx)), settings.requestTimeoutMs());
     this.settings = settings;
     this.admission = new RequestAdmission(settings, userRequests);
     this.outbox = new ClientOutbox(vertx, socket, settings.queuedBytesMax(), this::onClosed);
@@ -184,7 +185,7 @@ final class BridgeConnection {
       return;
     }
     auth.authenticate(frame)
-      .compose(who -> vertx.eventBus().<JsonObject>request(address, body,
+      .compose(who -> BusRequests.of(vertx).<JsonObject>request(address, body,
         who.deliveryOptions().setSendTimeout(settings.requestTimeoutMs())))
       .onComplete(ar -> admission.finished(ticket))
       .onSuccess(answer -> write(Frames.rec(reply, answer.body())))
