@@ -2,6 +2,7 @@ package io.parley;
 
 import io.parley.auth.AuthVerticle;
 import io.parley.auth.SigningSecret;
+import io.parley.cluster.ClusterSetup;
 import io.parley.common.BusRequests;
 import io.parley.common.Concern;
 import io.parley.common.NodeInfo;
@@ -70,8 +71,9 @@ public final class ParleyNode {
     NodeInfo info = cluster == null
       ? new NodeInfo(UUID.randomUUID().toString(), () -> null)
       : new NodeInfo(cluster.getNodeId(), cluster::getNodes);
-    BusRequests.install(vertx, Arrays.stream(Concern.values()).filter(c -> loaded.instances(c) > 0)
+    BusRequests requests = BusRequests.install(vertx, Arrays.stream(Concern.values()).filter(c -> loaded.instances(c) > 0)
       .collect(Collectors.toSet()), cluster);
+    ClusterSetup.onMemberRemoved(cluster, requests::memberDropped);
     return vertx.executeBlocking(() -> prepare(loaded)).compose(prepared -> {
       ParleyNode node = new ParleyNode(vertx, prepared.embedded(), prepared.config(), info);
       return node.deployAll().map(node).recover(err -> node.stop().transform(ignored -> Future.failedFuture(err)));

@@ -14,8 +14,11 @@ import org.slf4j.LoggerFactory;
 
 import java.util.EnumSet;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -31,9 +34,13 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>a request that may leave the node is tracked until answered, and when the cluster manager reports a
  *       member gone, every such request still in flight fails at once with {@code SERVICE_UNAVAILABLE}
  *       (which node Vert.x picked is not visible, so all of them: its outcome is unknown either way, as
- *       after a TIMEOUT). Vert.x may still pick the dead node for a moment after the member is dropped (its
- *       node selector learns of the lost registrations a little later), so those still in flight
- *       {@value #SETTLE_MS} ms after the departure that were sent before half of that are failed too.</li>
+ *       after a TIMEOUT). Two reports come: the membership change as Hazelcast sees it
+ *       ({@link #memberDropped}, at once), and Vert.x's {@code nodeLeft} once it has removed the member's
+ *       registrations (hundreds of ms later, 1.5 s seen under load). Until then, and for a moment after
+ *       (its node selector learns of the removal through events), Vert.x may still pick the dead node —
+ *       and a request written to it, or failing to connect to it, would wait out its timeout. So between
+ *       the two reports and for {@value #SETTLE_MS} ms after the second, requests that would leave the node
+ *       are refused at once with {@code SERVICE_UNAVAILABLE}, before anything is done.</li>
  * </ul>
  * One per Vert.x instance, installed by the node ({@link #install}); {@link #of} finds it.
  */
@@ -41,7 +48,10 @@ public final class BusRequests implements Shareable {
 
   private static final Logger LOG = LoggerFactory.getLogger(BusRequests.class);
 
-  static final long SETTLE_MS = 500;
+  static final long SETTLE_MS = 300;
+  /** How long a departure Hazelcast reported waits for Vert.x's report before requests flow again. */
+  static final long LEFT_WAIT_MAX_MS = 5000;
+  public static final String MEMBER_LEAVING = "a cluster member is leaving; retry in a moment";
   public static final String MEMBER_LEFT = "a cluster member left while this request was in flight; retry"
     + " (sends are idempotent by clientMsgId)";
   private static final String MAP = "parley.node";
@@ -51,8 +61,11 @@ public final class BusRequests implements Shareable {
   private final Set<Concern> local;
   private final Map<Long, Pending> inFlight = new ConcurrentHashMap<>();
   private final AtomicLong ids = new AtomicLong();
+  /** Departures reported by Hazelcast and not yet by Vert.x; while any, or settling, remote requests are refused. */
+  private final Queue<Object> departures = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger settling = new AtomicInteger();
 
-  private record Pending(Context context, Promise<?> answer, long sentNanos) {
+  private record Pending(Context context, Promise<?> answer) {
   }
 
   BusRequests(Vertx vertx, Set<Concern> local) {
@@ -94,9 +107,12 @@ public final class BusRequests implements Shareable {
     if (!vertx.isClustered()) {
       return vertx.eventBus().request(address, body, options);
     }
+    if (!departures.isEmpty() || settling.get() > 0) {
+      return Failure.fail(CommonError.SERVICE_UNAVAILABLE, MEMBER_LEAVING);
+    }
     long id = ids.incrementAndGet();
     Promise<Message<T>> answer = Promise.promise();
-    inFlight.put(id, new Pending(vertx.getOrCreateContext(), answer, System.nanoTime()));
+    inFlight.put(id, new Pending(vertx.getOrCreateContext(), answer));
     vertx.eventBus().<T>request(address, body, options).onComplete(ar -> {
       inFlight.remove(id);
       if (ar.succeeded()) {
@@ -113,24 +129,29 @@ public final class BusRequests implements Shareable {
     return inFlight.size();
   }
 
-  /** Fails every request in flight that may have gone to the departed member, now and once more after a moment. */
-  void memberLeft(String nodeId) {
-    long left = System.nanoTime();
-    int failed = failSentBefore(left, true);
-    LOG.warn("cluster member {} left: {} requests in flight to other nodes answered SERVICE_UNAVAILABLE", nodeId, failed);
-    vertx.setTimer(SETTLE_MS, t -> {
-      int late = failSentBefore(left + SETTLE_MS * 1_000_000 / 2, false);
-      if (late > 0) {
-        LOG.warn("cluster member {} left: {} more requests sent just after it answered SERVICE_UNAVAILABLE", nodeId, late);
-      }
-    });
+  /** The cluster's own membership dropped a member: fails every request in flight that may have gone to it. */
+  public void memberDropped(String member) {
+    Object departure = new Object();
+    departures.add(departure);
+    vertx.setTimer(LEFT_WAIT_MAX_MS, t -> departures.remove(departure));
+    int failed = failAll();
+    LOG.warn("cluster member {} dropped: {} requests in flight to other nodes answered SERVICE_UNAVAILABLE", member, failed);
   }
 
-  private int failSentBefore(long nanos, boolean all) {
+  /** Vert.x removed the member's registrations: fails what is in flight; requests flow again after a moment. */
+  void memberLeft(String nodeId) {
+    departures.poll();
+    settling.incrementAndGet();
+    vertx.setTimer(SETTLE_MS, t -> settling.decrementAndGet());
+    int failed = failAll();
+    LOG.warn("cluster member {} left: {} more requests in flight to other nodes answered SERVICE_UNAVAILABLE", nodeId, failed);
+  }
+
+  private int failAll() {
     int failed = 0;
     for (Map.Entry<Long, Pending> entry : inFlight.entrySet()) {
       Pending pending = entry.getValue();
-      if ((all || pending.sentNanos() - nanos < 0) && inFlight.remove(entry.getKey(), pending)) {
+      if (inFlight.remove(entry.getKey(), pending)) {
         failed++;
         pending.context().runOnContext(v -> pending.answer().tryFail(new Failure(CommonError.SERVICE_UNAVAILABLE, MEMBER_LEFT)));
       }
