@@ -1,9 +1,11 @@
 package io.parley;
 
-import io.parley.auth.AuthVerticle;
-import io.parley.auth.SigningSecret;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.auth.AuthVerticle;
+import io.parley.auth.SigningSecret;
+import io.parley.cluster.ClusterSetup;
+import io.parley.common.BusRequests;
 import io.parley.common.Concern;
 import io.parley.common.Meters;
 import io.parley.common.NodeInfo;
@@ -79,6 +81,9 @@ public final class ParleyNode {
     NodeInfo info = cluster == null
       ? new NodeInfo(UUID.randomUUID().toString(), () -> null)
       : new NodeInfo(cluster.getNodeId(), cluster::getNodes);
+    BusRequests requests = BusRequests.install(vertx, Arrays.stream(Concern.values()).filter(c -> loaded.instances(c) > 0)
+      .collect(Collectors.toSet()), cluster);
+    ClusterSetup.onMemberRemoved(cluster, requests::memberDropped);
     return vertx.executeBlocking(() -> prepare(loaded)).compose(prepared -> {
       ParleyNode node = new ParleyNode(vertx, prepared.embedded(), prepared.config(), info);
       return node.deployAll().map(node).recover(err -> node.stop().transform(ignored -> Future.failedFuture(err)));

@@ -1,5 +1,6 @@
 package io.parley.delivery;
 
+import io.parley.common.BusRequests;
 import io.parley.common.BusService;
 import io.parley.common.Concern;
 import io.parley.common.Fields;
@@ -40,7 +41,7 @@ public class DeliveryVerticle extends VerticleBase {
     Clock clock = Clock.systemUTC();
     mongo = Mongo.client(vertx, config);
     fanout = Fanouts.create(vertx, config);
-    delivery = new DeliveryService(new MessageLog(mongo, clock), Conversations.of(new RoomsClient(vertx.eventBus())),
+    delivery = new DeliveryService(new MessageLog(mongo, clock), Conversations.of(new RoomsClient(BusRequests.of(vertx))),
       fanout, limits, clock);
     SendMeters sends = new SendMeters();
     bus = new BusService(vertx.eventBus(), Concern.DELIVERY, MongoErrors::classify)

@@ -1,6 +1,7 @@
 package io.parley.rooms;
 
 import io.parley.auth.api.AuthClient;
+import io.parley.common.BusRequests;
 import io.parley.common.BusService;
 import io.parley.common.Concern;
 import io.parley.config.ParleyConfig;
@@ -38,7 +39,7 @@ public class RoomsVerticle extends VerticleBase {
     mongo = Mongo.client(vertx, config);
     fanout = Fanouts.create(vertx, config);
     RoomsService rooms = new RoomsService(new ConversationStore(mongo), new MembershipStore(mongo, clock),
-      new RoomEvents(fanout), new AuthClient(vertx.eventBus())::resolveUsers, limits, clock);
+      new RoomEvents(fanout), new AuthClient(BusRequests.of(vertx))::resolveUsers, limits, clock);
     BusService bus = new BusService(vertx.eventBus(), Concern.ROOMS, MongoErrors::classify)
       .serve(RoomsAddresses.CREATE, (caller, body) -> rooms.create(caller, CreateConversation.fromJson(body, limits)))
       .serve(RoomsAddresses.GET, (caller, body) -> rooms.get(caller, conversationId(body)))

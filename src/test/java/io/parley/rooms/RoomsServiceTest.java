@@ -5,6 +5,7 @@ import io.parley.auth.api.Account;
 import io.parley.auth.api.AuthAddresses;
 import io.parley.auth.api.AuthClient;
 import io.parley.auth.api.Registration;
+import io.parley.common.BusRequests;
 import io.parley.common.Caller;
 import io.parley.config.ConfigLoader;
 import io.parley.fanout.InProcessFanout;
@@ -56,7 +57,7 @@ class RoomsServiceTest {
     carol = register("acme", "carol");
     eve = register("globex", "eve");
     rooms = new RoomsService(new ConversationStore(store.mongo()), new MembershipStore(store.mongo(), clock),
-      new RoomEvents(new InProcessFanout(store.vertx())), new AuthClient(store.vertx().eventBus())::resolveUsers,
+      new RoomEvents(new InProcessFanout(store.vertx())), new AuthClient(BusRequests.of(store.vertx()))::resolveUsers,
       new RoomsLimits(200, 16, 200, 3), clock);
     await(rooms.ensureIndexes());
   }

@@ -1,8 +1,8 @@
 package io.parley.auth.api;
 
+import io.parley.common.BusRequests;
 import io.parley.common.Caller;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
@@ -10,9 +10,9 @@ import java.util.List;
 /** The auth concern as other concerns call it over the event bus. */
 public final class AuthClient {
 
-  private final EventBus bus;
+  private final BusRequests bus;
 
-  public AuthClient(EventBus bus) {
+  public AuthClient(BusRequests bus) {
     this.bus = bus;
   }
 

@@ -1,5 +1,6 @@
 package io.parley.gateway.bridge;
 
+import io.parley.common.BusRequests;
 import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.ErrorCode;
@@ -54,7 +55,7 @@ final class BridgeConnection {
     this.closedHandler = closedHandler;
     this.auth = auth;
     this.registry = registry;
-    this.conversations = new ConversationLister(new RoomsClient(vertx.eventBus()), settings.requestTimeoutMs());
+    this.conversations = new ConversationLister(new RoomsClient(BusRequests.of(vertx)), settings.requestTimeoutMs());
     this.settings = settings;
     this.admission = admission;
     this.outbox = new ClientOutbox(vertx, socket, settings.queuedBytesMax(), this::onClosed);
@@ -190,7 +191,7 @@ final class BridgeConnection {
     }
     auth.authenticate(frame)
       .compose(who -> admission.withinRate(address, who))
-      .compose(who -> vertx.eventBus().<JsonObject>request(address, body,
+      .compose(who -> BusRequests.of(vertx).<JsonObject>request(address, body,
         who.deliveryOptions().setSendTimeout(settings.requestTimeoutMs()).addHeader(RequestIds.HEADER, connectionId + "." + ++requests)))
       .onComplete(ar -> admission.finished(ticket))
       .onSuccess(answer -> write(Frames.rec(reply, answer.body())))

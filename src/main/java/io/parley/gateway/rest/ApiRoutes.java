@@ -2,6 +2,7 @@ package io.parley.gateway.rest;
 
 import io.parley.auth.api.AccessTokens;
 import io.parley.auth.api.AuthAddresses;
+import io.parley.common.BusRequests;
 import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.Failure;
@@ -145,7 +146,7 @@ public final class ApiRoutes {
   private void anonymous(RoutingContext ctx, String address, int status) {
     JsonObject body = body(ctx);
     if (body != null) {
-      vertx.eventBus().<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(timeoutMs)
+      BusRequests.of(vertx).<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(timeoutMs)
           .addHeader(RequestIds.HEADER, requestId(ctx)))
         .onSuccess(reply -> json(ctx, status, reply.body()))
         .onFailure(ctx::fail);
@@ -166,7 +167,7 @@ public final class ApiRoutes {
   /** Forwards with the caller's identity; {@code shape} may turn reply fields into headers first. */
   private void forward(RoutingContext ctx, String address, JsonObject body, int status, BiConsumer<RoutingContext, JsonObject> shape) {
     Caller caller = ctx.get(CALLER);
-    vertx.eventBus().<JsonObject>request(address, body, caller.deliveryOptions().setSendTimeout(timeoutMs)
+    BusRequests.of(vertx).<JsonObject>request(address, body, caller.deliveryOptions().setSendTimeout(timeoutMs)
         .addHeader(RequestIds.HEADER, requestId(ctx)))
       .onSuccess(reply -> {
         shape.accept(ctx, reply.body());

@@ -1,17 +1,17 @@
 package io.parley.rooms.api;
 
+import io.parley.common.BusRequests;
 import io.parley.common.Caller;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.EventBus;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 /** The rooms concern as the gateway and other concerns call it over the event bus. */
 public final class RoomsClient {
 
-  private final EventBus bus;
+  private final BusRequests bus;
 
-  public RoomsClient(EventBus bus) {
+  public RoomsClient(BusRequests bus) {
     this.bus = bus;
   }
 
