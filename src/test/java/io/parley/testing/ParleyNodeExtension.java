@@ -4,11 +4,6 @@ import io.parley.ParleyNode;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -34,7 +29,7 @@ import java.util.stream.Stream;
  * {@code VertxTestContext} from it. Afterwards it closes the clients it handed out, stops the node (kills
  * child JVMs), closes its Vert.x and deletes the data directory.
  */
-public final class ParleyNodeExtension implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public final class ParleyNodeExtension extends TestScoped {
 
   /** Fast but real KDF settings for tests that create many users; the shipped default is checked in AuthFlowTest. */
   public static final int TEST_KDF_ITERATIONS = 10_000;
@@ -61,7 +56,6 @@ public final class ParleyNodeExtension implements BeforeAllCallback, AfterAllCal
   private final List<Supplier<JsonObject>> overrides = new ArrayList<>();
   private boolean metrics;
   private boolean manual;
-  private boolean perClass;
 
   private Vertx vertx;
   private Clients clients;
@@ -111,31 +105,7 @@ public final class ParleyNodeExtension implements BeforeAllCallback, AfterAllCal
   // ---- life cycle ----
 
   @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
-    perClass = true;
-    open();
-  }
-
-  @Override
-  public void beforeEach(ExtensionContext context) throws Exception {
-    if (!perClass) {
-      open();
-    }
-  }
-
-  @Override
-  public void afterEach(ExtensionContext context) throws Exception {
-    if (!perClass) {
-      close();
-    }
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) throws Exception {
-    close();
-  }
-
-  private void open() throws Exception {
+  protected void open() throws Exception {
     vertx = metrics ? Vertx.vertx(ParleyNode.vertxOptions()) : Vertx.vertx();
     clients = new Clients(vertx);
     dataDir = Files.createTempDirectory(childJvm ? "parley-proc-" : "parley-test-");
@@ -196,7 +166,8 @@ public final class ParleyNodeExtension implements BeforeAllCallback, AfterAllCal
     return next;
   }
 
-  private void close() throws Exception {
+  @Override
+  protected void close() throws Exception {
     Exception failure = null;
     try {
       Async.await(clients.closeAll(), 30);

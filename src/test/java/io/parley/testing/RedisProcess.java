@@ -1,10 +1,5 @@
 package io.parley.testing;
 
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.IOException;
 import java.net.Socket;
@@ -19,10 +14,9 @@ import java.util.concurrent.TimeUnit;
  * nodes that use it, so it outlives them). On a static field, one per class. A missing binary fails the
  * test: it never skips.
  */
-public final class RedisProcess implements BeforeAllCallback, AfterAllCallback, BeforeEachCallback, AfterEachCallback {
+public final class RedisProcess extends TestScoped {
 
   private final int port = NodeProcess.freePort();
-  private boolean perClass;
   private Path dir;
   private Process process;
 
@@ -31,36 +25,13 @@ public final class RedisProcess implements BeforeAllCallback, AfterAllCallback, 
   }
 
   @Override
-  public void beforeAll(ExtensionContext context) throws Exception {
-    perClass = true;
-    open();
-  }
-
-  @Override
-  public void beforeEach(ExtensionContext context) throws Exception {
-    if (!perClass) {
-      open();
-    }
-  }
-
-  @Override
-  public void afterEach(ExtensionContext context) throws Exception {
-    if (!perClass) {
-      close();
-    }
-  }
-
-  @Override
-  public void afterAll(ExtensionContext context) throws Exception {
-    close();
-  }
-
-  private void open() throws Exception {
+  protected void open() throws Exception {
     dir = Files.createTempDirectory("parley-redis-");
     start();
   }
 
-  private void close() throws Exception {
+  @Override
+  protected void close() throws Exception {
     kill();
     ParleyNodeExtension.deleteTree(dir);
   }
