@@ -8,6 +8,7 @@ import io.parley.fanout.EventFanout;
 import io.parley.fanout.Fanouts;
 import io.parley.gateway.bridge.BridgeServer;
 import io.parley.gateway.bridge.BridgeSettings;
+import io.parley.gateway.bridge.SockJsSendGuard;
 import io.parley.gateway.errors.ErrorResponses;
 import io.parley.gateway.ops.HealthRoutes;
 import io.parley.gateway.ops.OpsToken;
@@ -72,7 +73,10 @@ public class GatewayVerticle extends VerticleBase {
       TrustedProxies.of(config.trustedProxies()), config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
     router.route(HttpMethod.POST, "/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    // Broken SockJS input is refused with 4xx before vertx-web's SockJS handler (which answers it with 500).
+    router.route("/eventbus/*").handler(SockJsSendGuard::check);
     router.get("/eventbus/websocket").handler(bridge::upgradeRaw);
+    router.getWithRegex("/eventbus/[^/.]+/[^/.]+/websocket").handler(bridge::upgradeSession);
     router.route("/eventbus/*").subRouter(bridge.router());
     // Revalidated on every load (Last-Modified/ETag), so a deploy reaches browsers at once.
     router.route("/*").handler(StaticHandler.create(config.webroot()).setCachingEnabled(false));
