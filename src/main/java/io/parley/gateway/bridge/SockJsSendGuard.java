@@ -88,7 +88,8 @@ public final class SockJsSendGuard {
   }
 
   private static void checkCallback(RoutingContext ctx) {
-    String callback = ctx.request().getParam("c", ctx.request().getParam("callback"));
+    String callback = ctx.request().getParam("callback");
+    callback = callback != null ? callback : ctx.request().getParam("c");
     if (ctx.request().method() == HttpMethod.GET && (callback == null || !CALLBACK.matcher(callback).matches())) {
       ErrorResponses.send(ctx, CommonError.VALIDATION_FAILED, "callback (or c) must be 1-32 of A-Z a-z 0-9 _ . -");
     } else {
