@@ -88,6 +88,11 @@ public class GatewayVerticle extends VerticleBase {
       .setHost(config.httpHost())
       .setPort(config.httpPort())
       .setCompressionSupported(true)
+      // SockJS's jsonp_send posts a form whose one field may be as long as a body may be: Vert.x's defaults (an
+      // 8 KB field, 1 KB buffered across reads) failed longer ones with 500 or left them unanswered. Twice the
+      // body limit, so the body handler's 413 always comes first.
+      .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE / 2, config.maxBodyBytes()) * 2)
+      .setMaxFormBufferedBytes((int) Math.min(Integer.MAX_VALUE / 2, config.maxBodyBytes()) * 2)
       .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
       .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
     return vertx.createHttpServer(options).requestHandler(router).listen().onSuccess(s -> {
