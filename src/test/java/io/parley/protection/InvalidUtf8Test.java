@@ -6,6 +6,7 @@ import io.parley.testing.RoomOfTwo;
 import io.parley.testing.XhrSession;
 import io.vertx.core.Promise;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.WebSocket;
 import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketFrame;
@@ -78,15 +79,15 @@ class InvalidUtf8Test {
     WebSocketClient client = node.clients().vertx().createWebSocketClient();
     Promise<Short> closed = Promise.promise();
     Promise<Void> opened = Promise.promise();
-    // Handlers set as the socket opens, on its event loop: SockJS's "o" follows at once.
-    WebSocket ws = await(client.connect(BridgeClient.to(node.port(), uri)).onSuccess(socket -> {
-      socket.textMessageHandler(text -> {
-        if (text.equals("o")) {
-          opened.tryComplete();
-        }
-      });
-      socket.closeHandler(v -> closed.tryComplete(socket.closeStatusCode()));
-    }));
+    // Handlers set before connecting: SockJS's "o" follows the upgrade at once.
+    ClientWebSocket socket = client.webSocket();
+    socket.textMessageHandler(text -> {
+      if (text.equals("o")) {
+        opened.tryComplete();
+      }
+    });
+    socket.closeHandler(v -> closed.tryComplete(socket.closeStatusCode()));
+    WebSocket ws = await(socket.connect(BridgeClient.to(node.port(), uri)));
     if (sockJs) {
       await(opened.future(), 10);
     }
