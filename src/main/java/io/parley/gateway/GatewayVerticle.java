@@ -8,6 +8,7 @@ import io.parley.fanout.EventFanout;
 import io.parley.fanout.Fanouts;
 import io.parley.gateway.bridge.BridgeServer;
 import io.parley.gateway.bridge.BridgeSettings;
+import io.parley.gateway.bridge.SockJsSendGuard;
 import io.parley.gateway.errors.ErrorResponses;
 import io.parley.gateway.ops.AccessLog;
 import io.parley.gateway.ops.HealthRoutes;
@@ -78,7 +79,10 @@ public class GatewayVerticle extends VerticleBase {
       proxies, config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
     router.route(HttpMethod.POST, "/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
+    // Broken SockJS input is refused with 4xx before vertx-web's SockJS handler (which answers it with 500).
+    router.route("/eventbus/*").handler(SockJsSendGuard::check);
     router.get("/eventbus/websocket").handler(bridge::upgradeRaw);
+    router.getWithRegex("/eventbus/[^/.]+/[^/.]+/websocket").handler(bridge::upgradeSession);
     router.route("/eventbus/*").subRouter(bridge.router());
     // Revalidated on every load (Last-Modified/ETag), so a deploy reaches browsers at once.
     router.route("/*").handler(StaticHandler.create(config.webroot()).setCachingEnabled(false));
@@ -90,6 +94,11 @@ public class GatewayVerticle extends VerticleBase {
       .setHost(config.httpHost())
       .setPort(config.httpPort())
       .setCompressionSupported(true)
+      // SockJS's jsonp_send posts a form whose one field may be as long as a body may be: Vert.x's defaults (an
+      // 8 KB field, 1 KB buffered across reads) failed longer ones with 500 or left them unanswered. Twice the
+      // body limit, so the body handler's 413 always comes first.
+      .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE / 2, config.maxBodyBytes()) * 2)
+      .setMaxFormBufferedBytes((int) Math.min(Integer.MAX_VALUE / 2, config.maxBodyBytes()) * 2)
       .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
       .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
     Future<HttpServer> managed = ops == router ? Future.succeededFuture() : vertx.createHttpServer(new HttpServerOptions()

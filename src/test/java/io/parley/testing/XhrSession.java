@@ -12,8 +12,12 @@ import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import io.vertx.core.parsetools.RecordParser;
+
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 
 /**
  * A SockJS session over the HTTP transports, as sockjs-client falls back to them: frames go up with
@@ -27,7 +31,10 @@ public final class XhrSession {
   private final int port;
   private final String path = BridgeClient.sessionPath();
   private final StringBuilder streamed = new StringBuilder();
+  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
   private HttpClientResponse stream;
+  private volatile boolean follow;
+  private volatile boolean closed;
 
   private XhrSession(Vertx vertx, int port) {
     // A connection per request: SockJS may end a response's connection, and a reused one then fails the next request.
@@ -46,18 +53,79 @@ public final class XhrSession {
   /** Opens a streaming session: one response that carries every frame, read into {@link #streamed()}. */
   public static Future<XhrSession> streaming(Vertx vertx, int port) {
     XhrSession session = new XhrSession(vertx, port);
-    return session.http.request(new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
-        .setURI(session.path + "/xhr_streaming"))
+    return session.openStream(HttpMethod.POST, "/xhr_streaming").map(session);
+  }
+
+  /** The same over {@code eventsource} (a GET whose lines are {@code data: <SockJS frame>}). */
+  public static Future<XhrSession> eventSource(Vertx vertx, int port) {
+    XhrSession session = new XhrSession(vertx, port);
+    return session.openStream(HttpMethod.GET, "/eventsource").map(session);
+  }
+
+  /**
+   * From now on, when the server ends the streaming response (SockJS does after 128 KB), the next one is
+   * opened on the same session, as sockjs-client does; {@link #lines()} goes on.
+   */
+  public XhrSession follow() {
+    follow = true;
+    return this;
+  }
+
+  private Future<Void> openStream(HttpMethod method, String transport) {
+    return http.request(new RequestOptions().setMethod(method).setHost("127.0.0.1").setPort(port).setURI(path + transport))
       .compose(request -> request.send())
       .map(response -> {
-        session.stream = response;
-        response.handler(bytes -> {
-          synchronized (session.streamed) {
-            session.streamed.append(bytes.toString());
+        stream = response;
+        RecordParser parser = RecordParser.newDelimited("\n", line -> {
+          String text = line.toString().trim();
+          text = text.startsWith("data: ") ? text.substring(6) : text;
+          // xhr_streaming begins with a line of 2,048 'h' (a prelude for old browsers), eventsource with an empty one.
+          if (!text.isEmpty() && !text.matches("h{2,}")) {
+            lines.offer(text);
           }
         });
-        return session;
+        response.handler(bytes -> {
+          synchronized (streamed) {
+            streamed.append(bytes.toString());
+          }
+          parser.handle(bytes);
+        });
+        response.endHandler(v -> {
+          if (follow && !closed) {
+            openStream(method, transport);
+          }
+        });
+        return null;
       });
+  }
+
+  /** Each SockJS line a streaming session received ("o", "h", "a[…]", "c[…]"), in order. */
+  public BlockingQueue<String> lines() {
+    return lines;
+  }
+
+  /** What a POST to one of the session's URLs answered. */
+  public record Answer(int status, String body) {
+  }
+
+  /** POSTs {@code body} as is to {@code <session>/<transport>} (e.g. a broken {@code xhr_send}). */
+  public Future<Answer> post(String transport, String contentType, Buffer body) {
+    RequestOptions options = new RequestOptions().setMethod(HttpMethod.POST).setHost("127.0.0.1").setPort(port)
+      .setURI(path + transport);
+    if (contentType != null) {
+      options.putHeader("Content-Type", contentType);
+    }
+    return http.request(options)
+      .compose(request -> request.send(body))
+      .compose(response -> response.body().map(answer -> new Answer(response.statusCode(), answer.toString())));
+  }
+
+  /** GETs {@code <session>/<transport>} (e.g. jsonp without a callback). */
+  public Future<Answer> get(String transportAndQuery) {
+    return http.request(new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(port)
+        .setURI(path + transportAndQuery))
+      .compose(request -> request.send())
+      .compose(response -> response.body().map(answer -> new Answer(response.statusCode(), answer.toString())));
   }
 
   /** Sends bridge frames in one {@code xhr_send}. */
@@ -107,6 +175,7 @@ public final class XhrSession {
   }
 
   public Future<Void> close() {
+    closed = true;
     return http.close();
   }
 }

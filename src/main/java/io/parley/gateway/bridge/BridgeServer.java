@@ -81,6 +81,20 @@ public final class BridgeServer {
       .onFailure(ctx::fail);
   }
 
+  /**
+   * {@code GET /eventbus/<server>/<session>/websocket}, mounted before {@link #router()}: SockJS's
+   * WebSocket transport with strict UTF-8 ({@link SockJsWebSocket}).
+   */
+  public void upgradeSession(RoutingContext ctx) {
+    if (!ctx.request().canUpgradeToWebSocket()) {
+      ctx.response().setStatusCode(400).end("Can \"Upgrade\" only to \"WebSocket\".");
+      return;
+    }
+    ctx.request().toWebSocket()
+      .onSuccess(ws -> accept(new SockJsWebSocket(vertx, ws, settings.maxFrameBytes())))
+      .onFailure(ctx::fail);
+  }
+
   private void accept(ClientSocket socket) {
     open.add(new BridgeConnection(vertx, socket, new ConnectionAuth(tokens, clock), registry, settings,
       new RequestAdmission(settings, userRequests, limiter, sendsPerUser), open::remove));

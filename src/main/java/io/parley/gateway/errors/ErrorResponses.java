@@ -47,7 +47,10 @@ public final class ErrorResponses {
   /** Router failure handler: typed failures keep their code; web-layer failures map by status. */
   public static void handle(RoutingContext ctx) {
     Throwable failure = ctx.failure();
-    if (failure != null && !(failure instanceof HttpException)) {
+    // A handler that failed with a 4xx and a cause (e.g. the body handler on a form it cannot decode) met bad
+    // input: answered by its status below, not as an internal error.
+    boolean clientError = ctx.statusCode() >= 400 && ctx.statusCode() < 500;
+    if (failure != null && !(failure instanceof HttpException) && !clientError) {
       ErrorCode code = GatewayErrors.CODES.of(failure);
       if (code == CommonError.INTERNAL) {
         LOG.atError().addKeyValue("requestId", requestId(ctx)).setCause(failure)
