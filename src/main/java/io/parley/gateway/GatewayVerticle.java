@@ -78,6 +78,8 @@ public class GatewayVerticle extends VerticleBase {
     router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, limiter, rates,
       proxies, config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
+    // Nothing on the bridge takes a form: refused on its headers, so no form decoder ever runs on it.
+    router.route(HttpMethod.POST, "/eventbus/*").handler(SockJsSendGuard::refuseForms);
     router.route(HttpMethod.POST, "/eventbus/*").handler(BodyHandler.create(false).setBodyLimit(config.maxBodyBytes()));
     // Broken SockJS input is refused with 4xx before vertx-web's SockJS handler (which answers it with 500).
     router.route("/eventbus/*").handler(SockJsSendGuard::check);
@@ -89,16 +91,13 @@ public class GatewayVerticle extends VerticleBase {
     // Failures outside /api (e.g. an over-size SockJS xhr_send body: 413) answer in the API's error shape
     // instead of vertx-web logging "Unhandled exception in router" at ERROR.
     router.route().failureHandler(ErrorResponses::handle);
+    // Nothing matched (a missing file, a SockJS transport that is off): the API's error shape, not vertx-web's HTML.
+    router.errorHandler(404, ErrorResponses::handle);
 
     HttpServerOptions options = new HttpServerOptions()
       .setHost(config.httpHost())
       .setPort(config.httpPort())
       .setCompressionSupported(true)
-      // SockJS's jsonp_send posts a form whose one field may be as long as a body may be: Vert.x's defaults (an
-      // 8 KB field, 1 KB buffered across reads) failed longer ones with 500 or left them unanswered. Twice the
-      // body limit, so the body handler's 413 always comes first.
-      .setMaxFormAttributeSize((int) Math.min(Integer.MAX_VALUE / 2, config.maxBodyBytes()) * 2)
-      .setMaxFormBufferedBytes((int) Math.min(Integer.MAX_VALUE / 2, config.maxBodyBytes()) * 2)
       .setMaxWebSocketFrameSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()))
       .setMaxWebSocketMessageSize((int) Math.min(Integer.MAX_VALUE, config.maxBodyBytes()));
     Future<HttpServer> managed = ops == router ? Future.succeededFuture() : vertx.createHttpServer(new HttpServerOptions()

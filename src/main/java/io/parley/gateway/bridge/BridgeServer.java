@@ -13,6 +13,7 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
+import io.vertx.ext.web.handler.sockjs.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,9 @@ public final class BridgeServer {
 
   public Router router() {
     SockJSHandlerOptions options = new SockJSHandlerOptions()
+      // JSONP polling (for browsers without XHR CORS, IE 7 and older) would take form bodies and inject
+      // callbacks into scripts: off. sockjs-client then uses websocket, xhr-streaming, eventsource, xhr-polling.
+      .addDisabledTransport(Transport.JSON_P.name())
       .setInsertJSESSIONID(false)
       .setLibraryURL("/vendor/sockjs.min.js");
     return SockJSHandler.create(vertx, options).socketHandler(socket -> accept(ClientSocket.of(socket)));

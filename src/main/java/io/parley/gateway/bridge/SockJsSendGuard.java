@@ -7,52 +7,51 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.RoutingContext;
 
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
  * Checks what a client sends to SockJS's HTTP transports before vertx-web's SockJS handler sees it, which
- * answers broken input with 500 ("Broken JSON encoding.", "Payload expected.", "Invalid Content-Type",
- * "callback parameter required") and decodes bodies leniently (invalid UTF-8 would be stored as
- * replacement characters). Here: an {@code xhr_send} or {@code jsonp_send} body must be strict UTF-8 and
- * a JSON array of strings (400 {@code BAD_JSON}); {@code jsonp_send} takes only the two content types
- * SockJS names (415); {@code jsonp} and {@code htmlfile} need a valid callback (400). The size bound is
- * the body handler's before it (413). Mounted on {@code /eventbus/*} after the body handler.
+ * answers broken input with 500 ("Broken JSON encoding.", "Payload expected.", "callback parameter
+ * required") and decodes bodies leniently (invalid UTF-8 would be stored as replacement characters). Here:
+ * a form or multipart body is refused on its headers (415, {@link #refuseForms}, before the body handler:
+ * no form decoder ever runs on the bridge; JSONP, the one transport that posts forms, is off); an
+ * {@code xhr_send} body must be strict UTF-8 and a JSON array of strings (400 {@code BAD_JSON}); {@code
+ * htmlfile} needs a valid callback (400). The size bound is the body handler's (413).
  */
 public final class SockJsSendGuard {
 
-  private static final Pattern TRANSPORT = Pattern.compile("/eventbus/[^/.]+/[^/.]+/(xhr_send|jsonp_send|jsonp|htmlfile)");
+  private static final Pattern TRANSPORT = Pattern.compile("/eventbus/[^/.]+/[^/.]+/(xhr_send|htmlfile)");
   /** vertx-web's own rule for callbacks (it refuses others with 500). */
   private static final Pattern CALLBACK = Pattern.compile("[a-zA-Z0-9_.-]{1,32}");
-  private static final String FORM = "application/x-www-form-urlencoded";
-  private static final String TEXT = "text/plain";
 
   private SockJsSendGuard() {
+  }
+
+  /** Before the body handler: a form or multipart body is never read, let alone decoded. */
+  public static void refuseForms(RoutingContext ctx) {
+    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
+    String media = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+    if (media.equals("application/x-www-form-urlencoded") || media.startsWith("multipart/")) {
+      ErrorResponses.send(ctx, CommonError.UNSUPPORTED_MEDIA_TYPE, "the bridge takes SockJS batches as text, never forms");
+    } else {
+      ctx.next();
+    }
   }
 
   public static void check(RoutingContext ctx) {
     Matcher transport = TRANSPORT.matcher(ctx.request().path());
     if (!transport.matches()) {
       ctx.next();
-      return;
-    }
-    HttpMethod method = ctx.request().method();
-    switch (transport.group(1)) {
-      case "xhr_send" -> {
-        if (method == HttpMethod.POST) {
-          checkBatch(ctx, ctx.body().buffer());
-        } else {
-          ctx.next();
-        }
+    } else if (transport.group(1).equals("xhr_send")) {
+      if (ctx.request().method() == HttpMethod.POST) {
+        checkBatch(ctx, ctx.body().buffer());
+      } else {
+        ctx.next();
       }
-      case "jsonp_send" -> {
-        if (method == HttpMethod.POST) {
-          checkJsonpSend(ctx);
-        } else {
-          ctx.next();
-        }
-      }
-      default -> checkCallback(ctx);
+    } else {
+      checkCallback(ctx);
     }
   }
 
@@ -68,25 +67,6 @@ public final class SockJsSendGuard {
     }
   }
 
-  private static void checkJsonpSend(RoutingContext ctx) {
-    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    Buffer body = ctx.body().buffer();
-    if (TEXT.equalsIgnoreCase(type)) {
-      checkBatch(ctx, body);
-    } else if (!FORM.equalsIgnoreCase(type)) {
-      ErrorResponses.send(ctx, CommonError.UNSUPPORTED_MEDIA_TYPE, "jsonp_send takes " + FORM + " (d=<batch>) or " + TEXT);
-    } else if (body == null || !body.toString().startsWith("d=")) {
-      ErrorResponses.send(ctx, CommonError.BAD_JSON, "send the batch as the form field d");
-    } else {
-      Buffer batch = FormField.decode(body.getBuffer(2, body.length()));
-      if (batch == null) {
-        ErrorResponses.send(ctx, CommonError.BAD_JSON, "the form field d is not percent-encoded");
-      } else {
-        checkBatch(ctx, batch);
-      }
-    }
-  }
-
   private static void checkCallback(RoutingContext ctx) {
     String callback = ctx.request().getParam("callback");
     callback = callback != null ? callback : ctx.request().getParam("c");
@@ -94,33 +74,6 @@ public final class SockJsSendGuard {
       ErrorResponses.send(ctx, CommonError.VALIDATION_FAILED, "callback (or c) must be 1-32 of A-Z a-z 0-9 _ . -");
     } else {
       ctx.next();
-    }
-  }
-
-  /** {@code application/x-www-form-urlencoded} decoding into bytes, so the UTF-8 check sees what was sent. */
-  private static final class FormField {
-
-    /** The decoded bytes, or null if a {@code %} is not followed by two hex digits. */
-    static Buffer decode(Buffer encoded) {
-      Buffer decoded = Buffer.buffer(encoded.length());
-      for (int i = 0; i < encoded.length(); i++) {
-        byte b = encoded.getByte(i);
-        if (b == '+') {
-          decoded.appendByte((byte) ' ');
-        } else if (b != '%') {
-          decoded.appendByte(b);
-        } else if (i + 2 < encoded.length() && hex(encoded.getByte(i + 1)) >= 0 && hex(encoded.getByte(i + 2)) >= 0) {
-          decoded.appendByte((byte) (hex(encoded.getByte(i + 1)) << 4 | hex(encoded.getByte(i + 2))));
-          i += 2;
-        } else {
-          return null;
-        }
-      }
-      return decoded;
-    }
-
-    private static int hex(byte b) {
-      return Character.digit(b, 16);
     }
   }
 }
