@@ -66,6 +66,22 @@ function watchNode(pid) {
   return w;
 }
 
+/** Cores used from now until stop(): by the node, by this generator, and by everything else on the machine. */
+function loadMeter(pid) {
+  const at = Date.now();
+  const machine = proc.machineBusyUs();
+  const node = proc.cpuUs(pid);
+  const gen = process.cpuUsage();
+  return () => {
+    const ms = Date.now() - at;
+    const nodeUs = proc.cpuUs(pid) - node;
+    const g = process.cpuUsage(gen);
+    const genUs = g.user + g.system;
+    const others = proc.machineBusyUs() - machine - nodeUs - genUs;
+    return { nodeCores: nodeUs / 1000 / ms, genCores: genUs / 1000 / ms, othersCores: Math.max(0, others / 1000 / ms) };
+  };
+}
+
 /** Waits until the node used at most `cores` over `windowMs` twice in a row; returns when that quiet began. */
 async function waitIdle(pid, cores, windowMs, maxMs) {
   const until = Date.now() + maxMs;
@@ -149,6 +165,7 @@ async function slow(ctx) {
 
   // The flood: every sender its share, `inFlight` at a time (within the shipped per-user burst and in-flight caps).
   const watch = watchNode(pid);
+  const load = loadMeter(pid);
   const answers = [];
   const pad = 'x'.repeat(textBytes);
   const t0 = performance.now();
@@ -176,6 +193,7 @@ async function slow(ctx) {
   while (received.some((r) => r.size < acked) && Date.now() < drainUntil) await sleep(100);
   await sleep(2000);
   watch.stop();
+  const cores = load();
   const during = memory(pid);
   const shed = await metrics(base, ['parley_bridge_shed_total', 'parley_bridge_queued_bytes']);
   ctx.log(`flood sent in ${(sendMs / 1000).toFixed(1)} s: ${JSON.stringify(counts(answers))}; heap after GC ` +
@@ -200,7 +218,7 @@ async function slow(ctx) {
   const r = {
     build: ctx.opt('build', '?'),
     messages: total, textBytes, senders: senders.length, senderInFlight: inFlight,
-    othersCoresBefore: quiet, loadAvg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    othersCoresBefore: quiet, loadAvg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), cores,
     answers: counts(answers), acked, sendMs,
     before, during, peakRssKb: watch.peakRssKb, afterResume: after, metrics: shed,
     stalled: stalledResult,
@@ -253,6 +271,7 @@ async function flood(ctx) {
 
   // The flood: every frame written at once, as fast as the socket takes them.
   const watch = watchNode(pid);
+  const load = loadMeter(pid);
   const cpu0 = proc.cpuUs(pid);
   phase = 'flood';
   const pad = 'y'.repeat(textBytes);
@@ -270,6 +289,7 @@ async function flood(ctx) {
   const writtenMs = performance.now() - t0;
   await Promise.all(pending);
   const lastAnswerMs = lastAnswerAt - t0;
+  const cores = load();
   listing = false;
   await listerDone;
   const idle = await waitIdle(pid, ctx.num('abuse-idle-cores', 0.05), 1000, ctx.num('abuse-idle-max-seconds', 180) * 1000);
@@ -293,7 +313,7 @@ async function flood(ctx) {
   const r = {
     build: ctx.opt('build', '?'),
     frames, textBytes,
-    othersCoresBefore: quiet, loadAvg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '),
+    othersCoresBefore: quiet, loadAvg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), cores,
     writtenMs, lastAnswerMs, answers: counts(answers), stored,
     busyAfterLastAnswerMs: busyAfterMs, idleTimedOut: idle.timedOut, serverCpuSeconds: cpuUs / 1e6,
     before, peakRssKb: watch.peakRssKb, after: afterMem, metrics: meters,

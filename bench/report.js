@@ -157,7 +157,8 @@ function abuseReport() {
     ['sending took (s)', (r) => f1(r.sendMs / 1000), (r) => r.sendMs],
     ['active clients: messages received', (r) => span(r.active.received), null],
     ['active clients: delivery p50 / p99 / max (ms)', (r) => lat(r.active.latency), (r) => r.active.latency.p99],
-    ['others\' CPU before (cores), load average', (r) => `${f2(r.othersCoresBefore)}, ${r.loadAvg}`, null],
+    ['cores used meanwhile: node / generator / other processes', (r) => (r.cores ? `${f2(r.cores.nodeCores)} / ${f2(r.cores.genCores)} / ${f2(r.cores.othersCores)}` : '—'), null],
+    ['others\' cores just before, load average after', (r) => `${f2(r.othersCoresBefore)}, ${r.loadAvg}`, null],
   ]);
   const flood = part('flood', 'flood', [
     ['frames written (ms)', (r) => `${f0(r.frames)} in ${f0(r.writtenMs)}`, null],
@@ -172,7 +173,8 @@ function abuseReport() {
     ['other user\'s rooms.list during the flood p50 / p99 / max (ms)', (r) => lat(r.lister.flood), (r) => r.lister.flood.p99],
     ['  same, 5 s before the flood', (r) => lat(r.lister.quiet), (r) => r.lister.quiet.p99],
     ['  rooms.list calls during the flood (errors)', (r) => `${f0(r.lister.flood.n)} (${answers(r.lister.errors) || 0})`, null],
-    ['others\' CPU before (cores), load average', (r) => `${f2(r.othersCoresBefore)}, ${r.loadAvg}`, null],
+    ['cores used meanwhile: node / generator / other processes', (r) => (r.cores ? `${f2(r.cores.nodeCores)} / ${f2(r.cores.genCores)} / ${f2(r.cores.othersCores)}` : '—'), null],
+    ['others\' cores just before, load average after', (r) => `${f2(r.othersCoresBefore)}, ${r.loadAvg}`, null],
   ]);
   return [slow, flood].filter(Boolean).join('\n\n');
 }
