@@ -23,10 +23,20 @@ function counts(list) {
   return out;
 }
 
-/** Live heap after a full GC (jcmd GC.run, GC.heap_info) and RSS, of the node. */
+/**
+ * Live heap after a full GC (jcmd GC.run, GC.heap_info) and RSS, of the node; with BENCH_ABUSE_HISTOGRAM=1
+ * also the biggest classes of that heap (jcmd GC.class_histogram), to say what holds it.
+ */
 function memory(pid) {
   const heap = proc.jvmHeapAfterGc(pid);
-  return { heapAfterGcKb: heap ? heap.usedKb : null, rssKb: proc.rssKb(pid) };
+  const m = { heapAfterGcKb: heap ? heap.usedKb : null, rssKb: proc.rssKb(pid) };
+  if (process.env.BENCH_ABUSE_HISTOGRAM === '1') {
+    try {
+      m.histogram = require('child_process').execFileSync('jcmd', [String(pid), 'GC.class_histogram'], { timeout: 60000 })
+        .toString().split('\n').slice(0, 23);
+    } catch (_) { /* jcmd missing */ }
+  }
+  return m;
 }
 
 /** The node's own counters, where the build has them (absent before issue 8's metrics). */
@@ -297,24 +307,26 @@ async function flood(ctx) {
   const busyAfterMs = Math.max(0, idle.quietSince - (performance.timeOrigin + lastAnswerAt));
   const cpuUs = proc.cpuUs(pid) - cpu0;
 
-  // What was stored: the flood room's history, paged from the start.
+  // What was stored: the flood room's history, paged from the start (on a new socket if the node closed the flooder's).
+  const flooderClose = flooder.closeCode ?? null;
+  const reader = flooderClose == null ? flooder : new ParleyClient(base, users.flooder, ctx.sourceAddress(0));
+  if (reader !== flooder) await reader.connect({ register: false });
   let stored = 0;
   let after = 0;
   for (;;) {
-    const page = await flooder.request('parley.delivery.history', { conversationId: rooms.flood, after, limit: 200 }, 60000);
+    const page = await reader.request('parley.delivery.history', { conversationId: rooms.flood, after, limit: 200 }, 60000);
     stored += page.messages.length;
     if (!page.hasMore || !page.messages.length) break;
     after = page.messages[page.messages.length - 1].seq;
   }
   const afterMem = memory(pid);
   const meters = await metrics(base, ['parley_messages_stored_total']);
-  flooder.close();
-  lister.close();
+  [flooder, reader, lister].forEach((c) => c.close());
   const r = {
     build: ctx.opt('build', '?'),
     frames, textBytes,
     othersCoresBefore: quiet, loadAvg: fs.readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' '), cores,
-    writtenMs, lastAnswerMs, answers: counts(answers), stored,
+    writtenMs, lastAnswerMs, answers: counts(answers), stored, flooderClose,
     busyAfterLastAnswerMs: busyAfterMs, idleTimedOut: idle.timedOut, serverCpuSeconds: cpuUs / 1e6,
     before, peakRssKb: watch.peakRssKb, after: afterMem, metrics: meters,
     lister: { quiet: hist.summary(phases.quiet), flood: hist.summary(phases.flood), errors: counts(listErrors) },

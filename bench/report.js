@@ -162,7 +162,7 @@ function abuseReport() {
   ]);
   const flood = part('flood', 'flood', [
     ['frames written (ms)', (r) => `${f0(r.frames)} in ${f0(r.writtenMs)}`, null],
-    ['answers', (r) => answers(r.answers), null],
+    ['answers', (r) => answers(r.answers) + (r.flooderClose != null ? `; the node closed the flooding socket (${r.flooderClose})` : ''), null],
     ['acks', (r) => f0(r.answers.ack || 0), (r) => r.answers.ack || 0],
     ['last answer after (s)', (r) => f1(r.lastAnswerMs / 1000), (r) => r.lastAnswerMs],
     ['stored', (r) => f0(r.stored), (r) => r.stored],

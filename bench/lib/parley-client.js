@@ -50,7 +50,8 @@ class ParleyClient {
         }
       });
       ws.on('error', (err) => !ready && reject(err));
-      ws.on('close', () => {
+      ws.on('close', (code) => {
+        this.closeCode = code;
         clearInterval(this.pinger);
         for (const p of this.pending.values()) {
           clearTimeout(p.timer);
