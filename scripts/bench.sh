@@ -81,7 +81,8 @@ free_port() {
 }
 wait_http() { # url seconds pid
   for _ in $(seq 1 $(( $2 * 10 ))); do
-    curl -sf "$1/health" >/dev/null 2>&1 && return 0
+    # bounded: a request the node accepts and never answers (seen once, right after start) must not hang the run
+    curl -sf --max-time 2 "$1/health" >/dev/null 2>&1 && return 0
     kill -0 "$3" 2>/dev/null || die "process $3 exited before $1 answered"
     sleep 0.1
   done
