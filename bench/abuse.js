@@ -307,14 +307,16 @@ async function flood(ctx) {
   const busyAfterMs = Math.max(0, idle.quietSince - (performance.timeOrigin + lastAnswerAt));
   const cpuUs = proc.cpuUs(pid) - cpu0;
 
-  // What was stored: the flood room's history, paged from the start (on a new socket if the node closed the flooder's).
+  // What was stored: the flood room's history, paged from the start (on a new socket if the node closed the flooder's),
+  // 50 at a time: a page of 200 such messages (1.7 MB) is over the shipped limits.client_queue_bytes, and the node
+  // closes a connection with 4001 for one reply that big.
   const flooderClose = flooder.closeCode ?? null;
   const reader = flooderClose == null ? flooder : new ParleyClient(base, users.flooder, ctx.sourceAddress(0));
   if (reader !== flooder) await reader.connect({ register: false });
   let stored = 0;
   let after = 0;
   for (;;) {
-    const page = await reader.request('parley.delivery.history', { conversationId: rooms.flood, after, limit: 200 }, 60000);
+    const page = await reader.request('parley.delivery.history', { conversationId: rooms.flood, after, limit: 50 }, 60000);
     stored += page.messages.length;
     if (!page.hasMore || !page.messages.length) break;
     after = page.messages[page.messages.length - 1].seq;
