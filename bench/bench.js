@@ -10,6 +10,8 @@
 //   node bench.js growth-measure --url URL --pids PID --out FILE --label empty|seeded
 //   node bench.js growth-seed-api --url URL --seconds 180 --out FILE [--label L --pids P --store-dir D]
 //     (scripts/bench.sh sends: closed-loop acked sends/s, ack latency, CPU per send, disk per message)
+//   node bench.js abuse-setup --url URL --setup FILE            (scripts/bench.sh abuse; see abuse.js)
+//   node bench.js abuse-slow|abuse-flood --url URL --pids PID --setup FILE --build before|now --out FILE
 //
 // Options (also as environment variables BENCH_<NAME>): --clients 1000 --room-size 10 --workers 2
 // --steps 250,500,625,… (offered deliveries/s) --step-seconds 10 --drain-seconds 15 --sources 8
@@ -561,7 +563,12 @@ async function growthSeedApi() {
 
 // ---- main ---------------------------------------------------------------------------------------
 
-const scenarios = { fanout, idle, cluster: fanout, 'growth-measure': growthMeasure, 'growth-seed-api': growthSeedApi };
+const abuse = require('./abuse');
+const ctx = { opt, num, list, log, writeResult, urls, pids, runId, sourceAddress };
+const scenarios = {
+  fanout, idle, cluster: fanout, 'growth-measure': growthMeasure, 'growth-seed-api': growthSeedApi,
+  'abuse-setup': () => abuse.setup(ctx), 'abuse-slow': () => abuse.slow(ctx), 'abuse-flood': () => abuse.flood(ctx),
+};
 if (!scenarios[scenario]) {
   console.error(`usage: node bench.js ${Object.keys(scenarios).join('|')} [--options]`);
   process.exit(2);

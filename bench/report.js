@@ -121,6 +121,65 @@ function sendsReport() {
     'server CPU µs per send', 'store on disk per message'], rows);
 }
 
+/** scripts/bench.sh abuse: per part, the build before issue 8 and this one side by side, run by run. */
+function abuseReport() {
+  const mb = (kb) => (kb == null ? null : kb / 1024);
+  const runsOf = (part) => {
+    const mine = results.filter((r) => r.scenario === `abuse-${part}`);
+    const b = mine.filter((r) => r.build === 'before');
+    const n = mine.filter((r) => r.build === 'now');
+    return Array.from({ length: Math.max(b.length, n.length) }, (_, i) => [b[i], n[i]]);
+  };
+  const answers = (a) => (a ? Object.entries(a).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${f0(v)} ${k}`).join(', ') : '—');
+  const lat = (l) => (l && l.n ? `${f2(l.p50)} / ${f2(l.p99)} / ${f2(l.max)}` : '—');
+  const span = (xs) => (xs.length ? (Math.min(...xs) === Math.max(...xs) ? f0(xs[0]) : `${f0(Math.min(...xs))}–${f0(Math.max(...xs))}`) : '—');
+  const part = (name, title, rows) => {
+    const pairs = runsOf(name);
+    if (!pairs.length) return '';
+    const head = [title, ...pairs.flatMap((_, i) => {
+      const run = pairs.length > 1 ? ` run ${i + 1}` : '';
+      return [`before${run}`, `now${run}`, `now ÷ before${run}`];
+    })];
+    const body = rows.map(([label, show, num]) => [label, ...pairs.flatMap(([b, n]) => [
+      b ? show(b) : '—', n ? show(n) : '—', num && b && n ? ratio(num(n), num(b)) : ''])]);
+    return table(head, body);
+  };
+  const slow = part('slow', 'slow consumers', [
+    ['live heap after GC, before (MB)', (r) => f1(mb(r.before.heapAfterGcKb)), (r) => r.before.heapAfterGcKb],
+    ['live heap after GC, flood delivered, stalled clients still not reading (MB)', (r) => f1(mb(r.during.heapAfterGcKb)), (r) => r.during.heapAfterGcKb],
+    ['  growth (MB)', (r) => f1(mb(r.during.heapAfterGcKb - r.before.heapAfterGcKb)), (r) => r.during.heapAfterGcKb - r.before.heapAfterGcKb],
+    ['live heap after GC, after they resumed (MB)', (r) => f1(mb(r.afterResume.heapAfterGcKb)), (r) => r.afterResume.heapAfterGcKb],
+    ['RSS before → flood delivered (peak) (MB)', (r) => `${f0(mb(r.before.rssKb))} → ${f0(mb(r.during.rssKb))} (${f0(mb(r.peakRssKb))})`, (r) => r.during.rssKb],
+    ['stalled clients closed (by code)', (r) => `${r.stalled.filter((s) => s.close !== 'open').length} of ${r.stalled.length}` +
+      (Object.keys(r.stalledClosed).length ? ` (${answers(r.stalledClosed)})` : ''), null],
+    ['messages each stalled client received on resuming', (r) => span(r.stalled.map((s) => s.messages)), (r) => Math.max(...r.stalled.map((s) => s.messages))],
+    ['sends answered (senders × in flight)', (r) => `${answers(r.answers)} (${r.senders} × ${r.senderInFlight})`, null],
+    ['sending took (s)', (r) => f1(r.sendMs / 1000), (r) => r.sendMs],
+    ['active clients: messages received', (r) => span(r.active.received), null],
+    ['active clients: delivery p50 / p99 / max (ms)', (r) => lat(r.active.latency), (r) => r.active.latency.p99],
+    ['cores used meanwhile: node / generator / other processes', (r) => (r.cores ? `${f2(r.cores.nodeCores)} / ${f2(r.cores.genCores)} / ${f2(r.cores.othersCores)}` : '—'), null],
+    ['others\' cores just before, load average after', (r) => `${f2(r.othersCoresBefore)}, ${r.loadAvg}`, null],
+  ]);
+  const flood = part('flood', 'flood', [
+    ['frames written (ms)', (r) => `${f0(r.frames)} in ${f0(r.writtenMs)}`, null],
+    ['answers', (r) => answers(r.answers) + (r.flooderClose != null ? `; the node closed the flooding socket (${r.flooderClose})` : ''), null],
+    ['acks', (r) => f0(r.answers.ack || 0), (r) => r.answers.ack || 0],
+    ['last answer after (s)', (r) => f1(r.lastAnswerMs / 1000), (r) => r.lastAnswerMs],
+    ['stored', (r) => f0(r.stored), (r) => r.stored],
+    ['node busy after its last answer (s)', (r) => `${f1(r.busyAfterLastAnswerMs / 1000)}${r.idleTimedOut ? ' (still busy)' : ''}`, (r) => r.busyAfterLastAnswerMs],
+    ['node CPU from the flood until idle (s)', (r) => f1(r.serverCpuSeconds), (r) => r.serverCpuSeconds],
+    ['RSS before → after (peak) (MB)', (r) => `${f0(mb(r.before.rssKb))} → ${f0(mb(r.after.rssKb))} (${f0(mb(r.peakRssKb))})`, (r) => r.peakRssKb],
+    ['live heap after GC, before → after (MB)', (r) => `${f1(mb(r.before.heapAfterGcKb))} → ${f1(mb(r.after.heapAfterGcKb))}`, (r) => r.after.heapAfterGcKb],
+    ['other user\'s rooms.list during the flood p50 / p99 / max (ms)', (r) => lat(r.lister.flood), (r) => r.lister.flood.p99],
+    ['  same, 5 s before the flood', (r) => lat(r.lister.quiet), (r) => r.lister.quiet.p99],
+    ['  rooms.list calls during the flood (errors)', (r) => `${f0(r.lister.flood.n)} (${answers(r.lister.errors) || 0})`, null],
+    ['cores used meanwhile: node / generator / other processes', (r) => (r.cores ? `${f2(r.cores.nodeCores)} / ${f2(r.cores.genCores)} / ${f2(r.cores.othersCores)}` : '—'), null],
+    ['others\' cores just before, load average after', (r) => `${f2(r.othersCoresBefore)}, ${r.loadAvg}`, null],
+  ]);
+  return [slow, flood].filter(Boolean).join('\n\n');
+}
+
 const out = scenario === 'idle' ? idleReport() : scenario === 'growth-seed-api' ? sendsReport()
+  : scenario.startsWith('abuse') ? abuseReport()
   : scenario.startsWith('growth') ? growthReport() : fanoutReport();
 console.log(out);

@@ -6,6 +6,9 @@
 #   scripts/bench.sh idle      5k / 10k / 19k authenticated, registered idle connections; KB per connection
 #   scripts/bench.sh cluster   fanout over 2 Parley instances + Redis (scripts/cluster.sh up 2) vs the peer
 #   scripts/bench.sh growth    Parley's send and history latency on an empty store vs a seeded one
+#   scripts/bench.sh sends     Parley's acked sends/s, closed loop
+#   scripts/bench.sh abuse     slow consumers and a send flood, on the build before issue 8 (the jar in
+#                              BENCH_ABUSE_BEFORE_JAR) and this one (BENCH_ABUSE_NOW_JAR, default this tree's)
 #
 # BENCH_RUNS=2 runs each system twice (alternating). Everything else is a BENCH_* variable read by
 # bench/bench.js (BENCH_STEPS, BENCH_STEP_SECONDS, BENCH_CLIENTS, BENCH_LEVELS, …; see its header).
@@ -19,7 +22,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 scenario=${1:-}
-case "$scenario" in fanout|idle|cluster|growth|sends) ;; *) echo "usage: scripts/bench.sh fanout|idle|cluster|growth|sends" >&2; exit 2 ;; esac
+case "$scenario" in fanout|idle|cluster|growth|sends|abuse) ;; *) echo "usage: scripts/bench.sh fanout|idle|cluster|growth|sends|abuse" >&2; exit 2 ;; esac
 runs=${BENCH_RUNS:-1}
 state="$root/target/bench/$scenario-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$state/results"
@@ -78,7 +81,8 @@ free_port() {
 }
 wait_http() { # url seconds pid
   for _ in $(seq 1 $(( $2 * 10 ))); do
-    curl -sf "$1/health" >/dev/null 2>&1 && return 0
+    # bounded: a request the node accepts and never answers (seen once, right after start) must not hang the run
+    curl -sf --max-time 2 "$1/health" >/dev/null 2>&1 && return 0
     kill -0 "$3" 2>/dev/null || die "process $3 exited before $1 answered"
     sleep 0.1
   done
@@ -93,13 +97,15 @@ stop_pids() {
   done
 }
 
-# One Parley node on the embedded default (store in $1/data), on a free loopback port.
+# One Parley node on the embedded default (store in $1/data), on a free loopback port, from the jar $2
+# (default this tree's), with its environment passed through the command line in parley_env (`env -u …`).
 # Sets parley_pid and parley_url.
+parley_env=(env)
 start_parley() {
-  local dir=$1 port
+  local dir=$1 jar_path=${2:-$root/$jar} port
   mkdir -p "$dir"
   port=$(free_port)
-  (cd "$dir" && PARLEY_HTTP_HOST=127.0.0.1 PARLEY_HTTP_PORT=$port exec java ${BENCH_JAVA_OPTS:-} -jar "$root/$jar" >> "$dir/parley.log" 2>&1) &
+  (cd "$dir" && PARLEY_HTTP_HOST=127.0.0.1 PARLEY_HTTP_PORT=$port exec "${parley_env[@]}" java ${BENCH_JAVA_OPTS:-} -jar "$jar_path" >> "$dir/parley.log" 2>&1) &
   parley_pid=$!
   started_pids+=("$parley_pid")
   parley_url="http://127.0.0.1:$port"
@@ -208,11 +214,67 @@ run_sends() {
   stop_pids "$parley_pid"
 }
 
+# Issue 8's protection, before and after. Each build makes its users and rooms once (its rate limits
+# raised for that only: the shipped 30 auth requests per address and minute would not make 31 users),
+# then every part runs on a fresh node over a copy of that store with nothing but the shipped config
+# (PARLEY_* unset, so the build's conf/config.json limits apply; tokens from setup stay valid for 24 h).
+# Parts alternate builds (slow before, slow now, flood before, flood now) so each pair is close in time.
+abuse_jar() { # before|now
+  if [ "$1" = before ]; then echo "$abuse_before_jar"; else echo "$abuse_now_jar"; fi
+}
+run_abuse() {
+  local v build part i dir
+  local shipped=(env) no_rates=(env)
+  for v in $(env | grep -o '^PARLEY_[A-Z0-9_]*=' | tr -d =); do
+    case "$v" in PARLEY_HTTP_HOST|PARLEY_HTTP_PORT) ;; *) shipped+=(-u "$v") ;; esac
+    # a build without rate limits refuses their keys (an unknown PARLEY_* variable stops a node)
+    case "$v" in PARLEY_LIMITS_RATES_*) no_rates+=(-u "$v") ;; esac
+  done
+  for build in before now; do
+    dir="$state/$build-setup"
+    if [ "$build" = before ]; then parley_env=("${no_rates[@]}"); else parley_env=(env); fi
+    start_parley "$dir" "$(abuse_jar "$build")"
+    gen abuse-setup --system parley --url "$parley_url" --setup "$dir/setup.json" | tee -a "$state/bench.log"
+    stop_pids "$parley_pid"
+  done
+  parley_env=("${shipped[@]}")
+  for i in $(seq 1 "$runs"); do
+    for part in slow flood; do
+      for build in before now; do
+        dir="$state/$part-$build-$i"
+        mkdir -p "$dir"
+        cp -a "$state/$build-setup/data" "$dir/data"
+        start_parley "$dir" "$(abuse_jar "$build")"
+        gen "abuse-$part" --system parley --build "$build" --url "$parley_url" --pids "$parley_pid" \
+          --setup "$state/$build-setup/setup.json" --out "$state/results/abuse-$part-$i-$build.json" | tee -a "$state/bench.log"
+        stop_pids "$parley_pid"
+      done
+    done
+  done
+}
+
+jar_commit() { # jar: the commit of the work tree it was built in, if any
+  local tree; tree=$(dirname "$(dirname "$(readlink -f "$1")")")
+  git -C "$tree" rev-parse --short HEAD 2>/dev/null || echo '?'
+}
+
+if [ "$scenario" = abuse ]; then
+  abuse_before_jar=${BENCH_ABUSE_BEFORE_JAR:-}
+  abuse_now_jar=$(readlink -f "${BENCH_ABUSE_NOW_JAR:-$root/$jar}")
+  [ -n "$abuse_before_jar" ] || die "set BENCH_ABUSE_BEFORE_JAR to a jar built before issue 8 (ab7ad35: git worktree add <dir> ab7ad35 && (cd <dir> && mvn -B -q -DskipTests package))"
+  abuse_before_jar=$(readlink -f "$abuse_before_jar")
+  [ -f "$abuse_before_jar" ] && [ -f "$abuse_now_jar" ] || die "no jar at $abuse_before_jar or $abuse_now_jar"
+fi
+
 # ---- the scenario -------------------------------------------------------------------------------
 {
   echo "machine: $(nproc) cores, $(free -h | awk '/^Mem:/{print $2}') memory; $(java -version 2>&1 | head -1); node $(node --version); redis $(redis-server --version | awk '{print $3}')"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?') $(git status --porcelain 2>/dev/null | grep -q . && echo '(with uncommitted changes)')"
   echo "command: scripts/bench.sh $scenario (BENCH_RUNS=$runs, PARLEY_AUTH_KDF_ITERATIONS=$PARLEY_AUTH_KDF_ITERATIONS)"
+  if [ "$scenario" = abuse ]; then
+    echo "before: $abuse_before_jar ($(jar_commit "$abuse_before_jar")); now: $abuse_now_jar ($(jar_commit "$abuse_now_jar")); JVM options: ${BENCH_JAVA_OPTS:-none}"
+    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+  fi
 } | tee "$state/machine.txt" >&2
 
 t_start=$SECONDS
@@ -231,10 +293,13 @@ case "$scenario" in
     run_growth ;;
   sends)
     run_sends ;;
+  abuse)
+    run_abuse ;;
 esac
 
 {
   cat "$state/machine.txt"
+  [ "$scenario" = abuse ] && echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "took $(( SECONDS - t_start )) s"
   echo
   node bench/report.js "$state"/results/*.json

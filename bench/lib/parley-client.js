@@ -1,6 +1,8 @@
 'use strict';
-// A small Parley bridge client over raw /eventbus/websocket for the growth scenario: register, wait for
-// ready, request/reply with timeouts, message events to onMessage.
+// A small Parley bridge client over raw /eventbus/websocket for the growth and abuse scenarios: register,
+// wait for ready, request/reply with timeouts, message events to onMessage. connect({ register: false })
+// only opens the socket (a connection may send requests without registering an inbox); a refused
+// request rejects with an Error whose `code` is the stable code (the message up to the first ':').
 const WebSocket = require('ws');
 
 class ParleyClient {
@@ -14,13 +16,14 @@ class ParleyClient {
     this.onMessage = () => {};
   }
 
-  connect() {
+  connect({ register = true } = {}) {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(this.url, { localAddress: this.localAddress, perMessageDeflate: false });
       this.ws = ws;
       let ready = false;
       ws.on('open', () => {
-        ws.send(JSON.stringify({ type: 'register', address: this.inbox, headers: this.headers() }));
+        if (register) ws.send(JSON.stringify({ type: 'register', address: this.inbox, headers: this.headers() }));
+        else resolve();
         this.pinger = setInterval(() => ws.readyState === 1 && ws.send('{"type":"ping"}'), 20000);
       });
       ws.on('message', (data) => {
@@ -37,15 +40,23 @@ class ParleyClient {
           this.pending.delete(f.address);
           clearTimeout(p.timer);
           if (f.type === 'rec') p.resolve(f.body);
-          else p.reject(new Error(f.message || 'error'));
+          else {
+            const err = new Error(f.message || 'error');
+            err.code = String(f.message || f.body || 'ERR').split(':')[0];
+            p.reject(err);
+          }
         } else if (f.type === 'err' && !ready) {
           reject(new Error(f.message || f.body));
         }
       });
       ws.on('error', (err) => !ready && reject(err));
-      ws.on('close', () => {
+      ws.on('close', (code) => {
+        this.closeCode = code;
         clearInterval(this.pinger);
-        for (const p of this.pending.values()) p.reject(new Error('closed'));
+        for (const p of this.pending.values()) {
+          clearTimeout(p.timer);
+          p.reject(Object.assign(new Error('closed'), { code: 'CLOSED' }));
+        }
         this.pending.clear();
       });
     });
@@ -60,7 +71,9 @@ class ParleyClient {
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(replyAddress);
-        reject(new Error('timeout'));
+        const err = new Error('timeout');
+        err.code = 'NO_ANSWER';
+        reject(err);
       }, timeoutMs);
       this.pending.set(replyAddress, { resolve, reject, timer });
       this.ws.send(JSON.stringify({ type: 'send', address, body, replyAddress, headers: this.headers() }));
