@@ -16,6 +16,7 @@ import java.util.List;
 
 import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -52,6 +53,31 @@ class SlowConsumerTest {
     assertTrue(bob.messages(room.roomId()).size() < MESSAGES,
       "the stalled client was cut off, not fed everything: " + bob.messages(room.roomId()).size());
     assertEquals(1, node.metric("parley_bridge_shed_total"), 0.1, "an operator sees the shed client");
+    assertQueueDrained();
+  }
+
+  /** After a shed, nothing stays counted as queued (a closed SockJS session drops writes without completing them). */
+  private void assertQueueDrained() throws Exception {
+    long deadline = System.currentTimeMillis() + 5_000;
+    while (node.metric("parley_bridge_queued_bytes") > 0 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(50);
+    }
+    assertEquals(0, node.metric("parley_bridge_queued_bytes"), 0.1, "the shed client's backlog leaves the gauge");
+  }
+
+  /** One answer larger than the whole bound (a page of long messages) reaches a client that reads. */
+  @Test
+  void one_answer_larger_than_the_bound_reaches_a_client_that_reads() throws Exception {
+    RoomOfTwo room = await(RoomOfTwo.create(node.rest(), "long"));
+    BridgeClient alice = await(node.online(room.alice()));
+    flood(alice, room.roomId(), 40, 2);
+    BridgeClient bob = await(node.online(room.bob()));
+
+    JsonObject page = await(bob.request("parley.delivery.history",
+      new JsonObject().put("conversationId", room.roomId()).put("limit", 40)));
+    assertEquals(40, page.getJsonArray("messages").size());
+    assertTrue(page.encode().length() > 256 * 1024, "the answer is larger than client_queue_bytes: " + page.encode().length());
+    assertFalse(bob.isClosed(), "a client that reads is not shed for one large answer");
   }
 
   /**
@@ -83,6 +109,7 @@ class SlowConsumerTest {
         || frames.stream().anyMatch(f -> "close".equals(f.getString("type")) && f.getInteger("code") == 4001),
       "a close notice, if it got through, says 4001");
     await(bob.close());
+    assertQueueDrained();
   }
 
   /**

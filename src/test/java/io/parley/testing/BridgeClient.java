@@ -78,12 +78,17 @@ public final class BridgeClient {
 
   /** A connection to the raw WebSocket endpoint. */
   public static Future<BridgeClient> connect(Vertx vertx, int port) {
-    return connect(vertx, new WebSocketClientOptions(), to(port, RAW_URI));
+    return connect(vertx, browserLike(), to(port, RAW_URI));
   }
 
   /** A connection to a fresh SockJS session URL, as sockjs-client opens one (load balancers hash on the session). */
   public static Future<BridgeClient> connectSession(Vertx vertx, int port) {
-    return connect(vertx, new WebSocketClientOptions(), to(port, sessionPath() + "/websocket"));
+    return connect(vertx, browserLike(), to(port, sessionPath() + "/websocket"));
+  }
+
+  /** Browsers take messages of any size; Vert.x's client stops at 256 KB unless told (a sync answer can be larger). */
+  public static WebSocketClientOptions browserLike() {
+    return new WebSocketClientOptions().setMaxMessageSize(64 * 1024 * 1024);
   }
 
   /** Connects where {@code options} says; SockJS framing unless the URI is {@link #RAW_URI}. */

@@ -4,7 +4,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.WebSocketClientOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -215,7 +214,7 @@ public final class ResilientClient {
     if (stopped) {
       return;
     }
-    BridgeClient.connect(vertx, new WebSocketClientOptions().setConnectTimeout(5000),
+    BridgeClient.connect(vertx, BridgeClient.browserLike().setConnectTimeout(5000),
         BridgeClient.to(port, BridgeClient.RAW_URI).setTimeout(5000))
       .onSuccess(this::opened)
       .onFailure(err -> {

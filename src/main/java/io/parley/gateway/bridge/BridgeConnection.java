@@ -128,6 +128,7 @@ final class BridgeConnection {
     if (!closed) {
       LOG.atDebug().addKeyValue("connectionId", connectionId).log("bridge connection of user {} ended", userLabel());
       closed = true;
+      outbox.release();
       registry.unregister(this);
       closedHandler.accept(this);
     }
@@ -252,6 +253,9 @@ final class BridgeConnection {
     ErrorCode code = GatewayErrors.CODES.of(err);
     if (code == CommonError.INTERNAL) {
       LOG.atError().addKeyValue("connectionId", connectionId).setCause(err).log("bridge request failed");
+    } else if (code == CommonError.RATE_LIMITED) {
+      // A flood is refused thousands of times a second: counted in parley_rate_limited_total, not a line each.
+      LOG.atDebug().addKeyValue("connectionId", connectionId).log("refused bridge frame for user {}: {}", userLabel(), code.code());
     } else {
       LOG.atInfo().addKeyValue("connectionId", connectionId).log("refused bridge frame for user {}: {}", userLabel(), code.code());
     }

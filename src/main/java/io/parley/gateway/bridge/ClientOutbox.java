@@ -24,6 +24,8 @@ final class ClientOutbox {
   private final int queuedBytesMax;
   private final Runnable gone;
   private long queuedBytes;
+  /** Set once the connection is closed: what it still had queued no longer counts (those writes may never complete). */
+  private boolean released;
 
   /** @param gone called when a write finds the client gone */
   ClientOutbox(Vertx vertx, ClientSocket socket, int queuedBytesMax, Runnable gone) {
@@ -39,20 +41,35 @@ final class ClientOutbox {
       .register(Meters.registry());
   }
 
-  /** Writes the frame unless that would put more than the bound in the queue; false then (nothing written). */
+  /**
+   * Writes the frame unless that would put more than the bound in the queue; false then (nothing written).
+   * A frame finds room whatever its size when nothing is queued: one large answer (a sync of 200 long
+   * messages) goes to a client that reads, and only a backlog behind it counts as too slow.
+   */
   boolean offer(Buffer frame) {
     int size = frame.length();
-    if (queuedBytes + size > queuedBytesMax) {
+    if (queuedBytes > 0 && queuedBytes + size > queuedBytesMax) {
       shed().increment();
       return false;
     }
     queuedBytes += size;
     QUEUED.addAndGet(size);
     send(frame).onComplete(done -> {
-      queuedBytes -= size;
-      QUEUED.addAndGet(-size);
+      if (!released) {
+        queuedBytes -= size;
+        QUEUED.addAndGet(-size);
+      }
     });
     return true;
+  }
+
+  /** The connection is closed: its queued bytes leave the gauge now, not when writes a closed session drops complete (never). */
+  void release() {
+    if (!released) {
+      released = true;
+      QUEUED.addAndGet(-queuedBytes);
+      queuedBytes = 0;
+    }
   }
 
   /** Writes without the bound (protocol errors, the close notice). */

@@ -33,6 +33,12 @@ public final class AccessLog implements Handler<RoutingContext> {
     long started = System.nanoTime();
     ctx.put(RequestIds.CONTEXT_KEY, id);
     ctx.response().putHeader("X-Request-Id", id);
+    if ("websocket".equalsIgnoreCase(ctx.request().getHeader("Upgrade"))) {
+      // An upgraded request never ends as HTTP: its line is written now (a refused upgrade writes a second).
+      LOG.atInfo().addKeyValue("requestId", id).addKeyValue("method", ctx.request().method().name())
+        .addKeyValue("path", ctx.request().path()).addKeyValue("status", 101).addKeyValue("client", client)
+        .log("{} {} upgrade", ctx.request().method(), ctx.request().path());
+    }
     ctx.addEndHandler(done -> {
       int status = ctx.response().getStatusCode();
       LOG.atInfo()
