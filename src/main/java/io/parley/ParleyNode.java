@@ -96,7 +96,9 @@ public final class ParleyNode {
     if (config.mongoEmbedded()) {
       embedded = EmbeddedMongo.start(dataDir, config.embeddedMongoPort(),
         new EmbeddedMongo.Durability(config.embeddedMongoFsync(), config.embeddedMongoCheckpointMs()));
-      config = config.with("mongo", "connection_string", embedded.connectionString());
+      // The store runs in this process, so it cannot freeze while the node runs on: no socket timeout
+      // that a long checkpoint could trip.
+      config = config.with("mongo", "connection_string", embedded.connectionString()).with("mongo", "socket_timeout_ms", 0);
     }
     return new Prepared(config.with("auth", "jwt_secret", SigningSecret.resolve(config.jwtSecret(), dataDir)), embedded);
   }

@@ -56,6 +56,9 @@ final class ConfigValidator {
       throw new ConfigException("mongo.connection_string", "must start with mongodb:// or mongodb+srv:// (or be empty for the embedded store)");
     }
     string(config, "mongo.database", false);
+    integer(config, "mongo.server_selection_timeout_ms", 100, 600_000);
+    integer(config, "mongo.connect_timeout_ms", 100, 600_000);
+    integer(config, "mongo.socket_timeout_ms", 0, 600_000);
     string(config, "mongo.embedded.data_dir", false);
     integer(config, "mongo.embedded.port", 0, 65535);
     bool(config, "mongo.embedded.fsync");

@@ -50,6 +50,14 @@ public record ParleyConfig(JsonObject json) {
 
   public String mongoDatabase() { return mongo().getString("database"); }
 
+  /** How long an operation waits for a reachable store before failing (the driver's server selection). */
+  public int mongoServerSelectionTimeoutMs() { return mongo().getInteger("server_selection_timeout_ms"); }
+
+  public int mongoConnectTimeoutMs() { return mongo().getInteger("connect_timeout_ms"); }
+
+  /** How long a store operation waits for its answer on an open connection; 0 = for ever. */
+  public int mongoSocketTimeoutMs() { return mongo().getInteger("socket_timeout_ms"); }
+
   public String dataDir() { return mongo().getJsonObject("embedded").getString("data_dir"); }
 
   public int embeddedMongoPort() { return mongo().getJsonObject("embedded").getInteger("port"); }

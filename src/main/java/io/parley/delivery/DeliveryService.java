@@ -12,6 +12,7 @@ import io.parley.fanout.Channels;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Events;
 import io.parley.rooms.api.Membership;
+import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -27,7 +28,7 @@ final class DeliveryService {
   private final Conversations conversations;
   private final EventFanout fanout;
   private final DeliveryLimits limits;
-  private final ConversationQueue queue = new ConversationQueue();
+  private final ConversationQueue queue = new ConversationQueue(MongoErrors::isUnavailable);
   private final FanoutWarnings warnings;
   private final MembershipCache members;
   private boolean cacheInEffect;

@@ -22,7 +22,10 @@ import java.util.Map;
  *
  * <p>Each caller gets its own outcome, as from a single insert: success, or its own write error as a
  * {@link MongoWriteException} (so {@link MongoErrors#isDuplicateKey} reads it the same way); a
- * failure of the whole batch (e.g. the store is unreachable) fails every insert in it.
+ * failure of the whole batch fails every insert in it. When that failure is an outage
+ * ({@link MongoErrors#isUnavailable}), the inserts that queued up behind the batch fail with it at
+ * once: sent as the next batch they would only wait out the same timeout again, and a caller queued
+ * behind several would outwait its own request timeout instead of hearing SERVICE_UNAVAILABLE.
  *
  * <p>Safe to call from any thread (a verticle calls it from its context; tests from their own).
  */
@@ -82,11 +85,18 @@ public final class BatchedInserts {
           batchWaiting.get(i).complete();
         }
       }
+      List<Promise<Void>> queuedBehind = List.of();
       boolean more;
       synchronized (this) {
+        if (done.failed() && MongoErrors.isUnavailable(done.cause())) {
+          queuedBehind = waiting;
+          documents = new ArrayList<>();
+          waiting = new ArrayList<>();
+        }
         more = !documents.isEmpty();
         writing = more;
       }
+      queuedBehind.forEach(promise -> promise.fail(done.cause()));
       if (more) {
         write();
       }

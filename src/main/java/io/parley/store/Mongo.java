@@ -20,12 +20,19 @@ public final class Mongo {
   private Mongo() {
   }
 
+  /**
+   * The timeouts bound every call while the store is unreachable (refused or silent): these keys
+   * override the connection string's. A killed store fails calls after server selection; a frozen one
+   * keeps its port open, and only the socket timeout ends a call sent to it (the driver has none by
+   * default). Either way the call fails with a {@link MongoErrors#isUnavailable} error.
+   */
   public static MongoClient client(Vertx vertx, ParleyConfig config) {
     JsonObject options = new JsonObject()
       .put("connection_string", config.mongoConnectionString())
       .put("db_name", config.mongoDatabase())
-      .put("serverSelectionTimeoutMS", 5000)
-      .put("connectTimeoutMS", 5000);
+      .put("serverSelectionTimeoutMS", config.mongoServerSelectionTimeoutMs())
+      .put("connectTimeoutMS", config.mongoConnectTimeoutMs())
+      .put("socketTimeoutMS", config.mongoSocketTimeoutMs());
     if (!config.mongoEmbedded()) {
       // An ack to a client means durably stored: majority implies journaled on a replica set.
       options.put("writeConcern", "MAJORITY");

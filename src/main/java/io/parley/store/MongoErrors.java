@@ -2,6 +2,7 @@ package io.parley.store;
 
 import com.mongodb.ErrorCategory;
 import com.mongodb.MongoBulkWriteException;
+import com.mongodb.MongoConnectionPoolClearedException;
 import com.mongodb.MongoServerException;
 import com.mongodb.MongoSocketException;
 import com.mongodb.MongoTimeoutException;
@@ -15,9 +16,16 @@ public final class MongoErrors {
   private MongoErrors() {
   }
 
-  /** The store could not be reached in time: a retryable outage, not a bug. */
+  /**
+   * The store could not be reached in time: a retryable outage, not a bug. By type, as the driver
+   * reports it: no server selectable in time ({@link MongoTimeoutException}: store down or refusing),
+   * a connection that failed, broke or went silent past the socket timeout (subclasses of
+   * {@link MongoSocketException}: open, read, read timeout, closed), or a connection pool cleared while
+   * the call waited for a connection because the driver's monitor found the store gone.
+   */
   public static boolean isUnavailable(Throwable failure) {
-    return failure instanceof MongoTimeoutException || failure instanceof MongoSocketException;
+    return failure instanceof MongoTimeoutException || failure instanceof MongoSocketException
+      || failure instanceof MongoConnectionPoolClearedException;
   }
 
   /** An outage as the typed SERVICE_UNAVAILABLE clients can retry on; anything else unchanged. */
