@@ -101,8 +101,7 @@ class FuzzTest {
     tallies.forEach((surface, t) -> table.append(String.format("| %s | %d | %d | %d | %s | %d |%n", surface, t.tried, t.rejected,
       crashes, surface.startsWith("bridge (") && !surface.equals(SOCKJS_HTTP) ? "—" : String.valueOf(t.serverErrors),
       before.equals(changed.get(surface)) ? 0 : 1)));
-    table.append("errors or stack traces logged: ").append(logged.size()).append("; SockJS HTTP requests sent again after no answer in 2 s: ")
-      .append(tallies.get(SOCKJS_HTTP).stalls);
+    table.append("errors or stack traces logged: ").append(logged.size());
     System.out.println(table);
 
     tallies.forEach((surface, t) -> {
@@ -248,14 +247,14 @@ class FuzzTest {
           byte[] body = sockJsMessage(i);
           what = "xhr_send " + new String(body, 0, Math.min(body.length, 100), StandardCharsets.UTF_8);
           XhrSession posting = session;
-          answer = answered(tally, () -> posting.post("/xhr_send", "text/plain", Buffer.buffer(body)));
+          answer = answered(() -> posting.post("/xhr_send", "text/plain", Buffer.buffer(body)));
         }
         case 2 -> {
           String callback = pick(null, "", "x".repeat(33), "a(b)", "<script>", "a b", "é");
           String transport = pick("/jsonp", "/htmlfile");
           what = "GET " + transport + " callback " + callback;
           XhrSession getting = session;
-          answer = answered(tally, () -> getting.get(transport + (callback == null ? "" : "?c=" + URLEncoder.encode(callback, StandardCharsets.UTF_8))));
+          answer = answered(() -> getting.get(transport + (callback == null ? "" : "?c=" + URLEncoder.encode(callback, StandardCharsets.UTF_8))));
         }
         case 3 -> {
           // Forms and multipart on any send door (JSONP, which posts forms, is off): refused on the headers.
@@ -264,12 +263,10 @@ class FuzzTest {
           String door = pick("/xhr_send", "/jsonp_send");
           what = door + " " + type + " " + body.toString().substring(0, Math.min(body.length(), 100));
           XhrSession posting = session;
-          answer = answered(tally, () -> posting.post(door, type, body));
+          answer = answered(() -> posting.post(door, type, body));
         }
         case 4 -> {
-          // Kept under the body limit: an answer before a large form body is read (413, 415) is right, but
-          // Vert.x's HTTP client then now and then never completes the request (curl gets the answer at
-          // once). Over-size posts are the default case's (xhr_send, answered 413).
+          // Kept under the body limit (over-size posts are the default case's: xhr_send, answered 413).
           byte[] encoded = percentEncode(envelope(frame));
           for (int keep = frame.length / 2; encoded.length > 60_000; keep /= 2) {
             encoded = percentEncode(envelope(Arrays.copyOf(frame, keep)));
@@ -278,13 +275,13 @@ class FuzzTest {
           XhrSession posting = session;
           String type = pick("application/x-www-form-urlencoded", "text/plain");
           Buffer body = Buffer.buffer("d=").appendBytes(encoded);
-          answer = answered(tally, () -> posting.post("/jsonp_send", type, body));
+          answer = answered(() -> posting.post("/jsonp_send", type, body));
         }
         default -> {
           byte[] envelope = envelope(frame);
           what = "xhr_send " + new String(envelope, 0, Math.min(envelope.length, 100), StandardCharsets.UTF_8);
           XhrSession posting = session;
-          answer = answered(tally, () -> posting.post("/xhr_send", "text/plain", Buffer.buffer(envelope)));
+          answer = answered(() -> posting.post("/xhr_send", "text/plain", Buffer.buffer(envelope)));
         }
       }
       tally.tried++;
@@ -316,23 +313,13 @@ class FuzzTest {
   }
 
   /** The answer, or status 0 if none came within 10 s (a hang is a finding too). */
-  /**
-   * The answer to a SockJS HTTP request. A request the node never saw within 2 s is sent once more and
-   * counted as a stall: on this busy machine a handful of the ~2,500 new connections per run reach the
-   * node seconds late or not at all (the node's access log has no start for them, so they are lost
-   * before HTTP; curl and the other transports see nothing like it). A second miss fails the input.
-   */
-  private static XhrSession.Answer answered(Tally tally, java.util.function.Supplier<io.vertx.core.Future<XhrSession.Answer>> request)
+  /** The answer to a SockJS HTTP request, or status 0 if none came within 10 s. */
+  private static XhrSession.Answer answered(java.util.function.Supplier<io.vertx.core.Future<XhrSession.Answer>> request)
     throws Exception {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return await(request.get(), attempt == 1 ? 2 : 10);
-      } catch (java.util.concurrent.TimeoutException hung) {
-        if (attempt == 2) {
-          return new XhrSession.Answer(0, "no answer within 2 s, nor within 10 s on a second connection");
-        }
-        tally.stalls++;
-      }
+    try {
+      return await(request.get(), 10);
+    } catch (java.util.concurrent.TimeoutException hung) {
+      return new XhrSession.Answer(0, "no answer within 10 s");
     }
   }
 
@@ -507,8 +494,6 @@ class FuzzTest {
     int tried;
     int rejected;
     int serverErrors;
-    /** Requests sent again after no answer in 2 s (see {@link #answered}). */
-    int stalls;
     final List<String> unexpected = new ArrayList<>();
 
     void unexpected(String what) {

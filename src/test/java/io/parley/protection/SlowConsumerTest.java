@@ -113,19 +113,21 @@ class SlowConsumerTest {
   }
 
   /**
-   * And over xhr-streaming: bob stops reading the streaming response. SockJS ends a streaming response
+   * And over xhr-streaming and eventsource: bob stops reading the streaming response. SockJS ends a streaming response
    * after 128 KB and queues the rest for the next request; either way he is closed, not buffered for.
    */
-  @Test
-  void a_streaming_client_that_stops_reading_is_closed() throws Exception {
-    RoomOfTwo room = await(RoomOfTwo.create(node.rest(), "flood-streaming"));
-    XhrSession bob = await(XhrSession.streaming(node.vertx(), node.port()));
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"xhr-streaming", "eventsource"})
+  void a_streaming_client_that_stops_reading_is_closed(String transport) throws Exception {
+    RoomOfTwo room = await(RoomOfTwo.create(node.rest(), "flood-" + transport));
+    XhrSession bob = await(transport.equals("eventsource") ? XhrSession.eventSource(node.vertx(), node.port())
+      : XhrSession.streaming(node.vertx(), node.port()));
     await(bob.send(new JsonObject().put("type", "register").put("address", BridgeClient.inboxOf(room.bob()))
       .put("headers", new JsonObject().put("authorization", "Bearer " + room.bob().getString("accessToken")))));
     for (int i = 0; i < 100 && !bob.streamed().contains("ready"); i++) {
       Thread.sleep(50);
     }
-    assertTrue(bob.streamed().contains("ready"), "registered over xhr-streaming: " + bob.streamed());
+    assertTrue(bob.streamed().contains("ready"), "registered over " + transport + ": " + bob.streamed());
     bob.pauseStream();
 
     BridgeClient alice = await(node.online(room.alice()));
