@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -96,19 +95,7 @@ class CrashDurabilityTest {
 
     await(node.restart());
     Rest again = node.rest();
-    Map<Long, JsonObject> stored = new TreeMap<>();
-    long after = 0;
-    while (true) {
-      JsonObject page = await(again.history(token, room, "after=" + after + "&limit=200"));
-      for (Object o : page.getJsonArray("messages")) {
-        JsonObject message = (JsonObject) o;
-        stored.put(message.getLong("seq"), message);
-        after = message.getLong("seq");
-      }
-      if (!page.getBoolean("hasMore")) {
-        break;
-      }
-    }
+    Map<Long, JsonObject> stored = await(again.allMessages(token, room));
     System.out.printf("kill -9 under load: %d acked before the kill, %d stored after restart%n", ackedBeforeKill, stored.size());
     Set<String> storedIds = ConcurrentHashMap.newKeySet();
     stored.values().forEach(m -> storedIds.add(m.getString("clientMsgId")));

@@ -149,19 +149,7 @@ class MongoOutageTest {
     Answer readAfter = read(rest, "/conversations", alice);
 
     // What the store holds.
-    TreeMap<Long, JsonObject> stored = new TreeMap<>();
-    long after = 0;
-    while (true) {
-      JsonObject page = await(rest.history(alice, room, "after=" + after + "&limit=200"));
-      for (Object o : page.getJsonArray("messages")) {
-        JsonObject message = (JsonObject) o;
-        stored.put(message.getLong("seq"), message);
-        after = message.getLong("seq");
-      }
-      if (!page.getBoolean("hasMore")) {
-        break;
-      }
-    }
+    TreeMap<Long, JsonObject> stored = await(rest.allMessages(alice, room));
 
     List<Answer> all = new ArrayList<>(answers);
     all.addAll(resends);

@@ -127,6 +127,20 @@ public final class Rest {
     return expectGet(200, "/conversations/" + conversationId + "/messages" + (query.isEmpty() ? "" : "?" + query), token);
   }
 
+  /** Every stored message of a conversation by seq, paging through history 200 at a time. */
+  public Future<java.util.TreeMap<Long, JsonObject>> allMessages(String token, String conversationId) {
+    return allMessagesAfter(token, conversationId, 0, new java.util.TreeMap<>());
+  }
+
+  private Future<java.util.TreeMap<Long, JsonObject>> allMessagesAfter(String token, String conversationId, long after,
+                                                                      java.util.TreeMap<Long, JsonObject> stored) {
+    return history(token, conversationId, "after=" + after + "&limit=200").compose(page -> {
+      page.getJsonArray("messages").forEach(m -> stored.put(((JsonObject) m).getLong("seq"), (JsonObject) m));
+      return page.getBoolean("hasMore") && !stored.isEmpty()
+        ? allMessagesAfter(token, conversationId, stored.lastKey(), stored) : Future.succeededFuture(stored);
+    });
+  }
+
   public void close() {
     client.close();
   }
