@@ -232,7 +232,7 @@ final class ChangeLog {
    * Rewrites the message to its state after {@code change}, given {@code prior} (its state before); yields
    * that state. If the rewrite replaced a later revision, that revision is put back.
    */
-  private Future<JsonObject> applyTo(JsonObject change, JsonObject prior) {
+  Future<JsonObject> applyTo(JsonObject change, JsonObject prior) {
     String messageId = change.getString("messageId");
     long rev = change.getLong("rev");
     JsonObject set = new JsonObject().put("rev", rev).put("lastChangeSeq", change.getLong("changeSeq"));
