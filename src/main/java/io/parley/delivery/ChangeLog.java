@@ -182,6 +182,11 @@ final class ChangeLog {
 
   /** Puts a stored change onto its message unless the message already shows it (or a later one). */
   private Future<Void> rollForward(Request request, JsonObject change) {
+    if (EDITED.equals(change.getString("kind")) && change.getString("text") == null) {
+      // Its text went with a later delete of the message: that is the state to put there.
+      return findByRev(change.getString("messageId"), change.getLong("rev") + 1)
+        .compose(later -> later == null ? Future.<Void>succeededFuture() : rollForward(request, later));
+    }
     MessageRef ref = request.message();
     return messages.find(request.actor().tenant(), ref.conversationId(), ref.seq()).compose(message -> {
       if (message == null || message.getLong("rev", 0L) >= change.getLong("rev")) {

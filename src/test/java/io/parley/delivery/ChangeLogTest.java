@@ -219,6 +219,27 @@ class ChangeLogTest {
     }
   }
 
+  /**
+   * Both writers died before rewriting the message: an edit (whose text a delete then removed) and that
+   * delete. The next change follows the revisions to the delete, puts it on the message, and is refused.
+   */
+  @Test
+  void an_edit_whose_text_went_with_a_later_delete_rolls_forward_to_the_delete() throws Exception {
+    await(messages.append(alice, "c1", "m-1", "original", 0));
+    JsonObject base = new JsonObject().put("tenant", "acme").put("conversationId", "c1").put("messageId", "c1:1").put("seq", 1L)
+      .put("actorId", alice.userId()).put("at", clock.millis());
+    await(store.mongo().insert(ChangeLog.CHANGES, base.copy().put("_id", "c1:1").put("changeSeq", 1L).put("rev", 1L)
+      .put("kind", ChangeLog.EDITED).put("clientChangeId", "lost-edit")));
+    await(store.mongo().insert(ChangeLog.CHANGES, base.copy().put("_id", "c1:2").put("changeSeq", 2L).put("rev", 2L)
+      .put("kind", ChangeLog.DELETED).put("clientChangeId", "lost-delete")));
+
+    assertFailsWith(DeliveryError.MESSAGE_DELETED, () -> changes.edit(alice, ref(1), "new", "e-1"));
+    JsonObject message = stored(1);
+    assertTrue(message.getBoolean("deleted"), message.encode());
+    assertFalse(message.containsKey("text"));
+    assertEquals(2L, message.getLong("rev"));
+  }
+
   private static MessageRef ref(long seq) {
     return new MessageRef("c1", seq);
   }

@@ -10,13 +10,16 @@ import io.vertx.core.json.JsonObject;
  */
 public record SyncPosition(long seq, long changeSeq) {
 
+  /** Far beyond any real position, and far enough below Long.MAX_VALUE that a page after it cannot overflow. */
+  public static final long MAX = Long.MAX_VALUE / 2;
+
   public static SyncPosition of(Object claimed, long readSeq) {
     if (claimed instanceof Number seen) {
       return new SyncPosition(Math.max(0, seen.longValue()), 0);
     }
     if (claimed instanceof JsonObject position) {
-      return new SyncPosition(Fields.optionalLong(position, "seq", 0, Long.MAX_VALUE, readSeq),
-        Fields.optionalLong(position, "changeSeq", 0, Long.MAX_VALUE - 1_000_000, 0));
+      return new SyncPosition(Fields.optionalLong(position, "seq", 0, MAX, readSeq),
+        Fields.optionalLong(position, "changeSeq", 0, MAX, 0));
     }
     return new SyncPosition(readSeq, 0);
   }
