@@ -195,8 +195,9 @@
   function onChanged(c, e) {
     const gap = c.changeSeq !== undefined && e.changeSeq > c.changeSeq + 1;
     if (c.msgs.has(e.message.seq)) c.msgs.set(e.message.seq, e.message);
-    c.changeSeq = Math.max(c.changeSeq ?? 0, e.changeSeq);
+    // On a gap our position stays where it was, so the sync brings what was missed.
     if (gap) syncAll();
+    else c.changeSeq = Math.max(c.changeSeq ?? 0, e.changeSeq);
     render(c);
   }
 
