@@ -11,10 +11,11 @@ for tool in java mvn node npm; do
 done
 
 # System packages the suite runs for real: redis-server (fan-out between nodes), nginx (in front of
-# the cluster tests and to check the shipped nginx configs).
+# the cluster tests and to check the shipped nginx configs), chromium (the web page in a real browser).
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! need apt-get; then
     echo "missing: ${missing[*]} — install it (Debian: apt-get install -y ${missing[*]}) and run again" >&2

@@ -188,12 +188,26 @@
     render(c);
   }
 
+  /**
+   * An edit or delete: the event carries the message's new state. One we do not hold yet is left alone
+   * (it comes in its latest state); a changeSeq past the next one means we missed some: sync.
+   */
+  function onChanged(c, e) {
+    const gap = c.changeSeq !== undefined && e.changeSeq > c.changeSeq + 1;
+    if (c.msgs.has(e.message.seq)) c.msgs.set(e.message.seq, e.message);
+    // On a gap our position stays where it was, so the sync brings what was missed.
+    if (gap) syncAll();
+    else c.changeSeq = Math.max(c.changeSeq ?? 0, e.changeSeq);
+    render(c);
+  }
+
   function handleEvent(e) {
     const c = convs.get(e.conversationId);
     switch (e.type) {
       case 'ready': return onReady(e.conversations);
       case 'resync': return syncAll(); // the server's fan-out reconnected: live events may be missing
       case 'message': return c && onMessage(c, e.message);
+      case 'message.changed': return c && onChanged(c, e);
       case 'read': // our own read position, moved by another tab or device
         if (c && e.userId === session.userId) { c.readSeq = Math.max(c.readSeq, e.readSeq); renderList(); }
         return;
@@ -223,18 +237,30 @@
 
   function syncAll() {
     // Catch up from what this page has; conversations new to it start at the read position.
+    // Edits and deletes of what we hold come as changes after our changeSeq.
+    const from = {};
     const positions = {};
-    convs.forEach((c, id) => { if (c.last !== undefined) positions[id] = c.last; });
+    convs.forEach((c, id) => {
+      if (c.last !== undefined) {
+        from[id] = c.last;
+        positions[id] = { seq: c.last, changeSeq: c.changeSeq ?? 0 };
+      }
+    });
     request('parley.delivery.sync', { positions }).then((res) => {
+      let moreChanges = false;
       for (const [id, page] of Object.entries(res.conversations)) {
         const c = convs.get(id);
         if (!c) continue;
         c.readSeq = Math.max(c.readSeq, page.readSeq);
+        for (const change of page.changes || []) if (c.msgs.has(change.message.seq)) c.msgs.set(change.message.seq, change.message);
+        c.changeSeq = Math.max(c.changeSeq ?? 0, page.changeSeq ?? 0);
+        moreChanges = moreChanges || page.changesHaveMore;
         // New here and far behind (a busy room never read): start at the newest page instead of
         // walking the whole backlog; older pages load on demand.
-        if (positions[id] === undefined && page.hasMore) loadPage(c);
-        else mergeForward(c, positions[id] ?? page.readSeq, page);
+        if (from[id] === undefined && page.hasMore) loadPage(c);
+        else mergeForward(c, from[id] ?? page.readSeq, page);
       }
+      if (moreChanges) syncAll();
       if (current && !convs.has(current)) show(null);
       // Sends cut off by the connection go again with the same clientMsgId; the server dedupes them.
       convs.forEach((c) => c.pending.forEach((p) => { if (p.state === 'failed' && p.auto) send(c, p.text, p.clientMsgId); }));
@@ -351,8 +377,10 @@
     for (const m of items) {
       const mine = m.state || m.senderId === session.userId;
       const li = ol.appendChild(el('li', 'msg' + (mine ? ' mine' : '') + (m.state ? ' ' + m.state : '')));
-      li.appendChild(el('div', 'meta')).append(el('span', 'who', mine ? 'you' : m.senderName), el('span', 'time', when(m.createdAt)));
-      li.append(el('div', 'text', m.text));
+      const meta = li.appendChild(el('div', 'meta'));
+      meta.append(el('span', 'who', mine ? 'you' : m.senderName), el('span', 'time', when(m.createdAt)));
+      if (m.editedAt && !m.deleted) meta.append(el('span', 'time', '(edited)'));
+      li.append(m.deleted ? el('div', 'text deleted', 'message deleted') : el('div', 'text', m.text));
       if (m.state === 'pending') li.append(el('div', 'state', 'sending…'));
       if (m.state === 'failed') {
         li.appendChild(el('div', 'state', 'Not sent: ' + m.error + ' ')).append(el('button', 'retry', 'Retry', { retry: m.clientMsgId }));

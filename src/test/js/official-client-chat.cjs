@@ -50,16 +50,30 @@ function request(eb, address, body) {
   const alice = await user('alice');
   const bob = await user('bob');
   const received = [];
+  const changes = [];
   let gotIt;
+  let gotChanges;
   const arrived = new Promise((r) => { gotIt = r; });
+  const changed = new Promise((r) => { gotChanges = r; });
   const ebAlice = await connect(alice, () => {});
   const ebBob = await connect(bob, (event) => {
     if (event.type === 'message') { received.push(event.message); gotIt(); }
+    if (event.type === 'message.changed') { changes.push(event); if (changes.length === 2) gotChanges(); }
   });
   // Alice opens a DM with Bob over the bridge; Bob's connection learns of it live and subscribes.
   const dm = await request(ebAlice, 'parley.rooms.create', { type: 'dm', members: ['bob'] });
   const ack = await request(ebAlice, 'parley.delivery.send', { conversationId: dm.id, clientMsgId: 'c-1', text: 'hi bob' });
   await arrived;
+  // Alice edits, then deletes, her message; Bob may do neither; Bob's connection gets both changes live.
+  const edited = await request(ebAlice, 'parley.delivery.edit', { messageId: ack.id, text: 'hi bob!', clientChangeId: 'e-1' });
+  let notAuthor = null;
+  try {
+    await request(ebBob, 'parley.delivery.delete', { messageId: ack.id });
+  } catch (err) {
+    notAuthor = err;
+  }
+  const tombstone = await request(ebAlice, 'parley.delivery.delete', { messageId: ack.id, clientChangeId: 'd-1' });
+  await changed;
   let denied = null;
   try {
     await request(ebBob, 'parley.auth.login', { tenant, username: 'bob', password: 'x' });
@@ -67,7 +81,9 @@ function request(eb, address, body) {
     denied = err;
   }
   clearTimeout(deadline);
-  console.log(JSON.stringify({ ackSeq: ack.seq, received: received.map((m) => ({ seq: m.seq, text: m.text, from: m.senderName })), denied }));
+  console.log(JSON.stringify({ ackSeq: ack.seq, received: received.map((m) => ({ seq: m.seq, text: m.text, from: m.senderName })), denied,
+    edited: edited.text, deleted: tombstone.deleted === true && !('text' in tombstone), notAuthor,
+    changes: changes.map((e) => ({ changeSeq: e.changeSeq, kind: e.kind, text: e.message.text, deleted: e.message.deleted === true })) }));
   ebAlice.close();
   ebBob.close();
   process.exit(0);

@@ -4,6 +4,8 @@ import io.parley.common.Caller;
 import io.parley.rooms.api.Membership;
 import io.parley.rooms.api.Positions;
 import io.parley.rooms.api.RoomsClient;
+import io.parley.rooms.api.RoomsError;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.Future;
 
 /** What delivery needs to know of conversations, which the rooms concern owns. */
@@ -17,6 +19,12 @@ interface Conversations {
 
   /** Message {@code seq} is stored: the head and the sender's read position move there. */
   Future<Void> appended(Caller caller, String conversationId, long seq);
+
+  /** A membership refusal: the conversation is not the caller's (missing, another tenant's, left, or not joined). */
+  static boolean notMember(Throwable failure) {
+    return failure instanceof ReplyException refused && (refused.failureCode() == RoomsError.CONVERSATION_NOT_FOUND.failureCode()
+      || refused.failureCode() == RoomsError.NOT_A_MEMBER.failureCode());
+  }
 
   static Conversations of(RoomsClient rooms) {
     return new Conversations() {

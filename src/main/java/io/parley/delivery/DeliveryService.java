@@ -5,9 +5,14 @@ import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.Failure;
 import io.parley.common.Meters;
+import io.parley.delivery.api.DeleteMessage;
+import io.parley.delivery.api.DeliveryError;
 import io.parley.delivery.api.DeliveryLimits;
+import io.parley.delivery.api.EditMessage;
 import io.parley.delivery.api.HistoryPage;
+import io.parley.delivery.api.MessageRef;
 import io.parley.delivery.api.SendMessage;
+import io.parley.delivery.api.SyncPosition;
 import io.parley.fanout.Channels;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Events;
@@ -19,12 +24,15 @@ import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
-/** The rules of messages: sends (sequence, dedup, durable ack, fan-out), history pages and catch-up. */
+/** The rules of messages: sends (sequence, dedup, durable ack, fan-out), edits and deletes, history pages and catch-up. */
 final class DeliveryService {
 
   private final MessageLog log;
+  private final ChangeLog changes;
   private final Conversations conversations;
   private final EventFanout fanout;
   private final DeliveryLimits limits;
@@ -36,8 +44,9 @@ final class DeliveryService {
   private final Counter stored = Counter.builder("parley_messages_stored")
     .description("messages durably stored (acks sent)").register(Meters.registry());
 
-  DeliveryService(MessageLog log, Conversations conversations, EventFanout fanout, DeliveryLimits limits, Clock clock) {
+  DeliveryService(MessageLog log, ChangeLog changes, Conversations conversations, EventFanout fanout, DeliveryLimits limits, Clock clock) {
     this.log = log;
+    this.changes = changes;
     this.conversations = conversations;
     this.fanout = fanout;
     this.limits = limits;
@@ -74,7 +83,7 @@ final class DeliveryService {
   }
 
   Future<Void> ensureIndexes() {
-    return log.ensureIndexes();
+    return log.ensureIndexes().compose(v -> changes.ensureIndexes());
   }
 
   /** Conversations with an append in progress here; shutdown waits for them. */
@@ -114,6 +123,50 @@ final class DeliveryService {
       });
   }
 
+  /** The author's new text for a message; answered once stored, with the message in its new state. */
+  Future<JsonObject> edit(Caller caller, EditMessage edit) {
+    MessageRef ref = edit.message();
+    return memberOf(caller, ref)
+      .compose(member -> queue.run(changesOf(ref), () -> changes.edit(caller, ref, edit.text(), edit.clientChangeId())))
+      .map(changed -> announce(caller, changed));
+  }
+
+  /** Deletes a message (the author's, or any for the conversation's owner); answered with the tombstone. */
+  Future<JsonObject> delete(Caller caller, DeleteMessage delete) {
+    MessageRef ref = delete.message();
+    return memberOf(caller, ref)
+      .compose(member -> queue.run(changesOf(ref), () -> changes.delete(caller, ref, delete.clientChangeId(), member.owner())))
+      .map(changed -> announce(caller, changed));
+  }
+
+  /** A message of a conversation the caller is not in answers like one that does not exist. */
+  private Future<Membership> memberOf(Caller caller, MessageRef ref) {
+    return membership(caller, ref.conversationId()).recover(err -> Conversations.notMember(err)
+      ? Failure.fail(DeliveryError.MESSAGE_NOT_FOUND, "no message " + ref.id())
+      : Future.failedFuture(err));
+  }
+
+  /** Changes of one conversation take their turn here, beside (not behind) its sends. */
+  private static String changesOf(MessageRef ref) {
+    return "changes:" + ref.conversationId();
+  }
+
+  /**
+   * Publishes the change to the conversation's members (again for a resend, as sends do: the node that
+   * stored it may have died before publishing) and answers with the message's new state.
+   */
+  private JsonObject announce(Caller caller, ChangeLog.Changed changed) {
+    JsonObject message = MessageView.of(changed.message());
+    if (changed.change() != null) {
+      String conversationId = message.getString("conversationId");
+      fanout.publish(Channels.conversation(caller.tenant(), conversationId), Events.of(Events.MESSAGE_CHANGED, conversationId)
+        .put("changeSeq", changed.change().getLong("changeSeq"))
+        .put("kind", changed.change().getString("kind"))
+        .put("message", message)).onFailure(warnings::failed);
+    }
+    return message.copy().put("duplicate", changed.duplicate());
+  }
+
   Future<JsonObject> history(Caller caller, HistoryPage request) {
     return membership(caller, request.conversationId())
       .compose(member -> log.page(caller.tenant(), request.conversationId(), request.after(), request.before(),
@@ -122,8 +175,10 @@ final class DeliveryService {
   }
 
   /**
-   * What the caller missed in each of its conversations: after the seq the client claims to have seen,
-   * else after its read position. Only the caller's own conversations count, whatever ids it names.
+   * What the caller missed in each of its conversations: the messages after the seq the client claims to
+   * hold (else after its read position), in their latest state, and the changes after the changeSeq it
+   * holds that touch messages at or below that seq (later messages come in their latest state already).
+   * Only the caller's own conversations count, whatever ids it names.
    */
   Future<JsonObject> sync(Caller caller, JsonObject claimed) {
     return conversations.positions(caller).compose(positions -> {
@@ -131,9 +186,8 @@ final class DeliveryService {
       List<Future<JsonObject>> pages = new ArrayList<>();
       for (String id : ids) {
         long readSeq = positions.readSeqByConversation().get(id);
-        long from = claimed.getValue(id) instanceof Number seen ? Math.max(0, seen.longValue()) : readSeq;
-        pages.add(log.page(caller.tenant(), id, from, -1, limits.syncBatch() + 1, 0)
-          .map(found -> page(found, limits.syncBatch(), true).put("readSeq", readSeq)));
+        pages.add(catchUp(caller.tenant(), id, SyncPosition.of(claimed.getValue(id), readSeq))
+          .map(page -> page.put("readSeq", readSeq)));
       }
       return Future.all(pages).map(all -> {
         JsonObject byConversation = new JsonObject();
@@ -141,6 +195,36 @@ final class DeliveryService {
           byConversation.put(ids.get(i), pages.get(i).result());
         }
         return new JsonObject().put("conversations", byConversation);
+      });
+    });
+  }
+
+  /**
+   * Changes are read before messages: a change stored after that read has a later changeSeq than the
+   * answer's and comes in the next sync (or live), and one stored before it is in the messages read after.
+   */
+  private Future<JsonObject> catchUp(String tenant, String conversationId, SyncPosition from) {
+    int batch = limits.syncBatch();
+    return changes.page(tenant, conversationId, from.changeSeq(), batch + 1).compose(found -> {
+      boolean changesHaveMore = found.size() > batch;
+      List<JsonObject> seen = changesHaveMore ? found.subList(0, batch) : found;
+      long changeSeq = seen.isEmpty() ? from.changeSeq() : seen.get(seen.size() - 1).getLong("changeSeq");
+      List<JsonObject> held = seen.stream().filter(change -> change.getLong("seq") <= from.seq()).toList();
+      Future<List<JsonObject>> messages = log.page(tenant, conversationId, from.seq(), -1, batch + 1, 0);
+      Future<List<JsonObject>> changed = log.bySeqs(tenant, conversationId, held.stream().map(c -> c.getLong("seq")).toList());
+      return Future.all(messages, changed).map(both -> {
+        Map<Long, JsonObject> states = new HashMap<>();
+        changed.result().forEach(state -> states.put(state.getLong("seq"), state));
+        JsonArray changeViews = new JsonArray();
+        for (JsonObject change : held) {
+          JsonObject state = states.get(change.getLong("seq"));
+          if (state != null) {
+            changeViews.add(new JsonObject().put("changeSeq", change.getLong("changeSeq")).put("kind", change.getString("kind"))
+              .put("message", MessageView.of(state)));
+          }
+        }
+        return page(messages.result(), batch, true)
+          .put("changes", changeViews).put("changeSeq", changeSeq).put("changesHaveMore", changesHaveMore);
       });
     });
   }

@@ -5,8 +5,10 @@ import io.parley.common.BusService;
 import io.parley.common.Concern;
 import io.parley.common.Fields;
 import io.parley.config.ParleyConfig;
+import io.parley.delivery.api.DeleteMessage;
 import io.parley.delivery.api.DeliveryAddresses;
 import io.parley.delivery.api.DeliveryLimits;
+import io.parley.delivery.api.EditMessage;
 import io.parley.delivery.api.HistoryPage;
 import io.parley.delivery.api.SendMessage;
 import io.parley.fanout.EventFanout;
@@ -41,13 +43,16 @@ public class DeliveryVerticle extends VerticleBase {
     Clock clock = Clock.systemUTC();
     mongo = Mongo.client(vertx, config);
     fanout = Fanouts.create(vertx, config);
-    delivery = new DeliveryService(new MessageLog(mongo, clock), Conversations.of(new RoomsClient(BusRequests.of(vertx))),
+    MessageLog messages = new MessageLog(mongo, clock);
+    delivery = new DeliveryService(messages, new ChangeLog(mongo, messages, clock), Conversations.of(new RoomsClient(BusRequests.of(vertx))),
       fanout, limits, clock);
     SendMeters sends = new SendMeters();
     bus = new BusService(vertx.eventBus(), Concern.DELIVERY, MongoErrors::classify)
       .serve(DeliveryAddresses.SEND, (caller, body) -> sends.measure(() -> delivery.send(caller, SendMessage.fromJson(body, limits))))
       .serve(DeliveryAddresses.HISTORY, (caller, body) -> delivery.history(caller, HistoryPage.fromJson(body, limits)))
-      .serve(DeliveryAddresses.SYNC, (caller, body) -> delivery.sync(caller, Fields.optionalObject(body, "positions")));
+      .serve(DeliveryAddresses.SYNC, (caller, body) -> delivery.sync(caller, Fields.optionalObject(body, "positions")))
+      .serve(DeliveryAddresses.EDIT, (caller, body) -> delivery.edit(caller, EditMessage.fromJson(body, limits)))
+      .serve(DeliveryAddresses.DELETE, (caller, body) -> delivery.delete(caller, DeleteMessage.fromJson(body)));
     delivery.followMembershipRemovals();
     return delivery.ensureIndexes().compose(v -> bus.ready());
   }

@@ -9,7 +9,9 @@ import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
+import io.vertx.ext.mongo.UpdateOptions;
 
 import java.time.Clock;
 import java.util.ArrayList;
@@ -119,6 +121,30 @@ final class MessageLog {
       .compose(head -> byIds(tenant, conversationId, Math.max(1, head - limit + 1), head));
   }
 
+  /** One message of the tenant by its place, or null. */
+  Future<JsonObject> find(String tenant, String conversationId, long seq) {
+    return mongo.findOne(MESSAGES, new JsonObject().put("_id", id(conversationId, seq)), null)
+      .map(found -> found != null && tenant.equals(found.getString("tenant")) ? found : null);
+  }
+
+  /** Messages of the tenant by their seqs, in ascending order (missing ones left out). */
+  Future<List<JsonObject>> bySeqs(String tenant, String conversationId, List<Long> seqs) {
+    if (seqs.isEmpty()) {
+      return Future.succeededFuture(new ArrayList<>());
+    }
+    return ofTenant(tenant, mongo.find(MESSAGES, new JsonObject().put("_id", new JsonObject()
+      .put("$in", new JsonArray(seqs.stream().distinct().map(seq -> id(conversationId, seq)).toList())))));
+  }
+
+  /**
+   * Updates one message in place (by {@code _id} alone, so an index serves it) and yields the document
+   * as it was before, or null when there is none: a change's writer learns whether it overwrote a later one.
+   */
+  Future<JsonObject> rewrite(String messageId, JsonObject update) {
+    return mongo.findOneAndUpdateWithOptions(MESSAGES, new JsonObject().put("_id", messageId), update,
+      new FindOptions(), new UpdateOptions().setReturningNewDocument(false));
+  }
+
   /** Seqs {@code from}..{@code to} of the conversation, as one lookup of their ids. */
   private Future<List<JsonObject>> byIds(String tenant, String conversationId, long from, long to) {
     List<String> ids = new ArrayList<>();
@@ -128,8 +154,11 @@ final class MessageLog {
     if (ids.isEmpty()) {
       return Future.succeededFuture(new ArrayList<>());
     }
-    return mongo.find(MESSAGES, new JsonObject().put("_id", new JsonObject().put("$in", new JsonArray(ids))))
-      .map(found -> {
+    return ofTenant(tenant, mongo.find(MESSAGES, new JsonObject().put("_id", new JsonObject().put("$in", new JsonArray(ids)))));
+  }
+
+  private static Future<List<JsonObject>> ofTenant(String tenant, Future<List<JsonObject>> lookup) {
+    return lookup.map(found -> {
         // Conversation ids are global, so this only guards against a caller naming another tenant's.
         List<JsonObject> mine = new ArrayList<>(found.stream().filter(m -> tenant.equals(m.getString("tenant"))).toList());
         mine.sort(Comparator.comparingLong(m -> m.getLong("seq")));
@@ -142,25 +171,7 @@ final class MessageLog {
    * bisects, by id lookups only. Seqs have no gaps, so "exists" holds up to the head and not after it.
    */
   Future<Long> probeHead(String conversationId, long stored) {
-    return gallop(conversationId, stored, 1);
-  }
-
-  private Future<Long> gallop(String conversationId, long stored, long step) {
-    return exists(conversationId, stored + step).compose(found -> found
-      ? gallop(conversationId, stored + step, step * 2)
-      : bisect(conversationId, stored, stored + step));
-  }
-
-  /** Head in [stored, missing): {@code stored} exists, {@code missing} does not. */
-  private Future<Long> bisect(String conversationId, long stored, long missing) {
-    if (missing - stored <= 1) {
-      heads.advance(conversationId, stored);
-      return Future.succeededFuture(stored);
-    }
-    long middle = stored + (missing - stored) / 2;
-    return exists(conversationId, middle).compose(found -> found
-      ? bisect(conversationId, middle, missing)
-      : bisect(conversationId, stored, middle));
+    return HeadProbe.from(stored, seq -> exists(conversationId, seq)).onSuccess(head -> heads.advance(conversationId, head));
   }
 
   private Future<Boolean> exists(String conversationId, long seq) {
@@ -177,8 +188,13 @@ final class MessageLog {
       .map(found -> found != null && sender.tenant().equals(found.getString("tenant")) ? found : null);
   }
 
+  /**
+   * A resend is compared with the text as sent: an edited message keeps it as {@code originalText}; a
+   * deleted one keeps no text at all, so its resend is answered with the tombstone.
+   */
   private Future<Appended> duplicate(JsonObject existing, String text) {
-    if (!existing.getString("text").equals(text)) {
+    String sent = existing.getString("originalText", existing.getString("text"));
+    if (!existing.getBoolean("deleted", false) && !text.equals(sent)) {
       return Failure.fail(DeliveryError.CLIENT_MSG_ID_REUSED, "clientMsgId was already used for a different message");
     }
     return Future.succeededFuture(new Appended(existing, true));

@@ -6,6 +6,8 @@ import io.vertx.core.json.JsonObject;
 public final class Events {
 
   public static final String MESSAGE = "message";
+  /** A message was edited or deleted: {changeSeq, kind, message (its new state)}. */
+  public static final String MESSAGE_CHANGED = "message.changed";
   public static final String READ = "read";
   public static final String MEMBER_JOINED = "member.joined";
   public static final String MEMBER_LEFT = "member.left";

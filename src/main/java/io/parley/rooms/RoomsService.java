@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
 /** The rules of conversations (public and private rooms, DMs, group DMs) and their memberships. */
 final class RoomsService {
 
-  static final String OWNER = "owner";
+  static final String OWNER = Membership.OWNER;
   static final String MEMBER = "member";
 
   private final ConversationStore conversations;

@@ -142,6 +142,57 @@ class OfflineAndResumeTest {
       .onComplete(ctx.succeedingThenComplete());
   }
 
+  /** Changes are bounded per sync answer like messages: changesHaveMore, and the next sync from the new changeSeq goes on. */
+  @Test
+  void a_bounded_batch_of_changes_is_continued_by_syncing_from_the_new_change_position(VertxTestContext ctx) {
+    String[] token = new String[1];
+    given(new JsonObject().put("limits", new JsonObject().put("sync_batch", 2)))
+      .compose(v -> sendSeries(1, 3))
+      .compose(v -> {
+        token[0] = chat.alice().getString("accessToken");
+        Future<Void> edits = Future.succeededFuture();
+        for (int seq = 1; seq <= 3; seq++) {
+          String id = chat.roomId() + ":" + seq;
+          edits = edits.compose(x -> node.rest().call(io.vertx.core.http.HttpMethod.PUT, "/messages/" + id, token[0],
+            new JsonObject().put("text", "edited " + id)).compose(response -> io.parley.testing.Rest.check(response, 200)).mapEmpty());
+        }
+        return edits;
+      })
+      .compose(v -> syncChanges(chat.bob().getString("accessToken"), 3, 0))
+      .compose(first -> {
+        ctx.verify(() -> {
+          assertEquals(List.of(1L, 2L), changeSeqs(first.getJsonArray("changes")));
+          assertEquals(2L, first.getLong("changeSeq"));
+          assertTrue(first.getBoolean("changesHaveMore"));
+        });
+        return syncChanges(chat.bob().getString("accessToken"), 3, first.getLong("changeSeq"));
+      })
+      .map(second -> {
+        ctx.verify(() -> {
+          assertEquals(List.of(3L), changeSeqs(second.getJsonArray("changes")));
+          assertEquals(3L, second.getLong("changeSeq"));
+          assertFalse(second.getBoolean("changesHaveMore"));
+          assertEquals("edited " + chat.roomId() + ":3", second.getJsonArray("changes").getJsonObject(0).getJsonObject("message").getString("text"));
+        });
+        return second;
+      })
+      .onComplete(ctx.succeedingThenComplete());
+  }
+
+  private Future<JsonObject> syncChanges(String token, long seq, long changeSeq) {
+    return node.rest().expect(200, "/sync", token, new JsonObject().put("positions", new JsonObject()
+        .put(chat.roomId(), new JsonObject().put("seq", seq).put("changeSeq", changeSeq))))
+      .map(sync -> sync.getJsonObject("conversations").getJsonObject(chat.roomId()));
+  }
+
+  private static List<Long> changeSeqs(JsonArray changes) {
+    List<Long> seqs = new ArrayList<>();
+    for (int i = 0; i < changes.size(); i++) {
+      seqs.add(changes.getJsonObject(i).getLong("changeSeq"));
+    }
+    return seqs;
+  }
+
   @Test
   void history_pages_backwards_from_the_newest_and_forwards_from_a_cursor(VertxTestContext ctx) {
     given(new JsonObject())

@@ -178,6 +178,25 @@ class OpenApiServedTest {
     check(200, HttpMethod.POST, "/conversations/" + id + "/invite", token, new JsonObject().put("members", new JsonArray().add("bob")));
     check(409, HttpMethod.POST, "/conversations/" + dm.getString("id") + "/leave", token, null);
     check(200, HttpMethod.POST, "/sync", token, new JsonObject().put("positions", new JsonObject().put(id, 0)));
+    String messageId = id + ":1";
+    check(200, HttpMethod.PUT, "/messages/" + messageId, token, new JsonObject().put("text", "hello, edited").put("clientChangeId", "e-1"));
+    HttpResponse<Buffer> replayedEdit = await(rest.call(HttpMethod.PUT, "/messages/" + messageId, token,
+      new JsonObject().put("text", "hello, edited").put("clientChangeId", "e-1")));
+    validate(HttpMethod.PUT, "/messages/" + messageId, replayedEdit);
+    assertEquals("true", replayedEdit.getHeader("Idempotent-Replayed"));
+    check(409, HttpMethod.PUT, "/messages/" + messageId, token, new JsonObject().put("text", "other").put("clientChangeId", "e-1"));
+    check(403, HttpMethod.PUT, "/messages/" + messageId, bobToken, new JsonObject().put("text", "bob's"));
+    check(403, HttpMethod.DELETE, "/messages/" + messageId, bobToken, null);
+    check(404, HttpMethod.PUT, "/messages/" + id + ":99", token, new JsonObject().put("text", "none"));
+    check(400, HttpMethod.PUT, "/messages/nope", token, new JsonObject().put("text", "none"));
+    check(413, HttpMethod.PUT, "/messages/" + messageId, token, new JsonObject().put("text", "x".repeat(16_385)));
+    check(200, HttpMethod.POST, "/sync", token, new JsonObject().put("positions", new JsonObject()
+      .put(id, new JsonObject().put("seq", 1).put("changeSeq", 0))));
+    check(200, HttpMethod.DELETE, "/messages/" + messageId + "?clientChangeId=d-1", token, null);
+    check(409, HttpMethod.PUT, "/messages/" + messageId, token, new JsonObject().put("text", "too late"));
+    check(404, HttpMethod.DELETE, "/messages/" + UUID.randomUUID() + ":1", token, null);
+    check(200, HttpMethod.GET, messages + "?after=0&limit=10", token, null);
+    check(200, HttpMethod.POST, "/sync", token, new JsonObject().put("positions", new JsonObject().put(id, 0)));
     check(200, HttpMethod.POST, "/conversations/" + id + "/join", token, null);
     check(204, HttpMethod.POST, "/conversations/" + id + "/leave", token, null);
     String unjoined = check(201, HttpMethod.POST, "/conversations", token, new JsonObject().put("type", "room").put("name", "lobby")).getString("id");

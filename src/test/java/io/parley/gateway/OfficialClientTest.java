@@ -18,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Two users chat through the official Vert.x event-bus JS client ({@code @vertx/eventbus-bridge-client.js}
  * over sockjs-client, from the npm registry via package-lock.json) running in Node, as a browser would.
- * Node and the npm packages are build prerequisites: if they are missing this test fails, it never skips.
+ * Edits and deletes too. Node and the npm packages are build prerequisites: if they are missing this test fails, it never skips.
  */
 @Timeout(value = 90, unit = TimeUnit.SECONDS)
 class OfficialClientTest {
@@ -49,5 +49,16 @@ class OfficialClientTest {
     JsonObject denied = result.getJsonObject("denied");
     assertEquals(104, denied.getInteger("failureCode"));
     assertTrue(denied.getString("message").startsWith("FORBIDDEN"));
+
+    // Edits and deletes: answered to alice, refused to bob with the stable code, live to bob in order.
+    assertEquals("hi bob!", result.getString("edited"));
+    assertTrue(result.getBoolean("deleted"), "a tombstone without text: " + output);
+    JsonObject notAuthor = result.getJsonObject("notAuthor");
+    assertEquals(403, notAuthor.getInteger("failureCode"));
+    assertTrue(notAuthor.getString("message").startsWith("NOT_MESSAGE_AUTHOR"), notAuthor.encode());
+    assertEquals(new JsonArray()
+        .add(new JsonObject().put("changeSeq", 1).put("kind", "edited").put("text", "hi bob!").put("deleted", false))
+        .add(new JsonObject().put("changeSeq", 2).put("kind", "deleted").put("deleted", true)),
+      result.getJsonArray("changes"));
   }
 }

@@ -3,6 +3,7 @@ package io.parley.store;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.ParleyNodeExtension;
 import io.parley.testing.Rest;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
@@ -55,6 +56,15 @@ class IndexedQueriesTest {
     await(rest.expectGet(200, "/conversations/" + room + "/members", b));
     await(rest.expect(200, "/conversations/" + room + "/read", b, new JsonObject().put("seq", 40)));
     await(rest.expect(200, "/sync", b, new JsonObject().put("positions", new JsonObject().put(room, 50))));
+    await(rest.call(HttpMethod.PUT, "/messages/" + room + ":2", a, new JsonObject().put("text", "edited").put("clientChangeId", "e-1"))
+      .compose(response -> Rest.check(response, 200)));
+    await(rest.call(HttpMethod.PUT, "/messages/" + room + ":2", a, new JsonObject().put("text", "edited").put("clientChangeId", "e-1"))
+      .compose(response -> Rest.check(response, 200)));
+    await(rest.call(HttpMethod.PUT, "/messages/" + room + ":4", a, new JsonObject().put("text", "edited again"))
+      .compose(response -> Rest.check(response, 200)));
+    await(rest.call(HttpMethod.DELETE, "/messages/" + room + ":2?clientChangeId=d-1", a, null).compose(response -> Rest.check(response, 200)));
+    await(rest.expect(200, "/sync", b, new JsonObject().put("positions", new JsonObject()
+      .put(room, new JsonObject().put("seq", 50).put("changeSeq", 1)))));
     await(rest.expect(204, "/conversations/" + group + "/leave", b, new JsonObject()));
     JsonObject refreshed = await(rest.expect(200, "/auth/refresh", null, new JsonObject().put("refreshToken", alice.getString("refreshToken"))));
     await(rest.post("/auth/refresh", null, new JsonObject().put("refreshToken", alice.getString("refreshToken"))));
@@ -63,6 +73,8 @@ class IndexedQueriesTest {
     BridgeClient online = await(node.online(bob));
     await(online.send(room, "bridge-1", "over the bridge"));
     await(online.request("parley.delivery.sync", new JsonObject()));
+    await(online.request("parley.delivery.edit", new JsonObject().put("messageId", room + ":1").put("text", "bob's edit")));
+    await(online.request("parley.delivery.delete", new JsonObject().put("messageId", room + ":1")));
 
     assertEquals(List.of(), unindexed(), "queries that scan a collection");
 

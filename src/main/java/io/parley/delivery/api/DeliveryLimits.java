@@ -8,4 +8,7 @@ public record DeliveryLimits(int messageMaxBytes, int pageMax, int syncBatch, in
   public static final Pattern CLIENT_MSG_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
   public static final String CLIENT_MSG_ID_RULE = "must be 1-64 letters, digits or ._:-";
   public static final int DEFAULT_PAGE = 50;
+  /** A client's id for a change (edit, delete): the same rule as a clientMsgId. */
+  public static final Pattern CLIENT_CHANGE_ID = CLIENT_MSG_ID;
+  public static final String CLIENT_CHANGE_ID_RULE = CLIENT_MSG_ID_RULE;
 }

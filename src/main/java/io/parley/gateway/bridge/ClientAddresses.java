@@ -15,6 +15,7 @@ public final class ClientAddresses {
   /** Request/reply addresses a client may send to; everything else is refused. */
   public static final Set<String> REQUESTS = Set.of(
     DeliveryAddresses.SEND, DeliveryAddresses.HISTORY, DeliveryAddresses.SYNC,
+    DeliveryAddresses.EDIT, DeliveryAddresses.DELETE,
     RoomsAddresses.CREATE, RoomsAddresses.GET, RoomsAddresses.LIST, RoomsAddresses.PUBLIC,
     RoomsAddresses.JOIN, RoomsAddresses.LEAVE, RoomsAddresses.INVITE, RoomsAddresses.MEMBERS,
     RoomsAddresses.READ);

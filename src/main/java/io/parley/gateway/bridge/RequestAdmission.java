@@ -59,7 +59,8 @@ final class RequestAdmission {
 
   /** Passes {@code who} on if a request to {@code address} is within the user's rate; fails RATE_LIMITED if not. */
   Future<Caller> withinRate(String address, Caller who) {
-    if (!address.equals(DeliveryAddresses.SEND)) {
+    // Edits and deletes are message writes too, under the same rate.
+    if (!address.equals(DeliveryAddresses.SEND) && !address.equals(DeliveryAddresses.EDIT) && !address.equals(DeliveryAddresses.DELETE)) {
       return Future.succeededFuture(who);
     }
     return limiter.check(sendsPerUser, who.tenant() + ":" + who.userId(), "too many messages sent").map(who);

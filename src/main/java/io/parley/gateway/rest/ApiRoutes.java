@@ -47,6 +47,8 @@ public final class ApiRoutes {
 
   private static final HttpMethod GET = HttpMethod.GET;
   private static final HttpMethod POST = HttpMethod.POST;
+  private static final HttpMethod PUT = HttpMethod.PUT;
+  private static final HttpMethod DELETE = HttpMethod.DELETE;
 
   private static final String CALLER = "parley.caller";
   private static final ThreadLocal<CharsetDecoder> STRICT_UTF8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8.newDecoder()
@@ -109,6 +111,15 @@ public final class ApiRoutes {
       }
     });
     router.post(known.add(POST, "/sync")).handler(ctx -> api.withBody(ctx, DeliveryAddresses.SYNC, 200, b -> b));
+    // Edits and deletes are message writes: they count against the user's send rate.
+    router.put(known.add(PUT, "/messages/:id", SENDS)).handler(ctx -> {
+      JsonObject edit = body(ctx);
+      if (edit != null) {
+        api.forward(ctx, DeliveryAddresses.EDIT, edit.put("messageId", ctx.pathParam("id")), 200, ApiRoutes::markReplay);
+      }
+    });
+    router.delete(known.add(DELETE, "/messages/:id", SENDS)).handler(ctx -> api.forward(ctx, DeliveryAddresses.DELETE,
+      deleteQuery(ctx), 200, ApiRoutes::markReplay));
 
     router.route().failureHandler(ErrorResponses::handle);
     return router;
@@ -220,6 +231,13 @@ public final class ApiRoutes {
 
   private static JsonObject withId(RoutingContext ctx, JsonObject body) {
     return body.put("conversationId", ctx.pathParam("id"));
+  }
+
+  /** DELETE takes no body: the change's client id, if any, comes as {@code ?clientChangeId=}. */
+  private static JsonObject deleteQuery(RoutingContext ctx) {
+    JsonObject query = new JsonObject().put("messageId", ctx.pathParam("id"));
+    String clientChangeId = ctx.queryParams().get("clientChangeId");
+    return clientChangeId == null ? query : query.put("clientChangeId", clientChangeId);
   }
 
   private static JsonObject historyQuery(RoutingContext ctx) {
