@@ -1,5 +1,6 @@
 package io.parley.gateway.bridge;
 
+import io.parley.common.StrictUtf8;
 import io.parley.common.CommonError;
 import io.parley.gateway.errors.ErrorResponses;
 import io.vertx.core.buffer.Buffer;

@@ -1,5 +1,6 @@
 package io.parley.gateway.bridge;
 
+import io.parley.common.StrictUtf8;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.WebSocketFrame;

@@ -17,8 +17,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.DecodeException;
-import io.vertx.core.json.Json;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -26,12 +24,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -51,8 +43,6 @@ public final class ApiRoutes {
   private static final HttpMethod DELETE = HttpMethod.DELETE;
 
   private static final String CALLER = "parley.caller";
-  private static final ThreadLocal<CharsetDecoder> STRICT_UTF8 = ThreadLocal.withInitial(() -> StandardCharsets.UTF_8.newDecoder()
-    .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT));
   private static final BiConsumer<RoutingContext, JsonObject> AS_IS = (ctx, answer) -> { };
 
   private final Vertx vertx;
@@ -73,7 +63,7 @@ public final class ApiRoutes {
     router.route().handler(TimeoutHandler.create(timeoutMs + 1000, 504));
     // Cheap checks first, on headers only: nothing is read or parsed for a request refused here.
     router.route().handler(known::check);
-    router.route().handler(ApiRoutes::requireJsonBody);
+    router.route().handler(JsonBodies::requireJsonType);
     router.route().handler(rates::perAddress);
 
     router.post(known.add(POST, "/auth/register", PER_ADDRESS)).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.REGISTER, 201));
@@ -105,7 +95,7 @@ public final class ApiRoutes {
     router.post(known.add(POST, "/conversations/:id/read", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.READ, 200, b -> withId(ctx, b)));
     router.get(known.add(GET, "/conversations/:id/messages")).handler(ctx -> api.forward(ctx, DeliveryAddresses.HISTORY, historyQuery(ctx), 200));
     router.post(known.add(POST, "/conversations/:id/messages", SENDS)).handler(ctx -> {
-      JsonObject sent = body(ctx);
+      JsonObject sent = JsonBodies.of(ctx);
       if (sent != null) {
         api.forward(ctx, DeliveryAddresses.SEND, withId(ctx, sent), 201, ApiRoutes::markReplay);
       }
@@ -113,7 +103,7 @@ public final class ApiRoutes {
     router.post(known.add(POST, "/sync")).handler(ctx -> api.withBody(ctx, DeliveryAddresses.SYNC, 200, b -> b));
     // Edits and deletes are message writes: they count against the user's send rate.
     router.put(known.add(PUT, "/messages/:id", SENDS)).handler(ctx -> {
-      JsonObject edit = body(ctx);
+      JsonObject edit = JsonBodies.of(ctx);
       if (edit != null) {
         api.forward(ctx, DeliveryAddresses.EDIT, edit.put("messageId", ctx.pathParam("id")), 200, ApiRoutes::markReplay);
       }
@@ -123,24 +113,6 @@ public final class ApiRoutes {
 
     router.route().failureHandler(ErrorResponses::handle);
     return router;
-  }
-
-  /**
-   * A request with a body must say it is JSON: the API takes nothing else, and a form or multipart body
-   * must never reach a parser (vertx-web's form decoder failed over ~8 KB with a 500).
-   */
-  private static void requireJsonBody(RoutingContext ctx) {
-    String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-    boolean hasBody = ctx.request().getHeader(HttpHeaders.TRANSFER_ENCODING) != null
-      || (length != null && !length.trim().equals("0"));
-    String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
-    String mediaType = type == null ? "" : type.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-    if (hasBody && !mediaType.equals("application/json")) {
-      ctx.fail(new Failure(CommonError.UNSUPPORTED_MEDIA_TYPE, "send the body as Content-Type: application/json"
-        + (type == null ? "" : " (got " + mediaType + ")")));
-    } else {
-      ctx.next();
-    }
   }
 
   /** No header, or one that names no token ("Bearer " alone), is UNAUTHENTICATED; a bad token is TOKEN_INVALID later. */
@@ -155,7 +127,7 @@ public final class ApiRoutes {
   }
 
   private void anonymous(RoutingContext ctx, String address, int status) {
-    JsonObject body = body(ctx);
+    JsonObject body = JsonBodies.of(ctx);
     if (body != null) {
       BusRequests.of(vertx).<JsonObject>request(address, body, new DeliveryOptions().setSendTimeout(timeoutMs)
           .addHeader(RequestIds.HEADER, requestId(ctx)))
@@ -165,7 +137,7 @@ public final class ApiRoutes {
   }
 
   private void withBody(RoutingContext ctx, String address, int status, Function<JsonObject, JsonObject> shape) {
-    JsonObject body = body(ctx);
+    JsonObject body = JsonBodies.of(ctx);
     if (body != null) {
       forward(ctx, address, shape.apply(body), status);
     }
@@ -197,32 +169,6 @@ public final class ApiRoutes {
     if (Boolean.TRUE.equals(sent.remove("duplicate"))) {
       ctx.response().putHeader("Idempotent-Replayed", "true");
     }
-  }
-
-  /** The request body as a JSON object, or null after answering the client with BAD_JSON. */
-  private static JsonObject body(RoutingContext ctx) {
-    String text;
-    try {
-      text = ctx.body().buffer() == null ? null : STRICT_UTF8.get().decode(ByteBuffer.wrap(ctx.body().buffer().getBytes())).toString();
-    } catch (CharacterCodingException e) {
-      // Decoded leniently, it would be stored with replacement characters: refused instead.
-      ctx.fail(new Failure(CommonError.BAD_JSON, "request body is not valid UTF-8"));
-      return null;
-    }
-    if (text == null || text.isBlank()) {
-      ctx.fail(new Failure(CommonError.BAD_JSON, "request body must be a JSON object"));
-      return null;
-    }
-    try {
-      Object parsed = Json.decodeValue(text);
-      if (parsed instanceof JsonObject object) {
-        return object;
-      }
-    } catch (DecodeException e) {
-      // falls through to the same answer as a non-object body
-    }
-    ctx.fail(new Failure(CommonError.BAD_JSON, "request body must be a JSON object"));
-    return null;
   }
 
   private static JsonObject idBody(RoutingContext ctx) {

@@ -1,4 +1,4 @@
-package io.parley.gateway.bridge;
+package io.parley.common;
 
 import io.vertx.core.buffer.Buffer;
 
@@ -9,16 +9,17 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Strict UTF-8, as the REST API reads bodies: bytes that are not UTF-8 are refused, never decoded to
- * replacement characters (which would then be stored as if the client had sent them).
+ * Strict UTF-8, as every door reads what clients send (REST bodies, WebSocket messages, SockJS posts):
+ * bytes that are not UTF-8 are refused, never decoded to replacement characters (which would then be
+ * stored as if the client had sent them).
  */
-final class StrictUtf8 {
+public final class StrictUtf8 {
 
   private StrictUtf8() {
   }
 
   /** True for valid UTF-8; an all-ASCII buffer (the usual JSON frame) is settled by one pass over its bytes. */
-  static boolean isValid(Buffer bytes) {
+  public static boolean isValid(Buffer bytes) {
     int length = bytes.length();
     int i = 0;
     while (i < length && bytes.getByte(i) >= 0) {
