@@ -76,6 +76,7 @@ final class ConfigValidator {
     integer(config, "auth.refresh_ttl_seconds", 300, 365L * 86_400);
     integer(config, "auth.kdf_iterations", 10_000, 10_000_000);
     validateCluster(config, connection, redis, secret);
+    bool(config, "messages.room_wide_mentions");
     integer(config, "limits.message_max_bytes", 1, 1024 * 1024);
     integer(config, "limits.name_max_bytes", 1, 4096);
     integer(config, "limits.members_max", 2, 100_000);

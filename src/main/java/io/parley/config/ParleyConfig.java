@@ -84,6 +84,9 @@ public record ParleyConfig(JsonObject json) {
 
   public int kdfIterations() { return auth().getInteger("kdf_iterations"); }
 
+  /** Whether @here and @all in a room mention its members. */
+  public boolean roomWideMentions() { return json.getJsonObject("messages").getBoolean("room_wide_mentions"); }
+
   public int messageMaxBytes() { return limits().getInteger("message_max_bytes"); }
 
   public int nameMaxBytes() { return limits().getInteger("name_max_bytes"); }

@@ -20,7 +20,7 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Where a change to a message (an edit, a delete) gets its place: the conversation's change log, a
+ * Where a change to a message (an edit, a delete, a reaction added or taken off) gets its place: the conversation's change log, a
  * second gap-free sequence ({@code changeSeq}) beside the messages' {@code seq}, arbitrated the way
  * {@link MessageLog} arbitrates seqs — insert at {@code <conversationId>:<changeSeq>}, and on a
  * duplicate key tell a resend (the unique {@code (conversationId, actorId, clientChangeId)}) from a
@@ -34,6 +34,7 @@ import java.util.UUID;
  * message (its writer may have died before) and decides again on the result; a writer whose rewrite
  * replaced a later revision (it read the state before, the other wrote first) puts the later one back.
  * A delete also removes the text from every earlier change of the message, so none is left in storage.
+ * What a change does to the message is {@link ChangeEffects}'; who may make it, {@link ChangeRules}'.
  *
  * <p>Every lookup is by exact key: {@code _id}s, or the fields of one unique index.
  */
@@ -41,18 +42,18 @@ final class ChangeLog {
 
   /** Owned by delivery. {@code _id} = conversationId:changeSeq; unique (conversationId, actorId, clientChangeId), (messageId, rev). */
   static final String CHANGES = "message_changes";
-  static final String EDITED = "edited";
-  static final String DELETED = "deleted";
   private static final int MAX_ATTEMPTS = 64;
 
   private final MongoClient mongo;
   private final MessageLog messages;
+  private final ReactionsByUser reactions;
   private final Clock clock;
   private final Heads heads = new Heads();
 
   ChangeLog(MongoClient mongo, MessageLog messages, Clock clock) {
     this.mongo = mongo;
     this.messages = messages;
+    this.reactions = new ReactionsByUser(mongo);
     this.clock = clock;
   }
 
@@ -71,12 +72,20 @@ final class ChangeLog {
 
   /** The author's new text; a resent clientChangeId yields the stored change, flagged duplicate. */
   Future<Changed> edit(Caller actor, MessageRef message, String text, String clientChangeId) {
-    return apply(new Request(actor, message, EDITED, text, clientChangeId, false));
+    return apply(new Request(actor, message, ChangeEffects.EDITED, text, null, clientChangeId, false));
   }
 
   /** Deletes the message (its author, or {@code owner} of the conversation), leaving a tombstone. */
   Future<Changed> delete(Caller actor, MessageRef message, String clientChangeId, boolean owner) {
-    return apply(new Request(actor, message, DELETED, null, clientChangeId, owner));
+    return apply(new Request(actor, message, ChangeEffects.DELETED, null, null, clientChangeId, owner));
+  }
+
+  /**
+   * The actor's emoji added to ({@code add}) or taken off the message. Nothing is stored when the actor
+   * already has it (or, removing, has not): per user and emoji a reaction exists once, however often sent.
+   */
+  Future<Changed> react(Caller actor, MessageRef message, String emoji, boolean add) {
+    return apply(new Request(actor, message, add ? ChangeEffects.REACTED : ChangeEffects.UNREACTED, null, emoji, null, false));
   }
 
   /**
@@ -98,10 +107,10 @@ final class ChangeLog {
     });
   }
 
-  private record Request(Caller actor, MessageRef message, String kind, String text, String clientChangeId, boolean owner) {
+  record Request(Caller actor, MessageRef message, String kind, String text, String emoji, String clientChangeId, boolean owner) {
 
     Request withClientChangeId(String id) {
-      return new Request(actor, message, kind, text, id, owner);
+      return new Request(actor, message, kind, text, emoji, id, owner);
     }
   }
 
@@ -119,41 +128,49 @@ final class ChangeLog {
       if (message == null) {
         return notFound(ref);
       }
-      Failure refused = refusal(request, message);
+      Failure refused = ChangeRules.refusal(request, message);
       if (refused != null) {
         return Future.failedFuture(refused);
       }
       if (message.getBoolean("deleted", false)) {
         return Future.succeededFuture(new Changed(null, message, false));
       }
-      JsonObject change = record(request, message, heads.get(ref.conversationId()) + 1);
-      return mongo.insert(CHANGES, change).<Changed>transform(inserted -> {
-        if (inserted.succeeded()) {
-          heads.advance(ref.conversationId(), change.getLong("changeSeq"));
-          return applyTo(change, message).map(state -> new Changed(change, state, false));
+      if (!ChangeEffects.isReaction(request.kind())) {
+        return insert(request, message, attempt);
+      }
+      return reactions.of(ref.id(), request.actor().userId()).compose(mine -> {
+        if (ChangeRules.reactionHeld(request, mine)) {
+          return unchanged(request, message, attempt);
         }
-        if (!MongoErrors.isDuplicateKey(inserted.cause())) {
-          return Future.failedFuture(inserted.cause());
-        }
-        return collided(request, change, attempt);
+        Failure bound = ChangeRules.reactionBound(request, mine, message);
+        return bound != null ? Future.failedFuture(bound) : insert(request, message, attempt);
       });
     });
   }
 
-  /** The rules: edits are the author's and not of a tombstone; deletes the author's or the owner's. */
-  private static Failure refusal(Request request, JsonObject message) {
-    boolean author = request.actor().userId().equals(message.getString("senderId"));
-    if (EDITED.equals(request.kind())) {
-      if (!author) {
-        return new Failure(DeliveryError.NOT_MESSAGE_AUTHOR, "only its author may edit a message");
+  /**
+   * Nothing to store, as the actor's reactions say; but a reaction recorded there whose change a dead
+   * writer did not put on the message yet is the next revision: roll it forward before answering.
+   */
+  private Future<Changed> unchanged(Request request, JsonObject message, int attempt) {
+    return findByRev(request.message().id(), message.getLong("rev", 0L) + 1).compose(pending -> pending == null
+      ? Future.succeededFuture(new Changed(null, message, false))
+      : rollForward(request, pending).compose(v -> attempt(request, attempt + 1)));
+  }
+
+  private Future<Changed> insert(Request request, JsonObject message, int attempt) {
+    MessageRef ref = request.message();
+    JsonObject change = record(request, message, heads.get(ref.conversationId()) + 1);
+    return mongo.insert(CHANGES, change).transform(inserted -> {
+      if (inserted.succeeded()) {
+        heads.advance(ref.conversationId(), change.getLong("changeSeq"));
+        return applyTo(change, message).map(state -> new Changed(change, state, false));
       }
-      if (message.getBoolean("deleted", false)) {
-        return new Failure(DeliveryError.MESSAGE_DELETED, "message " + request.message().id() + " is deleted");
+      if (!MongoErrors.isDuplicateKey(inserted.cause())) {
+        return Future.failedFuture(inserted.cause());
       }
-    } else if (!author && !request.owner()) {
-      return new Failure(DeliveryError.NOT_MESSAGE_AUTHOR, "only its author or the conversation's owner may delete a message");
-    }
-    return null;
+      return collided(request, change, attempt);
+    });
   }
 
   /** The insert met a duplicate key: a concurrent resend, a revision another took, or a changeSeq another took. */
@@ -182,7 +199,7 @@ final class ChangeLog {
 
   /** Puts a stored change onto its message unless the message already shows it (or a later one). */
   private Future<Void> rollForward(Request request, JsonObject change) {
-    if (EDITED.equals(change.getString("kind")) && change.getString("text") == null) {
+    if (ChangeEffects.EDITED.equals(change.getString("kind")) && change.getString("text") == null) {
       // Its text went with a later delete of the message: that is the state to put there.
       return findByRev(change.getString("messageId"), change.getLong("rev") + 1)
         .compose(later -> later == null ? Future.<Void>succeededFuture() : rollForward(request, later));
@@ -202,7 +219,7 @@ final class ChangeLog {
     boolean same = existing.getString("messageId").equals(request.message().id())
       && existing.getString("kind").equals(request.kind())
       // A later delete removed the text of the edit: nothing left to compare, and nothing to change either.
-      && (!EDITED.equals(request.kind()) || storedText == null || storedText.equals(request.text()));
+      && (!ChangeEffects.EDITED.equals(request.kind()) || storedText == null || storedText.equals(request.text()));
     if (!same) {
       return Failure.fail(DeliveryError.CLIENT_CHANGE_ID_REUSED, "clientChangeId was already used for a different change");
     }
@@ -230,44 +247,36 @@ final class ChangeLog {
       .put("actorId", request.actor().userId())
       .put("clientChangeId", request.clientChangeId())
       .put("at", clock.millis());
-    return EDITED.equals(request.kind()) ? change.put("text", request.text()) : change;
+    if (ChangeEffects.isReaction(request.kind())) {
+      // The name too: the message shows who reacted without asking auth for names.
+      change.put("emoji", request.emoji()).put("actorName", request.actor().username());
+    }
+    return ChangeEffects.EDITED.equals(request.kind()) ? change.put("text", request.text()) : change;
   }
 
   /**
    * Rewrites the message to its state after {@code change}, given {@code prior} (its state before); yields
-   * that state. If the rewrite replaced a later revision, that revision is put back.
+   * that state. If the rewrite replaced a later revision, that revision is put back. A reaction is first
+   * recorded as the actor's, then put on the message: a writer dying between the two leaves the change
+   * as the message's next revision, which the next change (or the resend) rolls forward.
    */
   Future<JsonObject> applyTo(JsonObject change, JsonObject prior) {
+    ChangeEffects.Effect effect = ChangeEffects.of(change, prior);
+    if (effect == null) {
+      return Future.succeededFuture(prior);
+    }
     String messageId = change.getString("messageId");
     long rev = change.getLong("rev");
-    JsonObject set = new JsonObject().put("rev", rev).put("lastChangeSeq", change.getLong("changeSeq"));
-    JsonObject update = new JsonObject().put("$set", set);
-    JsonObject state = prior.copy();
-    if (EDITED.equals(change.getString("kind"))) {
-      if (change.getString("text") == null) {
-        // Its text was removed by a later delete of the message, which is the state that stands.
-        return Future.succeededFuture(prior);
-      }
-      set.put("text", change.getString("text")).put("editedAt", change.getLong("at"));
-      if (prior.getValue("originalText") == null && prior.getValue("text") != null) {
-        // Kept so that a resend of the original send is still recognised as the same message.
-        set.put("originalText", prior.getString("text"));
-      }
-    } else {
-      set.put("deleted", true).put("deletedAt", change.getLong("at"));
-      update.put("$unset", new JsonObject().put("text", "").put("originalText", ""));
-      state.remove("text");
-      state.remove("originalText");
-    }
-    state.mergeIn(set);
-    return messages.rewrite(messageId, update).compose(before -> {
-      Future<Void> purged = DELETED.equals(change.getString("kind")) ? purgeTexts(messageId, rev) : Future.succeededFuture();
+    String kind = change.getString("kind");
+    Future<Void> recorded = ChangeEffects.isReaction(kind) ? reactions.apply(change) : Future.succeededFuture();
+    return recorded.compose(v -> messages.rewrite(messageId, effect.update())).compose(before -> {
+      Future<Void> purged = ChangeEffects.DELETED.equals(kind) ? purgeTexts(messageId, rev) : Future.succeededFuture();
       long overwritten = before == null ? 0 : before.getLong("rev", 0L);
       if (overwritten <= rev) {
-        return purged.map(state);
+        return purged.map(effect.state());
       }
       return purged.compose(v -> findByRev(messageId, overwritten))
-        .compose(later -> later == null ? Future.succeededFuture(state) : applyTo(later, state).map(state));
+        .compose(later -> later == null ? Future.succeededFuture(effect.state()) : applyTo(later, effect.state()).map(effect.state()));
     });
   }
 

@@ -7,6 +7,9 @@ import io.parley.rooms.api.RoomsClient;
 import io.parley.rooms.api.RoomsError;
 import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
 
 /** What delivery needs to know of conversations, which the rooms concern owns. */
 interface Conversations {
@@ -20,6 +23,9 @@ interface Conversations {
   /** Message {@code seq} is stored: the head and the sender's read position move there. */
   Future<Void> appended(Caller caller, String conversationId, long seq);
 
+  /** The conversation's members as rooms lists them ({userId, username, …}). */
+  Future<List<JsonObject>> members(Caller caller, String conversationId);
+
   /** A membership refusal: the conversation is not the caller's (missing, another tenant's, left, or not joined). */
   static boolean notMember(Throwable failure) {
     return failure instanceof ReplyException refused && (refused.failureCode() == RoomsError.CONVERSATION_NOT_FOUND.failureCode()
@@ -31,6 +37,7 @@ interface Conversations {
       @Override public Future<Membership> membership(Caller caller, String id) { return rooms.membership(caller, id); }
       @Override public Future<Positions> positions(Caller caller) { return rooms.positions(caller); }
       @Override public Future<Void> appended(Caller caller, String id, long seq) { return rooms.appended(caller, id, seq); }
+      @Override public Future<List<JsonObject>> members(Caller caller, String id) { return rooms.members(caller, id); }
     };
   }
 }

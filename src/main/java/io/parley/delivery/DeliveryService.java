@@ -11,12 +11,15 @@ import io.parley.delivery.api.DeliveryLimits;
 import io.parley.delivery.api.EditMessage;
 import io.parley.delivery.api.HistoryPage;
 import io.parley.delivery.api.MessageRef;
+import io.parley.delivery.api.React;
 import io.parley.delivery.api.SendMessage;
 import io.parley.delivery.api.SyncPosition;
+import io.parley.delivery.api.ThreadPage;
 import io.parley.fanout.Channels;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Events;
 import io.parley.rooms.api.Membership;
+import io.parley.rooms.api.RoomsLimits;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -27,8 +30,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
-/** The rules of messages: sends (sequence, dedup, durable ack, fan-out), edits and deletes, history pages and catch-up. */
+/** The rules of messages: sends (sequence, dedup, durable ack, fan-out), changes (edits, deletes, reactions), history pages and catch-up. */
 final class DeliveryService {
 
   private final MessageLog log;
@@ -39,19 +43,26 @@ final class DeliveryService {
   private final ConversationQueue queue = new ConversationQueue(MongoErrors::isUnavailable);
   private final FanoutWarnings warnings;
   private final MembershipCache members;
+  private final ThreadReplies replies;
+  private final Notices notices;
+  private final boolean roomWideMentions;
   private boolean cacheInEffect;
   private int sending;
   private final Counter stored = Counter.builder("parley_messages_stored")
     .description("messages durably stored (acks sent)").register(Meters.registry());
 
-  DeliveryService(MessageLog log, ChangeLog changes, Conversations conversations, EventFanout fanout, DeliveryLimits limits, Clock clock) {
+  DeliveryService(MessageLog log, ChangeLog changes, ThreadReplies replies, Conversations conversations, EventFanout fanout,
+                  DeliveryLimits limits, boolean roomWideMentions, Clock clock) {
     this.log = log;
+    this.replies = replies;
+    this.roomWideMentions = roomWideMentions;
     this.changes = changes;
     this.conversations = conversations;
     this.fanout = fanout;
     this.limits = limits;
     this.warnings = new FanoutWarnings(clock);
     this.members = new MembershipCache(clock);
+    this.notices = new Notices(fanout, warnings::failed);
   }
 
   /**
@@ -104,23 +115,62 @@ final class DeliveryService {
 
   private Future<JsonObject> accept(Caller caller, SendMessage send) {
     String conversationId = send.conversationId();
-    return membership(caller, conversationId)
-      .compose(member -> queue.run(conversationId,
-        () -> log.append(caller, conversationId, send.clientMsgId(), send.text(), member.lastSeq())))
-      // Also for a resend: the node that stored the original may have died before moving the head.
-      .compose(appended -> conversations.appended(caller, conversationId, appended.message().getLong("seq")).map(appended))
-      .map(appended -> {
-        JsonObject message = MessageView.of(appended.message());
-        // Published again for a resend too: the node that stored the original may have died before
-        // publishing it, and only a publish reaches the members connected now. Clients drop seqs they
-        // hold. The store is the truth: a failed publish only delays live delivery until the next sync.
-        fanout.publish(Channels.conversation(caller.tenant(), conversationId), Events.of(Events.MESSAGE, conversationId)
-          .put("message", message)).onFailure(warnings::failed);
-        if (!appended.duplicate()) {
-          stored.increment();
+    Set<String> names = Mentions.names(send.text());
+    return membership(caller, conversationId).compose(member -> {
+      Future<String> root = send.threadOf() == null ? Future.succeededFuture() : replies.rootOf(caller, conversationId, send.threadOf());
+      // Only a message naming someone, or a reply, needs the members: to resolve names, to notify followers.
+      Future<List<JsonObject>> members = names.isEmpty() && send.threadOf() == null
+        ? Future.succeededFuture(List.of()) : conversations.members(caller, conversationId);
+      return Future.all(root, members).compose(both -> {
+        Mentions.Found mentions = names.isEmpty() ? Mentions.Found.NONE
+          : Mentions.resolve(names, members.result(), roomWideMentions && RoomsLimits.ROOM.equals(member.type()));
+        JsonObject fields = mentions.fields();
+        if (root.result() != null) {
+          fields.put("threadOf", root.result());
         }
-        return message.copy().put("duplicate", appended.duplicate());
+        return queue.run(conversationId,
+            () -> log.append(caller, conversationId, send.clientMsgId(), send.text(), fields, member.lastSeq()))
+          // Also for a resend: the node that stored the original may have died before moving the head.
+          .compose(appended -> conversations.appended(caller, conversationId, appended.message().getLong("seq")).map(appended))
+          .compose(appended -> placeInThread(appended, mentions))
+          .map(placed -> announce(caller, placed, mentions, members.result()));
       });
+    });
+  }
+
+  /** A reply gets its place in its thread (again for a resend: the first writer may have died before). */
+  private Future<Placed> placeInThread(MessageLog.Appended appended, Mentions.Found mentions) {
+    JsonObject message = appended.message();
+    if (message.getString("threadOf") == null) {
+      return Future.succeededFuture(new Placed(appended, null));
+    }
+    List<String> mentioned = mentions.users().stream().map(u -> ((JsonObject) u).getString("userId")).toList();
+    return replies.place(message, mentioned).map(placed -> new Placed(new MessageLog.Appended(placed.reply(), appended.duplicate()), placed));
+  }
+
+  private record Placed(MessageLog.Appended appended, ThreadReplies.Placed thread) {
+  }
+
+  /**
+   * Publishes a stored message to the conversation (again for a resend too: the node that stored the
+   * original may have died before publishing it, and only a publish reaches the members connected now;
+   * clients drop seqs they hold), then the mention and thread notices, once: a resend pings nobody again
+   * (the message itself, and the unread-mentions count, are what a missed notice leaves). The store is the
+   * truth: a failed publish only delays live delivery until the next sync.
+   */
+  private JsonObject announce(Caller caller, Placed placed, Mentions.Found mentions, List<JsonObject> members) {
+    MessageLog.Appended appended = placed.appended();
+    JsonObject message = MessageView.of(appended.message());
+    String conversationId = message.getString("conversationId");
+    fanout.publish(Channels.conversation(caller.tenant(), conversationId), Events.of(Events.MESSAGE, conversationId)
+      .put("message", message)).onFailure(warnings::failed);
+    if (!appended.duplicate() && (mentions.any() || placed.thread() != null)) {
+      notices.announce(caller, message, mentions, members, placed.thread() == null ? List.of() : placed.thread().followers());
+    }
+    if (!appended.duplicate()) {
+      stored.increment();
+    }
+    return message.copy().put("duplicate", appended.duplicate());
   }
 
   /** The author's new text for a message; answered once stored, with the message in its new state. */
@@ -136,6 +186,14 @@ final class DeliveryService {
     MessageRef ref = delete.message();
     return memberOf(caller, ref)
       .compose(member -> queue.run(changesOf(ref), () -> changes.delete(caller, ref, delete.clientChangeId(), member.owner())))
+      .map(changed -> announce(caller, changed));
+  }
+
+  /** The caller's emoji added to a message ({@code add}) or taken off; answered with the message's reactions. */
+  Future<JsonObject> react(Caller caller, React react, boolean add) {
+    MessageRef ref = react.message();
+    return memberOf(caller, ref)
+      .compose(member -> queue.run(changesOf(ref), () -> changes.react(caller, ref, react.emoji(), add)))
       .map(changed -> announce(caller, changed));
   }
 
@@ -160,11 +218,22 @@ final class DeliveryService {
     if (changed.change() != null) {
       String conversationId = message.getString("conversationId");
       fanout.publish(Channels.conversation(caller.tenant(), conversationId), Events.of(Events.MESSAGE_CHANGED, conversationId)
-        .put("changeSeq", changed.change().getLong("changeSeq"))
-        .put("kind", changed.change().getString("kind"))
-        .put("message", message)).onFailure(warnings::failed);
+        .mergeIn(ChangeView.of(changed.change(), changed.message()))).onFailure(warnings::failed);
     }
     return message.copy().put("duplicate", changed.duplicate());
+  }
+
+  /** A thread: its root ({@code parent}) and a page of its replies in threadSeq order. */
+  Future<JsonObject> thread(Caller caller, ThreadPage request) {
+    MessageRef ref = request.message();
+    return memberOf(caller, ref).compose(member -> log.find(caller.tenant(), ref.conversationId(), ref.seq())).compose(found -> {
+      if (found == null) {
+        return Failure.<JsonObject>fail(DeliveryError.MESSAGE_NOT_FOUND, "no message " + ref.id());
+      }
+      String rootId = found.getString("threadOf");
+      return rootId == null ? Future.succeededFuture(found) : log.find(caller.tenant(), ref.conversationId(), MessageRef.parse(rootId).seq());
+    }).compose(root -> replies.replies(caller.tenant(), root, request.after(), request.before(), request.limit() + 1)
+      .map(found -> page(found, request.limit(), request.forward()).put("parent", MessageView.of(root))));
   }
 
   Future<JsonObject> history(Caller caller, HistoryPage request) {
@@ -219,8 +288,7 @@ final class DeliveryService {
         for (JsonObject change : held) {
           JsonObject state = states.get(change.getLong("seq"));
           if (state != null) {
-            changeViews.add(new JsonObject().put("changeSeq", change.getLong("changeSeq")).put("kind", change.getString("kind"))
-              .put("message", MessageView.of(state)));
+            changeViews.add(ChangeView.of(change, state));
           }
         }
         return page(messages.result(), batch, true)

@@ -10,7 +10,9 @@ import io.parley.delivery.api.DeliveryAddresses;
 import io.parley.delivery.api.DeliveryLimits;
 import io.parley.delivery.api.EditMessage;
 import io.parley.delivery.api.HistoryPage;
+import io.parley.delivery.api.React;
 import io.parley.delivery.api.SendMessage;
+import io.parley.delivery.api.ThreadPage;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Fanouts;
 import io.parley.rooms.api.RoomsClient;
@@ -44,17 +46,21 @@ public class DeliveryVerticle extends VerticleBase {
     mongo = Mongo.client(vertx, config);
     fanout = Fanouts.create(vertx, config);
     MessageLog messages = new MessageLog(mongo, clock);
-    delivery = new DeliveryService(messages, new ChangeLog(mongo, messages, clock), Conversations.of(new RoomsClient(BusRequests.of(vertx))),
-      fanout, limits, clock);
+    Threads threads = new Threads(mongo);
+    delivery = new DeliveryService(messages, new ChangeLog(mongo, messages, clock), new ThreadReplies(messages, threads),
+      Conversations.of(new RoomsClient(BusRequests.of(vertx))), fanout, limits, config.roomWideMentions(), clock);
     SendMeters sends = new SendMeters();
     bus = new BusService(vertx.eventBus(), Concern.DELIVERY, MongoErrors::classify)
       .serve(DeliveryAddresses.SEND, (caller, body) -> sends.measure(() -> delivery.send(caller, SendMessage.fromJson(body, limits))))
       .serve(DeliveryAddresses.HISTORY, (caller, body) -> delivery.history(caller, HistoryPage.fromJson(body, limits)))
+      .serve(DeliveryAddresses.THREAD, (caller, body) -> delivery.thread(caller, ThreadPage.fromJson(body, limits)))
       .serve(DeliveryAddresses.SYNC, (caller, body) -> delivery.sync(caller, Fields.optionalObject(body, "positions")))
       .serve(DeliveryAddresses.EDIT, (caller, body) -> delivery.edit(caller, EditMessage.fromJson(body, limits)))
-      .serve(DeliveryAddresses.DELETE, (caller, body) -> delivery.delete(caller, DeleteMessage.fromJson(body)));
+      .serve(DeliveryAddresses.DELETE, (caller, body) -> delivery.delete(caller, DeleteMessage.fromJson(body)))
+      .serve(DeliveryAddresses.REACT, (caller, body) -> delivery.react(caller, React.fromJson(body), true))
+      .serve(DeliveryAddresses.UNREACT, (caller, body) -> delivery.react(caller, React.fromJson(body), false));
     delivery.followMembershipRemovals();
-    return delivery.ensureIndexes().compose(v -> bus.ready());
+    return delivery.ensureIndexes().compose(v -> threads.ensureIndexes()).compose(v -> bus.ready());
   }
 
   /** Stops taking sends, then lets the ones already accepted finish before the store closes. */

@@ -62,14 +62,16 @@ final class MessageLog {
   /**
    * Stores the message once; a resent clientMsgId yields the stored message with {@code duplicate} set.
    *
+   * @param extra fields the message is stored with besides its own (thread, mentions)
    * @param knownHead a seq known to be stored in the conversation (0 if none), e.g. the head rooms keeps
    */
-  Future<Appended> append(Caller sender, String conversationId, String clientMsgId, String text, long knownHead) {
-    return attempt(sender, conversationId, clientMsgId, text, Math.max(knownHead, heads.get(conversationId)) + 1, 1);
+  Future<Appended> append(Caller sender, String conversationId, String clientMsgId, String text, JsonObject extra, long knownHead) {
+    return attempt(sender, conversationId, clientMsgId, text, extra, Math.max(knownHead, heads.get(conversationId)) + 1, 1);
   }
 
-  private Future<Appended> attempt(Caller sender, String conversationId, String clientMsgId, String text, long seq, int attempt) {
-    JsonObject message = new JsonObject()
+  private Future<Appended> attempt(Caller sender, String conversationId, String clientMsgId, String text, JsonObject extra,
+                                   long seq, int attempt) {
+    JsonObject message = extra.copy()
       .put("_id", id(conversationId, seq))
       .put("tenant", sender.tenant())
       .put("conversationId", conversationId)
@@ -100,7 +102,7 @@ final class MessageLog {
           // Appends to one conversation are queued within an instance, so a collision means another
           // instance wrote meanwhile and the known head is behind: find the real one by id lookups.
           return probeHead(conversationId, seq)
-            .compose(head -> attempt(sender, conversationId, clientMsgId, text, head + 1, attempt + 1));
+            .compose(head -> attempt(sender, conversationId, clientMsgId, text, extra, head + 1, attempt + 1));
         });
       });
   }
@@ -143,6 +145,12 @@ final class MessageLog {
   Future<JsonObject> rewrite(String messageId, JsonObject update) {
     return mongo.findOneAndUpdateWithOptions(MESSAGES, new JsonObject().put("_id", messageId), update,
       new FindOptions(), new UpdateOptions().setReturningNewDocument(false));
+  }
+
+  /** Updates one message in place by {@code _id} and yields it as it is after, or null when there is none. */
+  Future<JsonObject> update(String messageId, JsonObject update) {
+    return mongo.findOneAndUpdateWithOptions(MESSAGES, new JsonObject().put("_id", messageId), update,
+      new FindOptions(), new UpdateOptions().setReturningNewDocument(true));
   }
 
   /** Seqs {@code from}..{@code to} of the conversation, as one lookup of their ids. */

@@ -8,6 +8,10 @@ public final class Events {
   public static final String MESSAGE = "message";
   /** A message was edited or deleted: {changeSeq, kind, message (its new state)}. */
   public static final String MESSAGE_CHANGED = "message.changed";
+  /** On the mentioned user's channel: {conversationId, message} names them (or @here/@all in a room of theirs). */
+  public static final String MENTION = "mention";
+  /** On a thread follower's channel: {conversationId, threadOf, message}, a new reply, muted conversation or not. */
+  public static final String THREAD_REPLY = "thread.reply";
   public static final String READ = "read";
   public static final String MEMBER_JOINED = "member.joined";
   public static final String MEMBER_LEFT = "member.left";

@@ -26,6 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The rules and the arbitration of edits and deletes in the change log, on a real embedded store. */
 class ChangeLogTest {
 
+  /** A message with nothing but its text: no thread, no mentions. */
+  private static final JsonObject PLAIN = new JsonObject();
+
   @RegisterExtension
   final EmbeddedStore store = new EmbeddedStore();
 
@@ -46,8 +49,8 @@ class ChangeLogTest {
 
   @Test
   void an_edit_rewrites_the_message_in_place_and_takes_the_next_change_seq() throws Exception {
-    await(messages.append(alice, "c1", "m-1", "hello", 0));
-    await(messages.append(alice, "c1", "m-2", "second", 0));
+    await(messages.append(alice, "c1", "m-1", "hello", PLAIN, 0));
+    await(messages.append(alice, "c1", "m-2", "second", PLAIN, 0));
     clock.advance(Duration.ofSeconds(5));
 
     ChangeLog.Changed first = await(changes.edit(alice, ref(1), "hello, edited", "e-1"));
@@ -64,15 +67,15 @@ class ChangeLogTest {
     assertEquals(List.of(2L), changeSeqs(await(changes.page("acme", "c1", 1, 10))));
     assertEquals(List.of(), changeSeqs(await(changes.page("globex", "c1", 0, 10))), "the tenant is part of every lookup");
 
-    MessageLog.Appended resent = await(messages.append(alice, "c1", "m-1", "hello", 0));
+    MessageLog.Appended resent = await(messages.append(alice, "c1", "m-1", "hello", PLAIN, 0));
     assertTrue(resent.duplicate(), "a resend of the original send is still the same message");
     assertEquals(1L, resent.message().getLong("seq"));
-    assertFailsWith(DeliveryError.CLIENT_MSG_ID_REUSED, () -> messages.append(alice, "c1", "m-1", "hello, edited", 0));
+    assertFailsWith(DeliveryError.CLIENT_MSG_ID_REUSED, () -> messages.append(alice, "c1", "m-1", "hello, edited", PLAIN, 0));
   }
 
   @Test
   void only_the_author_edits_and_the_author_or_the_owner_deletes() throws Exception {
-    await(messages.append(alice, "c1", "m-1", "alice's", 0));
+    await(messages.append(alice, "c1", "m-1", "alice's", PLAIN, 0));
     JsonObject before = stored(1);
 
     assertFailsWith(DeliveryError.NOT_MESSAGE_AUTHOR, () -> changes.edit(bob, ref(1), "bob was here", "b-1"));
@@ -93,7 +96,7 @@ class ChangeLogTest {
 
   @Test
   void a_delete_removes_the_text_from_storage_and_resends_answer_the_tombstone() throws Exception {
-    await(messages.append(alice, "c1", "m-1", "secret v1", 0));
+    await(messages.append(alice, "c1", "m-1", "secret v1", PLAIN, 0));
     await(changes.edit(alice, ref(1), "secret v2", "e-1"));
     await(changes.edit(alice, ref(1), "secret v3", "e-2"));
     ChangeLog.Changed deleted = await(changes.delete(alice, ref(1), "d-1", false));
@@ -106,7 +109,7 @@ class ChangeLogTest {
     }
     assertEquals(3L, message.getLong("rev"));
 
-    assertTrue(await(messages.append(alice, "c1", "m-1", "secret v1", 0)).duplicate(), "the send's resend is the tombstone");
+    assertTrue(await(messages.append(alice, "c1", "m-1", "secret v1", PLAIN, 0)).duplicate(), "the send's resend is the tombstone");
     ChangeLog.Changed resentEdit = await(changes.edit(alice, ref(1), "secret v2", "e-1"));
     assertTrue(resentEdit.duplicate());
     assertTrue(resentEdit.message().getBoolean("deleted"), "answered with the message as it is now");
@@ -118,8 +121,8 @@ class ChangeLogTest {
 
   @Test
   void a_resent_change_id_is_the_same_change_and_a_different_one_is_refused() throws Exception {
-    await(messages.append(alice, "c1", "m-1", "one", 0));
-    await(messages.append(alice, "c1", "m-2", "two", 0));
+    await(messages.append(alice, "c1", "m-1", "one", PLAIN, 0));
+    await(messages.append(alice, "c1", "m-2", "two", PLAIN, 0));
     ChangeLog.Changed first = await(changes.edit(alice, ref(1), "one!", "e-1"));
     ChangeLog.Changed again = await(changes.edit(alice, ref(1), "one!", "e-1"));
 
@@ -144,7 +147,7 @@ class ChangeLogTest {
   void concurrent_writers_get_gap_free_change_seqs_and_the_last_revision_stands() throws Exception {
     int count = 10;
     for (int i = 1; i <= count + 1; i++) {
-      await(messages.append(alice, "c1", "m-" + i, "text " + i, 0));
+      await(messages.append(alice, "c1", "m-" + i, "text " + i, PLAIN, 0));
     }
     MessageLog otherMessages = new MessageLog(store.mongo(), clock);
     ChangeLog nodeA = changes;
@@ -173,10 +176,10 @@ class ChangeLogTest {
   /** A writer that died after logging its change but before rewriting the message: the next change rolls it forward. */
   @Test
   void a_logged_change_that_never_reached_its_message_is_rolled_forward() throws Exception {
-    await(messages.append(alice, "c1", "m-1", "original", 0));
+    await(messages.append(alice, "c1", "m-1", "original", PLAIN, 0));
     await(store.mongo().insert(ChangeLog.CHANGES, new JsonObject().put("_id", "c1:1").put("tenant", "acme")
       .put("conversationId", "c1").put("changeSeq", 1L).put("messageId", "c1:1").put("seq", 1L).put("rev", 1L)
-      .put("kind", ChangeLog.EDITED).put("actorId", alice.userId()).put("clientChangeId", "lost").put("text", "logged")
+      .put("kind", ChangeEffects.EDITED).put("actorId", alice.userId()).put("clientChangeId", "lost").put("text", "logged")
       .put("at", clock.millis())));
 
     ChangeLog fresh = new ChangeLog(store.mongo(), new MessageLog(store.mongo(), clock), clock);
@@ -198,7 +201,7 @@ class ChangeLogTest {
    */
   @Test
   void a_rewrite_that_lands_after_a_later_revision_puts_that_one_back() throws Exception {
-    await(messages.append(alice, "c1", "m-1", "v0", 0));
+    await(messages.append(alice, "c1", "m-1", "v0", PLAIN, 0));
     JsonObject atZero = stored(1);
     ChangeLog.Changed first = await(changes.edit(alice, ref(1), "v1", "e-1"));
     await(changes.edit(alice, ref(1), "v2", "e-2"));
@@ -206,7 +209,7 @@ class ChangeLogTest {
     assertEquals("v2", stored(1).getString("text"));
     assertEquals(2L, stored(1).getLong("rev"));
 
-    await(messages.append(alice, "c1", "m-2", "w0", 0));
+    await(messages.append(alice, "c1", "m-2", "w0", PLAIN, 0));
     JsonObject before = stored(2);
     ChangeLog.Changed edit = await(changes.edit(alice, ref(2), "w1 secret", "e-3"));
     await(changes.delete(alice, ref(2), "d-1", false));
@@ -225,13 +228,13 @@ class ChangeLogTest {
    */
   @Test
   void an_edit_whose_text_went_with_a_later_delete_rolls_forward_to_the_delete() throws Exception {
-    await(messages.append(alice, "c1", "m-1", "original", 0));
+    await(messages.append(alice, "c1", "m-1", "original", PLAIN, 0));
     JsonObject base = new JsonObject().put("tenant", "acme").put("conversationId", "c1").put("messageId", "c1:1").put("seq", 1L)
       .put("actorId", alice.userId()).put("at", clock.millis());
     await(store.mongo().insert(ChangeLog.CHANGES, base.copy().put("_id", "c1:1").put("changeSeq", 1L).put("rev", 1L)
-      .put("kind", ChangeLog.EDITED).put("clientChangeId", "lost-edit")));
+      .put("kind", ChangeEffects.EDITED).put("clientChangeId", "lost-edit")));
     await(store.mongo().insert(ChangeLog.CHANGES, base.copy().put("_id", "c1:2").put("changeSeq", 2L).put("rev", 2L)
-      .put("kind", ChangeLog.DELETED).put("clientChangeId", "lost-delete")));
+      .put("kind", ChangeEffects.DELETED).put("clientChangeId", "lost-delete")));
 
     assertFailsWith(DeliveryError.MESSAGE_DELETED, () -> changes.edit(alice, ref(1), "new", "e-1"));
     JsonObject message = stored(1);

@@ -23,6 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Sequence arbitration and dedup in the message log, on a real embedded store. */
 class MessageLogTest {
 
+  /** A message with nothing but its text: no thread, no mentions. */
+  private static final JsonObject PLAIN = new JsonObject();
+
   @RegisterExtension
   final EmbeddedStore store = new EmbeddedStore();
 
@@ -47,8 +50,8 @@ class MessageLogTest {
     int perNode = 12;
     List<Future<MessageLog.Appended>> appends = new ArrayList<>();
     for (int i = 0; i < perNode; i++) {
-      appends.add(nodeA.append(alice, "c1", "a-" + i, "from a " + i, 0));
-      appends.add(nodeB.append(bob, "c1", "b-" + i, "from b " + i, 0));
+      appends.add(nodeA.append(alice, "c1", "a-" + i, "from a " + i, PLAIN, 0));
+      appends.add(nodeB.append(bob, "c1", "b-" + i, "from b " + i, PLAIN, 0));
     }
     await(Future.all(appends));
     List<Long> seqs = appends.stream().map(f -> f.result().message().getLong("seq")).sorted().toList();
@@ -59,26 +62,26 @@ class MessageLogTest {
   @Test
   void a_resent_client_message_id_answers_the_stored_message_and_a_different_text_is_refused() throws Exception {
     MessageLog log = new MessageLog(store.mongo(), clock);
-    MessageLog.Appended first = await(log.append(alice, "c1", "m-1", "hello", 0));
-    await(log.append(bob, "c1", "m-1", "bob may use the same id", 0));
-    MessageLog.Appended again = await(log.append(alice, "c1", "m-1", "hello", 0));
+    MessageLog.Appended first = await(log.append(alice, "c1", "m-1", "hello", PLAIN, 0));
+    await(log.append(bob, "c1", "m-1", "bob may use the same id", PLAIN, 0));
+    MessageLog.Appended again = await(log.append(alice, "c1", "m-1", "hello", PLAIN, 0));
 
     assertFalse(first.duplicate());
     assertTrue(again.duplicate());
     assertEquals(first.message().getString("_id"), again.message().getString("_id"));
     assertEquals(1L, again.message().getLong("seq"));
     assertEquals(clock.millis(), again.message().getLong("createdAt"));
-    assertFailsWith(DeliveryError.CLIENT_MSG_ID_REUSED, () -> log.append(alice, "c1", "m-1", "edited", 0));
+    assertFailsWith(DeliveryError.CLIENT_MSG_ID_REUSED, () -> log.append(alice, "c1", "m-1", "edited", PLAIN, 0));
   }
 
   @Test
   void pages_run_in_ascending_order_after_or_before_a_seq() throws Exception {
     MessageLog log = new MessageLog(store.mongo(), clock);
     for (int i = 1; i <= 5; i++) {
-      await(log.append(alice, "c1", "m-" + i, "text " + i, 0));
+      await(log.append(alice, "c1", "m-" + i, "text " + i, PLAIN, 0));
     }
     // Conversation ids are server-made UUIDs, unique across tenants; another conversation stays out of the page.
-    await(log.append(new Caller("globex", "u-eve", "eve"), "c2", "m-1", "another tenant's conversation", 0));
+    await(log.append(new Caller("globex", "u-eve", "eve"), "c2", "m-1", "another tenant's conversation", PLAIN, 0));
 
     assertEquals(List.of(3L, 4L), seqs(await(log.page("acme", "c1", 2, -1, 2, 0))));
     assertEquals(List.of(3L, 4L), seqs(await(log.page("acme", "c1", -1, 5, 2, 0))));
@@ -92,10 +95,10 @@ class MessageLogTest {
   void a_writer_or_reader_far_behind_the_head_finds_it() throws Exception {
     MessageLog busy = new MessageLog(store.mongo(), clock);
     for (int i = 1; i <= 150; i++) {
-      await(busy.append(alice, "c1", "m-" + i, "text " + i, i - 1));
+      await(busy.append(alice, "c1", "m-" + i, "text " + i, PLAIN, i - 1));
     }
     MessageLog fresh = new MessageLog(store.mongo(), clock);
-    assertEquals(151L, await(fresh.append(bob, "c1", "late", "hello", 0)).message().getLong("seq"));
+    assertEquals(151L, await(fresh.append(bob, "c1", "late", "hello", PLAIN, 0)).message().getLong("seq"));
     assertEquals(151L, await(fresh.probeHead("c1", 1)));
 
     MessageLog other = new MessageLog(store.mongo(), clock);
@@ -117,8 +120,8 @@ class MessageLogTest {
 
     assertEquals(List.of(1L, 2L, 3L), seqs(await(log.page("acme", "c9", 0, -1, 10, 0))));
     assertEquals(0L, await(store.mongo().count(MessageLog.MESSAGES, new JsonObject().put("_id", "old-1"))));
-    assertTrue(await(log.append(alice, "c9", "old-2", "from before", 3)).duplicate(), "dedup keys survive the move");
-    assertEquals(4L, await(log.append(alice, "c9", "new-1", "after", 3)).message().getLong("seq"));
+    assertTrue(await(log.append(alice, "c9", "old-2", "from before", PLAIN, 3)).duplicate(), "dedup keys survive the move");
+    assertEquals(4L, await(log.append(alice, "c9", "new-1", "after", PLAIN, 3)).message().getLong("seq"));
   }
 
   private static List<Long> seqs(List<JsonObject> messages) {

@@ -1,5 +1,7 @@
 package io.parley.delivery.api;
 
+import java.util.Set;
+
 /** Event-bus addresses served by the delivery concern (messages, history, catch-up). */
 public final class DeliveryAddresses {
 
@@ -27,6 +29,22 @@ public final class DeliveryAddresses {
    * The author or the conversation's owner; the text is removed from storage.
    */
   public static final String DELETE = "parley.delivery.delete";
+  /**
+   * {@link React} → the message with its {@code reactions} ([{emoji, count, users: [{userId, username}]}]).
+   * Adds the caller's emoji; again changes nothing. Any member, on a message that is not deleted.
+   */
+  public static final String REACT = "parley.delivery.react";
+  /** {@link React} → the message with its {@code reactions}. Takes the caller's emoji off; again changes nothing. */
+  public static final String UNREACT = "parley.delivery.unreact";
+
+  /**
+   * {@link ThreadPage} → {parent: the thread's root, messages: [replies, ascending threadSeq], hasMore}. A
+   * reply is sent to {@link #SEND} with {@code threadOf}; the root then carries replyCount and lastReplyAt.
+   */
+  public static final String THREAD = "parley.delivery.thread";
+
+  /** Message writes: they share each user's send rate, on the bridge and REST alike. */
+  public static final Set<String> MESSAGE_WRITES = Set.of(SEND, EDIT, DELETE, REACT, UNREACT);
 
   private DeliveryAddresses() {
   }

@@ -15,7 +15,13 @@ public enum DeliveryError implements ErrorCode {
   /** The message is deleted; a tombstone cannot be edited. */
   MESSAGE_DELETED(404, 409),
   /** The same clientChangeId was used before for a different change. */
-  CLIENT_CHANGE_ID_REUSED(405, 409);
+  CLIENT_CHANGE_ID_REUSED(405, 409),
+  /** A reaction past the bounds: emojis per user on one message, or distinct emojis on one message. */
+  TOO_MANY_REACTIONS(406, 409),
+  /** A reply whose {@code threadOf} names a message of another conversation. */
+  THREAD_PARENT_INVALID(407, 422),
+  /** A message naming more distinct {@code @username}s than a message may mention. */
+  TOO_MANY_MENTIONS(408, 422);
 
   private final int failureCode;
   private final int httpStatus;

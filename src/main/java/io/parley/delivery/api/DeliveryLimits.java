@@ -11,4 +11,12 @@ public record DeliveryLimits(int messageMaxBytes, int pageMax, int syncBatch, in
   /** A client's id for a change (edit, delete): the same rule as a clientMsgId. */
   public static final Pattern CLIENT_CHANGE_ID = CLIENT_MSG_ID;
   public static final String CLIENT_CHANGE_ID_RULE = CLIENT_MSG_ID_RULE;
+  /** Different emojis one user may have on one message. */
+  public static final int REACTIONS_PER_USER = 20;
+  /** Different emojis one message may carry. */
+  public static final int EMOJIS_PER_MESSAGE = 50;
+  /** Who reacted, per emoji, as the message carries it: the first ones, beside the full count. */
+  public static final int REACTORS_SHOWN = 20;
+  /** Different {@code @username}s one message may mention; a flood of mentions is refused whole. */
+  public static final int MENTIONS_PER_MESSAGE = 50;
 }

@@ -17,23 +17,28 @@ public record MessageRef(String conversationId, long seq) {
   }
 
   public static MessageRef parse(String id) {
+    return parse(id, "messageId");
+  }
+
+  /** A message id given in {@code field}; a malformed one fails VALIDATION_FAILED naming the field. */
+  public static MessageRef parse(String id, String field) {
     int colon = id.lastIndexOf(':');
     if (colon < 1 || colon == id.length() - 1 || id.length() - colon - 1 > 19) {
-      throw Fields.invalid("messageId", RULE);
+      throw Fields.invalid(field, RULE);
     }
     String conversationId = id.substring(0, colon);
     String digits = id.substring(colon + 1);
     if (!digits.chars().allMatch(c -> c >= '0' && c <= '9') || conversationId.isBlank()) {
-      throw Fields.invalid("messageId", RULE);
+      throw Fields.invalid(field, RULE);
     }
     long seq;
     try {
       seq = Long.parseLong(digits);
     } catch (NumberFormatException e) {
-      throw Fields.invalid("messageId", RULE);
+      throw Fields.invalid(field, RULE);
     }
     if (seq < 1) {
-      throw Fields.invalid("messageId", RULE);
+      throw Fields.invalid(field, RULE);
     }
     return new MessageRef(conversationId, seq);
   }

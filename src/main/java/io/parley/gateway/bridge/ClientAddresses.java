@@ -14,8 +14,8 @@ public final class ClientAddresses {
 
   /** Request/reply addresses a client may send to; everything else is refused. */
   public static final Set<String> REQUESTS = Set.of(
-    DeliveryAddresses.SEND, DeliveryAddresses.HISTORY, DeliveryAddresses.SYNC,
-    DeliveryAddresses.EDIT, DeliveryAddresses.DELETE,
+    DeliveryAddresses.SEND, DeliveryAddresses.HISTORY, DeliveryAddresses.SYNC, DeliveryAddresses.THREAD,
+    DeliveryAddresses.EDIT, DeliveryAddresses.DELETE, DeliveryAddresses.REACT, DeliveryAddresses.UNREACT,
     RoomsAddresses.CREATE, RoomsAddresses.GET, RoomsAddresses.LIST, RoomsAddresses.PUBLIC,
     RoomsAddresses.JOIN, RoomsAddresses.LEAVE, RoomsAddresses.INVITE, RoomsAddresses.MEMBERS,
     RoomsAddresses.READ);

@@ -59,8 +59,7 @@ final class RequestAdmission {
 
   /** Passes {@code who} on if a request to {@code address} is within the user's rate; fails RATE_LIMITED if not. */
   Future<Caller> withinRate(String address, Caller who) {
-    // Edits and deletes are message writes too, under the same rate.
-    if (!address.equals(DeliveryAddresses.SEND) && !address.equals(DeliveryAddresses.EDIT) && !address.equals(DeliveryAddresses.DELETE)) {
+    if (!DeliveryAddresses.MESSAGE_WRITES.contains(address)) {
       return Future.succeededFuture(who);
     }
     return limiter.check(sendsPerUser, who.tenant() + ":" + who.userId(), "too many messages sent").map(who);

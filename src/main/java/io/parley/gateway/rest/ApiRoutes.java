@@ -110,6 +110,16 @@ public final class ApiRoutes {
     });
     router.delete(known.add(DELETE, "/messages/:id", SENDS)).handler(ctx -> api.forward(ctx, DeliveryAddresses.DELETE,
       deleteQuery(ctx), 200, ApiRoutes::markReplay));
+    router.get(known.add(GET, "/messages/:id/thread")).handler(ctx -> api.forward(ctx, DeliveryAddresses.THREAD,
+      pageQuery(ctx, new JsonObject().put("messageId", ctx.pathParam("id"))), 200));
+    router.post(known.add(POST, "/messages/:id/reactions", SENDS)).handler(ctx -> {
+      JsonObject reaction = JsonBodies.of(ctx);
+      if (reaction != null) {
+        api.forward(ctx, DeliveryAddresses.REACT, reaction.put("messageId", ctx.pathParam("id")), 200, ApiRoutes::markReplay);
+      }
+    });
+    router.delete(known.add(DELETE, "/messages/:id/reactions/:emoji", SENDS)).handler(ctx -> api.forward(ctx, DeliveryAddresses.UNREACT,
+      new JsonObject().put("messageId", ctx.pathParam("id")).put("emoji", ctx.pathParam("emoji")), 200, ApiRoutes::markReplay));
 
     router.route().failureHandler(ErrorResponses::handle);
     return router;
@@ -187,7 +197,11 @@ public final class ApiRoutes {
   }
 
   private static JsonObject historyQuery(RoutingContext ctx) {
-    JsonObject query = idBody(ctx);
+    return pageQuery(ctx, idBody(ctx));
+  }
+
+  /** {@code ?after=&before=&limit=} of a page request, as integers. */
+  private static JsonObject pageQuery(RoutingContext ctx, JsonObject query) {
     for (String name : new String[] {"after", "before", "limit"}) {
       String value = ctx.queryParams().get(name);
       if (value != null) {

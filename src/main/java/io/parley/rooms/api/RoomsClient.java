@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
+
 /** The rooms concern as the gateway and other concerns call it over the event bus. */
 public final class RoomsClient {
 
@@ -31,6 +33,12 @@ public final class RoomsClient {
   public Future<Void> appended(Caller caller, String conversationId, long seq) {
     return bus.request(RoomsAddresses.APPENDED, new Appended(conversationId, seq).toJson(), caller.deliveryOptions())
       .mapEmpty();
+  }
+
+  /** The conversation's members ({userId, username, role, …}); the caller must see the conversation. */
+  public Future<List<JsonObject>> members(Caller caller, String conversationId) {
+    return bus.<JsonObject>request(RoomsAddresses.MEMBERS, new JsonObject().put("conversationId", conversationId),
+      caller.deliveryOptions()).map(reply -> reply.body().getJsonArray("members").stream().map(m -> (JsonObject) m).toList());
   }
 
   /** The caller's conversations as clients see them, asked with a timeout of its own. */

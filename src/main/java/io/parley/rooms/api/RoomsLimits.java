@@ -14,7 +14,9 @@ public record RoomsLimits(int nameMaxBytes, int membersMax, int pageMax, int con
 
   /** Conversation ids are UUIDs; the bound only keeps garbage ids short. */
   public static final int CONVERSATION_ID_MAX_BYTES = 64;
-  public static final Set<String> TYPES = Set.of("room", "dm", "group");
+  /** The conversation type anyone of the tenant may find and join (if public); @here/@all count only there. */
+  public static final String ROOM = "room";
+  public static final Set<String> TYPES = Set.of(ROOM, "dm", "group");
   public static final Set<String> VISIBILITIES = Set.of("public", "private");
 
   /** The {@code conversationId} field every conversation request names. */
