@@ -2,6 +2,7 @@ package io.parley.delivery;
 
 import io.parley.common.Caller;
 import io.parley.rooms.api.Membership;
+import io.parley.rooms.api.Mentioned;
 import io.parley.rooms.api.Positions;
 import io.parley.rooms.api.RoomsClient;
 import io.parley.rooms.api.RoomsError;
@@ -26,6 +27,9 @@ interface Conversations {
   /** The conversation's members as rooms lists them ({userId, username, …}). */
   Future<List<JsonObject>> members(Caller caller, String conversationId);
 
+  /** The caller's stored message {@code seq} mentions these members (or everyone): their unread mentions. */
+  Future<Void> mentioned(Caller caller, Mentioned mentioned);
+
   /** A membership refusal: the conversation is not the caller's (missing, another tenant's, left, or not joined). */
   static boolean notMember(Throwable failure) {
     return failure instanceof ReplyException refused && (refused.failureCode() == RoomsError.CONVERSATION_NOT_FOUND.failureCode()
@@ -38,6 +42,7 @@ interface Conversations {
       @Override public Future<Positions> positions(Caller caller) { return rooms.positions(caller); }
       @Override public Future<Void> appended(Caller caller, String id, long seq) { return rooms.appended(caller, id, seq); }
       @Override public Future<List<JsonObject>> members(Caller caller, String id) { return rooms.members(caller, id); }
+      @Override public Future<Void> mentioned(Caller caller, Mentioned mentioned) { return rooms.mentioned(caller, mentioned); }
     };
   }
 }

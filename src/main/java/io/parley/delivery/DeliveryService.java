@@ -19,6 +19,7 @@ import io.parley.fanout.Channels;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Events;
 import io.parley.rooms.api.Membership;
+import io.parley.rooms.api.Mentioned;
 import io.parley.rooms.api.RoomsLimits;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
@@ -132,10 +133,25 @@ final class DeliveryService {
             () -> log.append(caller, conversationId, send.clientMsgId(), send.text(), fields, member.lastSeq()))
           // Also for a resend: the node that stored the original may have died before moving the head.
           .compose(appended -> conversations.appended(caller, conversationId, appended.message().getLong("seq")).map(appended))
+          .compose(appended -> counted(caller, appended, mentions))
           .compose(appended -> placeInThread(appended, mentions))
           .map(placed -> announce(caller, placed, mentions, members.result()));
       });
     });
+  }
+
+  /**
+   * The mentioned members' unread-mention counts include the message before it is acknowledged (again for
+   * a resend: a seq recorded twice counts once). {@code @here} is for whoever is there now: not counted.
+   */
+  private Future<MessageLog.Appended> counted(Caller caller, MessageLog.Appended appended, Mentions.Found mentions) {
+    boolean all = Mentions.ALL.equals(mentions.broadcast());
+    if (mentions.users().isEmpty() && !all) {
+      return Future.succeededFuture(appended);
+    }
+    JsonObject message = appended.message();
+    return conversations.mentioned(caller, new Mentioned(message.getString("conversationId"), message.getLong("seq"),
+      mentions.userIds(), all)).map(appended);
   }
 
   /** A reply gets its place in its thread (again for a resend: the first writer may have died before). */
@@ -144,8 +160,7 @@ final class DeliveryService {
     if (message.getString("threadOf") == null) {
       return Future.succeededFuture(new Placed(appended, null));
     }
-    List<String> mentioned = mentions.users().stream().map(u -> ((JsonObject) u).getString("userId")).toList();
-    return replies.place(message, mentioned).map(placed -> new Placed(new MessageLog.Appended(placed.reply(), appended.duplicate()), placed));
+    return replies.place(message, mentions.userIds()).map(placed -> new Placed(new MessageLog.Appended(placed.reply(), appended.duplicate()), placed));
   }
 
   private record Placed(MessageLog.Appended appended, ThreadReplies.Placed thread) {

@@ -31,6 +31,10 @@ final class Mentions {
 
     static final Found NONE = new Found(new JsonArray(), null);
 
+    List<String> userIds() {
+      return users.stream().map(u -> ((JsonObject) u).getString("userId")).toList();
+    }
+
     boolean any() {
       return !users.isEmpty() || broadcast != null;
     }

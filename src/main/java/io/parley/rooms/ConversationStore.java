@@ -103,4 +103,10 @@ final class ConversationStore {
         .map(existing -> existing.getString("conversationId"));
     });
   }
+
+  /** Adds {@code seq} to the conversation's @all seqs, keeping the last {@code kept}. */
+  Future<Void> pushBroadcast(String conversationId, long seq, int kept) {
+    return mongo.updateCollection(CONVERSATIONS, new JsonObject().put("_id", conversationId), new JsonObject().put("$push",
+      new JsonObject().put("broadcastSeqs", new JsonObject().put("$each", new JsonArray().add(seq)).put("$slice", -kept)))).mapEmpty();
+  }
 }

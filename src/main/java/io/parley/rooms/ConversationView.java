@@ -25,13 +25,14 @@ final class ConversationView {
     return view;
   }
 
-  /** With the member's own read position and unread count. */
+  /** With the member's own read position, unread count and unread mentions. */
   static JsonObject of(JsonObject conversation, JsonObject membership) {
     JsonObject view = of(conversation);
     long readSeq = membership.getLong("readSeq", 0L);
     view.put("role", membership.getString("role"))
       .put("readSeq", readSeq)
-      .put("unread", Math.max(0, view.getLong("lastSeq") - readSeq));
+      .put("unread", Math.max(0, view.getLong("lastSeq") - readSeq))
+      .put("unreadMentions", MentionCounts.unread(conversation, membership, readSeq));
     return view;
   }
 

@@ -5,6 +5,8 @@ import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.mongo.BulkOperation;
+import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.FindOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
@@ -129,6 +131,18 @@ final class MembershipStore {
   /** Moves each membership's read position (by membership id) up to its seq, in one bulk write. */
   Future<Void> advanceReads(Map<String, Long> reads) {
     return Mongo.raiseById(mongo, MEMBERSHIPS, "readSeq", reads);
+  }
+
+  /** Adds {@code seq} to each member's mentioned seqs, keeping the last {@code kept}. */
+  Future<Void> pushMentions(String conversationId, List<String> userIds, long seq, int kept) {
+    if (userIds.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    JsonObject push = new JsonObject().put("$push", new JsonObject().put("mentionSeqs",
+      new JsonObject().put("$each", new JsonArray().add(seq)).put("$slice", -kept)));
+    List<BulkOperation> updates = userIds.stream()
+      .map(userId -> BulkOperation.createUpdate(new JsonObject().put("_id", id(conversationId, userId)), push)).toList();
+    return mongo.bulkWriteWithOptions(MEMBERSHIPS, updates, new BulkWriteOptions(false)).mapEmpty();
   }
 
   static String id(String conversationId, String userId) {

@@ -10,6 +10,7 @@ import io.parley.fanout.Fanouts;
 import io.parley.rooms.api.Appended;
 import io.parley.rooms.api.CreateConversation;
 import io.parley.rooms.api.MarkRead;
+import io.parley.rooms.api.Mentioned;
 import io.parley.rooms.api.RoomsAddresses;
 import io.parley.rooms.api.RoomsLimits;
 import io.parley.store.Mongo;
@@ -38,8 +39,11 @@ public class RoomsVerticle extends VerticleBase {
       config.conversationsPerUser());
     mongo = Mongo.client(vertx, config);
     fanout = Fanouts.create(vertx, config);
-    RoomsService rooms = new RoomsService(new ConversationStore(mongo), new MembershipStore(mongo, clock),
+    ConversationStore conversations = new ConversationStore(mongo);
+    MembershipStore memberships = new MembershipStore(mongo, clock);
+    RoomsService rooms = new RoomsService(conversations, memberships,
       new RoomEvents(fanout), new AuthClient(BusRequests.of(vertx))::resolveUsers, limits, clock);
+    MentionCounts mentions = new MentionCounts(new Access(conversations, memberships), memberships, conversations);
     BusService bus = new BusService(vertx.eventBus(), Concern.ROOMS, MongoErrors::classify)
       .serve(RoomsAddresses.CREATE, (caller, body) -> rooms.create(caller, CreateConversation.fromJson(body, limits)))
       .serve(RoomsAddresses.GET, (caller, body) -> rooms.get(caller, conversationId(body)))
@@ -59,7 +63,8 @@ public class RoomsVerticle extends VerticleBase {
       .serve(RoomsAddresses.APPENDED, (caller, body) -> {
         Appended appended = Appended.fromJson(body);
         return rooms.appended(caller, appended.conversationId(), appended.seq()).map(v -> new JsonObject());
-      });
+      })
+      .serve(RoomsAddresses.MENTIONED, (caller, body) -> mentions.mentioned(caller, Mentioned.fromJson(body, limits)).map(v -> new JsonObject()));
     return rooms.ensureIndexes().compose(v -> bus.ready());
   }
 

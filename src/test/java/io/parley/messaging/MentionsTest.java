@@ -82,6 +82,18 @@ class MentionsTest {
     assertEquals(1, bob.events().stream().filter(e -> "mention".equals(e.getString("type"))).count(), "never the sender");
     assertTrue(dave.events().stream().noneMatch(e -> "mention".equals(e.getString("type"))), "never a non-member");
 
+    // Unread mentions per conversation: bob was named once and @all'd once (his own @all and @here do not count for him).
+    await(node.rest().send(chat.a(), chat.roomId(), "m-1", "hey @BOB. ask dave@example.com or @dave or @nobody"));  // a resend
+    String carolsToken = chat.carol().getString("accessToken");
+    assertEquals(0L, unreadMentions(chat.b(), chat.roomId()), "bob's own sends moved his read position past seq 1");
+    assertEquals(1L, unreadMentions(carolsToken, chat.roomId()), "carol: the @all (@here is not kept)");
+    JsonObject fourth = await(node.rest().send(chat.a(), chat.roomId(), "m-4", "@bob again, and @carol"));
+    assertEquals(2L, unreadMentions(carolsToken, chat.roomId()), "carol: the @all and her name");
+    assertEquals(1L, unreadMentions(chat.b(), chat.roomId()));
+    assertEquals(0L, unreadMentions(chat.a(), chat.roomId()), "never for one's own messages");
+    await(node.rest().expect(200, "/conversations/" + chat.roomId() + "/read", carolsToken, new JsonObject().put("seq", fourth.getLong("seq"))));
+    assertEquals(0L, unreadMentions(carolsToken, chat.roomId()), "read past them: none unread");
+
     // In a DM, @all is just text.
     String dm = await(node.rest().createConversation(chat.a(), new JsonObject().put("type", "dm")
       .put("members", new JsonArray().add("bob")))).getString("id");
@@ -107,6 +119,12 @@ class MentionsTest {
     JsonObject stranger = await(node.rest().user("elsewhere", "mallory"));
     assertError(await(node.rest().call(HttpMethod.POST, "/conversations/" + chat.roomId() + "/messages",
       stranger.getString("accessToken"), new JsonObject().put("clientMsgId", "x").put("text", "@bob hi"))), 404, "CONVERSATION_NOT_FOUND");
+  }
+
+  private static long unreadMentions(String token, String conversationId) throws Exception {
+    return await(node.rest().expectGet(200, "/conversations", token)).getJsonArray("conversations").stream()
+      .map(c -> (JsonObject) c).filter(c -> conversationId.equals(c.getString("id"))).findFirst().orElseThrow()
+      .getLong("unreadMentions");
   }
 
   static Future<JsonObject> ok(Future<HttpResponse<Buffer>> call, int status) {

@@ -65,6 +65,21 @@ class IndexedQueriesTest {
     await(rest.call(HttpMethod.DELETE, "/messages/" + room + ":2?clientChangeId=d-1", a, null).compose(response -> Rest.check(response, 200)));
     await(rest.expect(200, "/sync", b, new JsonObject().put("positions", new JsonObject()
       .put(room, new JsonObject().put("seq", 50).put("changeSeq", 1)))));
+    // Reactions (added, again, taken off), replies (and a resend), thread pages, mentions (by name and @all).
+    for (int i = 0; i < 2; i++) {
+      await(rest.expect(200, "/messages/" + room + ":6/reactions", b, new JsonObject().put("emoji", ":tada:")));
+    }
+    await(rest.call(HttpMethod.DELETE, "/messages/" + room + ":6/reactions/:tada:", b, null).compose(response -> Rest.check(response, 200)));
+    for (int i = 0; i < 2; i++) {
+      await(rest.expect(201, "/conversations/" + room + "/messages", a, new JsonObject().put("clientMsgId", "r-1")
+        .put("text", "a reply, @bob").put("threadOf", room + ":6")));
+    }
+    await(rest.expect(201, "/conversations/" + room + "/messages", b, new JsonObject().put("clientMsgId", "r-2")
+      .put("text", "@all another").put("threadOf", room + ":6")));
+    for (String query : List.of("", "?after=0&limit=5", "?before=2&limit=5")) {
+      await(rest.expectGet(200, "/messages/" + room + ":6/thread" + query, b));
+    }
+    await(rest.expectGet(200, "/conversations", b));
     await(rest.expect(204, "/conversations/" + group + "/leave", b, new JsonObject()));
     JsonObject refreshed = await(rest.expect(200, "/auth/refresh", null, new JsonObject().put("refreshToken", alice.getString("refreshToken"))));
     await(rest.post("/auth/refresh", null, new JsonObject().put("refreshToken", alice.getString("refreshToken"))));
@@ -75,6 +90,7 @@ class IndexedQueriesTest {
     await(online.request("parley.delivery.sync", new JsonObject()));
     await(online.request("parley.delivery.edit", new JsonObject().put("messageId", room + ":1").put("text", "bob's edit")));
     await(online.request("parley.delivery.delete", new JsonObject().put("messageId", room + ":1")));
+    await(online.request("parley.delivery.react", new JsonObject().put("messageId", room + ":8").put("emoji", "\uD83D\uDC4D")));
 
     assertEquals(List.of(), unindexed(), "queries that scan a collection");
 

@@ -31,6 +31,12 @@ public final class RoomsAddresses {
    */
   public static final String APPENDED = "parley.rooms.appended";
 
+  /**
+   * Internal, from delivery: {@link Mentioned} → {}. The caller's stored message {@code seq} names these
+   * members (or, {@code all}, everyone): it counts in their unread mentions until they read past it.
+   */
+  public static final String MENTIONED = "parley.rooms.mentioned";
+
   private RoomsAddresses() {
   }
 }

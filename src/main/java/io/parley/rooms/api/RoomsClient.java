@@ -35,6 +35,11 @@ public final class RoomsClient {
       .mapEmpty();
   }
 
+  /** Tells rooms whom the caller's stored message mentions (for their unread-mention counts). */
+  public Future<Void> mentioned(Caller caller, Mentioned mentioned) {
+    return bus.request(RoomsAddresses.MENTIONED, mentioned.toJson(), caller.deliveryOptions()).mapEmpty();
+  }
+
   /** The conversation's members ({userId, username, role, …}); the caller must see the conversation. */
   public Future<List<JsonObject>> members(Caller caller, String conversationId) {
     return bus.<JsonObject>request(RoomsAddresses.MEMBERS, new JsonObject().put("conversationId", conversationId),
