@@ -4,12 +4,14 @@ import io.parley.testing.ClusterExtension;
 import io.parley.testing.ResilientClient;
 import io.parley.testing.Rest;
 import io.parley.testing.ScriptCluster;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -51,7 +53,7 @@ class ClusterFailoverIT {
     String room = await(rest.roomWithEveryone(users, "failover"));
     List<ResilientClient> clients = resilientClients(nginx, users, room);
 
-    Load load = new Load(clusters.vertx(), nginx, room, users.subList(0, 3));
+    Load load = new Load(clusters.vertx(), nginx, room, users.subList(0, 3)).withChanges();
     load.start();
     load.awaitAcked(60, 30_000);
     Thread.sleep(2000);
@@ -91,6 +93,7 @@ class ClusterFailoverIT {
     }
     load.failedAttempts.forEach((id, attempts) -> System.out.println("  resent " + id + " → seq " + load.acked.get(id) + " after " + attempts));
 
+    verifyChanges(rest, users.get(0), room, load);
     assertTrue(wait.complete, "every member has every acked message within 30 s: " + wait.detail);
     // Redis stayed up, so a member registered before a message was stored, and still connected, gets it
     // live: sync and gap-filling are for reconnects, not for connected clients.
@@ -240,6 +243,63 @@ class ClusterFailoverIT {
       report.history += c.historyCount();
     }
     return report;
+  }
+
+  /**
+   * The edits and reactions of the load: each acked one shows on its message exactly once (the edited
+   * text; the sender's emoji counted once), no other message changed, and the change log holds exactly
+   * one change per acked change, numbered 1..C without gaps (paged through sync).
+   */
+  private void verifyChanges(Rest rest, JsonObject reader, String room, Load load) throws Exception {
+    String token = reader.getString("accessToken");
+    Map<Long, JsonObject> messages = await(rest.allMessages(token, room));
+    int editsShown = 0;
+    int reactionsShown = 0;
+    for (JsonObject message : messages.values()) {
+      String id = message.getString("id");
+      String text = load.edited.get(id);
+      assertEquals(text != null, message.containsKey("editedAt"), "edited exactly when an edit was acked: " + message.encode());
+      if (text != null) {
+        assertEquals(text, message.getString("text"));
+        editsShown++;
+      }
+      String emoji = load.reacted.get(id);
+      JsonArray reactions = message.getJsonArray("reactions", new JsonArray());
+      if (emoji == null) {
+        assertTrue(reactions.isEmpty(), "no reaction was acked for " + message.encode());
+      } else {
+        assertEquals(1, reactions.size(), message.encode());
+        assertEquals(emoji, reactions.getJsonObject(0).getString("emoji"));
+        assertEquals(1L, reactions.getJsonObject(0).getLong("count"), "counted once: " + message.encode());
+        reactionsShown++;
+      }
+    }
+    List<Long> changeSeqs = new ArrayList<>();
+    Map<String, Integer> kinds = new TreeMap<>();
+    long changeSeq = 0;
+    long head = messages.isEmpty() ? 0 : Collections.max(messages.keySet());
+    while (true) {
+      JsonObject page = await(rest.expect(200, "/sync", token, new JsonObject().put("positions", new JsonObject()
+        .put(room, new JsonObject().put("seq", head).put("changeSeq", changeSeq))))).getJsonObject("conversations").getJsonObject(room);
+      for (Object o : page.getJsonArray("changes")) {
+        JsonObject change = (JsonObject) o;
+        changeSeqs.add(change.getLong("changeSeq"));
+        kinds.merge(change.getString("kind"), 1, Integer::sum);
+      }
+      changeSeq = page.getLong("changeSeq");
+      if (!page.getBoolean("changesHaveMore")) {
+        break;
+      }
+    }
+    System.out.printf("FAILOVER CHANGES: edits acked=%d shown=%d; reactions acked=%d shown (count 1 each)=%d; "
+        + "changes in the log=%d (changeSeq 1..%d, no gaps) by kind %s; failed change attempts retried=%d%n",
+      load.edited.size(), editsShown, load.reacted.size(), reactionsShown, changeSeqs.size(), changeSeq, kinds,
+      load.failedAttempts.keySet().stream().filter(k -> k.startsWith("edit ") || k.startsWith("react ")).count());
+    assertTrue(load.edited.size() > 10 && load.reacted.size() > 10, "the load made changes: " + load.edited.size() + "/" + load.reacted.size());
+    assertEquals(load.edited.size(), editsShown, "every acked edit shows");
+    assertEquals(load.reacted.size(), reactionsShown, "every acked reaction shows");
+    assertEquals(LongStream.rangeClosed(1, load.edited.size() + load.reacted.size()).boxed().toList(), changeSeqs,
+      "one change per acked edit or reaction, none twice, no gaps");
   }
 
   /**

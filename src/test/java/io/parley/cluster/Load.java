@@ -2,6 +2,7 @@ package io.parley.cluster;
 
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
@@ -26,6 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Senders posting over REST through nginx at a steady pace, each message with a unique clientMsgId.
  * A failed send (5xx, timeout, connection error) is resent with the same clientMsgId until acked, so
  * every message a sender started is acked exactly once; stopping lets each sender finish its current one.
+ * {@link #withChanges()} mixes in changes: senders edit every fourth of their messages (a clientChangeId
+ * per edit) and react to another fourth (an emoji per sender), each retried until answered 200.
  */
 final class Load {
   final Map<String, Long> acked = new ConcurrentHashMap<>();
@@ -35,6 +38,11 @@ final class Load {
   final List<String> fatal = new CopyOnWriteArrayList<>();
   /** clientMsgId → its failed attempts, for messages that needed a resend. */
   final Map<String, List<String>> failedAttempts = new ConcurrentHashMap<>();
+  /** messageId → the text its edit set (acked). */
+  final Map<String, String> edited = new ConcurrentHashMap<>();
+  /** messageId → the emoji its sender put on it (acked). */
+  final Map<String, String> reacted = new ConcurrentHashMap<>();
+  private boolean changes;
   private final AtomicBoolean running = new AtomicBoolean(true);
   private final List<Thread> threads = new ArrayList<>();
   private final WebClient web;
@@ -48,6 +56,11 @@ final class Load {
     this.port = port;
     this.room = room;
     this.senders = senders;
+  }
+
+  Load withChanges() {
+    changes = true;
+    return this;
   }
 
   void phase(String phase) {
@@ -70,8 +83,28 @@ final class Load {
     try {
       for (int i = 0; running.get(); i++) {
         String clientMsgId = prefix + i;
-        if (!sendUntilAcked(token, clientMsgId)) {
+        JsonObject body = new JsonObject().put("clientMsgId", clientMsgId).put("text", "load message " + clientMsgId);
+        JsonObject stored = untilOk(HttpMethod.POST, "/api/conversations/" + room + "/messages", token, body, 201, clientMsgId);
+        if (stored == null) {
           return;
+        }
+        acked.put(clientMsgId, stored.getLong("seq"));
+        ackedAt.put(clientMsgId, System.currentTimeMillis());
+        String messageId = stored.getString("id");
+        if (changes && i % 4 == 1) {
+          String text = "edited " + clientMsgId;
+          if (untilOk(HttpMethod.PUT, "/api/messages/" + messageId, token,
+            new JsonObject().put("text", text).put("clientChangeId", "e-" + clientMsgId), 200, "edit " + clientMsgId) == null) {
+            return;
+          }
+          edited.put(messageId, text);
+        } else if (changes && i % 4 == 3) {
+          String emoji = ":" + prefix.replace("-", "") + ":";
+          if (untilOk(HttpMethod.POST, "/api/messages/" + messageId + "/reactions", token,
+            new JsonObject().put("emoji", emoji), 200, "react " + clientMsgId) == null) {
+            return;
+          }
+          reacted.put(messageId, emoji);
         }
         Thread.sleep(20 + ThreadLocalRandom.current().nextInt(20));
       }
@@ -80,19 +113,18 @@ final class Load {
     }
   }
 
-  private boolean sendUntilAcked(String token, String clientMsgId) throws InterruptedException {
-    JsonObject body = new JsonObject().put("clientMsgId", clientMsgId).put("text", "load message " + clientMsgId);
+  /** The request, repeated as it is until answered {@code status}: its answer, or null after 60 s (noted as fatal). */
+  private JsonObject untilOk(HttpMethod method, String path, String token, JsonObject body, int status, String what)
+      throws InterruptedException {
     long deadline = System.currentTimeMillis() + 60_000;
     while (true) {
       String failure;
       try {
-        HttpResponse<Buffer> response = web.post(port, "127.0.0.1", "/api/conversations/" + room + "/messages")
+        HttpResponse<Buffer> response = web.request(method, port, "127.0.0.1", path)
           .bearerTokenAuthentication(token).timeout(15_000).sendJsonObject(body)
           .toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
-        if (response.statusCode() == 201) {
-          acked.put(clientMsgId, response.bodyAsJsonObject().getLong("seq"));
-          ackedAt.put(clientMsgId, System.currentTimeMillis());
-          return true;
+        if (response.statusCode() == status) {
+          return response.bodyAsJsonObject();
         }
         JsonObject error = safeJson(response.bodyAsString());
         failure = response.statusCode() + " " + (error == null ? "non-JSON" : error.getJsonObject("error", new JsonObject()).getString("code"));
@@ -102,10 +134,10 @@ final class Load {
         failure = "no answer in 20 s";
       }
       failures.merge(phase + ": " + failure, 1, Integer::sum);
-      failedAttempts.computeIfAbsent(clientMsgId, id -> new CopyOnWriteArrayList<>()).add(failure);
+      failedAttempts.computeIfAbsent(what, id -> new CopyOnWriteArrayList<>()).add(failure);
       if (System.currentTimeMillis() > deadline) {
-        fatal.add(clientMsgId + " not acked within 60 s; last failure " + failure);
-        return false;
+        fatal.add(what + " not answered " + status + " within 60 s; last failure " + failure);
+        return null;
       }
       Thread.sleep(50);
     }
