@@ -9,6 +9,8 @@ public final class Events {
   /** A message was edited or deleted: {changeSeq, kind, message (its new state)}. */
   public static final String MESSAGE_CHANGED = "message.changed";
   public static final String READ = "read";
+  /** A member's connections were handed messages up to {deliveredSeq} (receipts; a read implies it). */
+  public static final String DELIVERED = "delivered";
   public static final String MEMBER_JOINED = "member.joined";
   public static final String MEMBER_LEFT = "member.left";
   public static final String CONVERSATION_ADDED = "conversation.added";

@@ -6,6 +6,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.util.Map;
+
 /** The rooms concern as the gateway and other concerns call it over the event bus. */
 public final class RoomsClient {
 
@@ -31,6 +33,12 @@ public final class RoomsClient {
   public Future<Void> appended(Caller caller, String conversationId, long seq) {
     return bus.request(RoomsAddresses.APPENDED, new Appended(conversationId, seq).toJson(), caller.deliveryOptions())
       .mapEmpty();
+  }
+
+  /** Reports what the caller's connections were handed (conversation → highest seq), asked with a timeout of its own. */
+  public Future<Void> delivered(Caller caller, Map<String, Long> seqByConversation, long timeoutMs) {
+    return bus.request(RoomsAddresses.DELIVERED, new Positions(seqByConversation).toJson(),
+      caller.deliveryOptions().setSendTimeout(timeoutMs)).mapEmpty();
   }
 
   /** The caller's conversations as clients see them, asked with a timeout of its own. */
