@@ -1,11 +1,15 @@
 package io.parley.docs;
 
 import io.parley.auth.api.AccessTokens;
+import io.parley.common.BusRequests;
 import io.parley.common.TrustedProxies;
+import io.parley.gateway.receipts.DeliveredPositions;
 import io.parley.gateway.rest.ApiRoutes;
 import io.parley.ratelimit.Rate;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimits;
+import io.parley.rooms.api.ReceiptSettings;
+import io.parley.rooms.api.RoomsClient;
 import io.parley.testing.ParleyNodeExtension;
 import io.parley.testing.Rest;
 import io.vertx.core.Future;
@@ -101,7 +105,9 @@ class OpenApiServedTest {
     AccessTokens tokens = new AccessTokens(node.vertx(), "x".repeat(32), "parley", 900, Clock.systemUTC());
     Rate off = new Rate("off", 1, 0);
     Router router = ApiRoutes.create(node.vertx(), tokens, new RateLimiter(null, Clock.systemUTC()),
-      new RateLimits(off, off, off, off), TrustedProxies.of(List.of()), 65_536, 10_000);
+      new RateLimits(off, off, off, off), TrustedProxies.of(List.of()),
+      new DeliveredPositions(node.vertx(), new RoomsClient(BusRequests.of(node.vertx())), ReceiptSettings.of(true, List.of())),
+      65_536, 10_000);
     Set<String> routed = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       if (route.getPath() != null && route.methods() != null) {
