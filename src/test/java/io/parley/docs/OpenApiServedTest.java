@@ -60,7 +60,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OpenApiServedTest {
 
   @RegisterExtension
-  static final ParleyNodeExtension node = ParleyNodeExtension.inProcess();
+  static final ParleyNodeExtension node = ParleyNodeExtension.inProcess()
+    .with(new JsonObject().put("tenants", new JsonObject().put("receipts_off", new JsonArray().add("docs-quiet"))));
 
   private static JsonObject document;
   private static OpenAPIContract contract;
@@ -198,6 +199,13 @@ class OpenApiServedTest {
     check(413, HttpMethod.PUT, "/messages/" + messageId, token, new JsonObject().put("text", "x".repeat(16_385)));
     check(200, HttpMethod.POST, "/sync", token, new JsonObject().put("positions", new JsonObject()
       .put(id, new JsonObject().put("seq", 1).put("changeSeq", 0))));
+    check(200, HttpMethod.GET, "/messages/" + messageId + "/receipts", token, null);
+    check(404, HttpMethod.GET, "/messages/" + id + ":99/receipts", token, null);
+    check(400, HttpMethod.GET, "/messages/nope/receipts", token, null);
+    JsonObject quiet = await(rest.user("docs-quiet", "alice"));
+    String quietRoom = await(rest.createConversation(quiet.getString("accessToken"), new JsonObject().put("type", "room").put("name", "q")))
+      .getString("id");
+    check(403, HttpMethod.GET, "/messages/" + quietRoom + ":1/receipts", quiet.getString("accessToken"), null);
     check(200, HttpMethod.DELETE, "/messages/" + messageId + "?clientChangeId=d-1", token, null);
     check(409, HttpMethod.PUT, "/messages/" + messageId, token, new JsonObject().put("text", "too late"));
     check(404, HttpMethod.DELETE, "/messages/" + UUID.randomUUID() + ":1", token, null);

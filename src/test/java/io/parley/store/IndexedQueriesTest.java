@@ -75,6 +75,12 @@ class IndexedQueriesTest {
     await(online.request("parley.delivery.sync", new JsonObject()));
     await(online.request("parley.delivery.edit", new JsonObject().put("messageId", room + ":1").put("text", "bob's edit")));
     await(online.request("parley.delivery.delete", new JsonObject().put("messageId", room + ":1")));
+    // Receipts: a message handed live to bob's connection is reported delivered (then counted).
+    BridgeClient aliceOnline = await(node.online(alice));
+    await(rest.send(a, room, "m-receipts", "delivered to bob"));
+    await(aliceOnline.awaitEvent("delivered", room));
+    await(rest.expectGet(200, "/messages/" + room + ":40/receipts", a));
+    await(online.request("parley.rooms.receipts", new JsonObject().put("messageId", room + ":40")));
 
     assertEquals(List.of(), unindexed(), "queries that scan a collection");
 
