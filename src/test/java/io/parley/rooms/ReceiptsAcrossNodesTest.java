@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class ReceiptsAcrossNodesTest {
 
-  private static final String SECRET = "a-test-signing-secret-shared-by-both-nodes";
+  private static final JsonObject RECEIPTS_OFF_FOR_QUIET =
+    new JsonObject().put("tenants", new JsonObject().put("receipts_off", new JsonArray().add("quiet")));
 
   @RegisterExtension
   @Order(1)
@@ -34,19 +35,11 @@ class ReceiptsAcrossNodesTest {
 
   @RegisterExtension
   @Order(2)
-  final ParleyNodeExtension nodeA = ParleyNodeExtension.inProcess().with(this::shared);
+  final ParleyNodeExtension nodeA = ParleyNodeExtension.inProcess().peer(redis).with(RECEIPTS_OFF_FOR_QUIET);
 
   @RegisterExtension
   @Order(3)
-  final ParleyNodeExtension nodeB = ParleyNodeExtension.inProcess().with(() -> shared()
-    .put("mongo", new JsonObject().put("connection_string", nodeA.mongoConnectionString())));
-
-  private JsonObject shared() {
-    return new JsonObject()
-      .put("redis", new JsonObject().put("connection_string", redis.url()))
-      .put("auth", new JsonObject().put("jwt_secret", SECRET))
-      .put("tenants", new JsonObject().put("receipts_off", new JsonArray().add("quiet")));
-  }
+  final ParleyNodeExtension nodeB = ParleyNodeExtension.inProcess().peer(redis, nodeA).with(RECEIPTS_OFF_FOR_QUIET);
 
   @Test
   void unread_counts_and_receipts_follow_one_user_across_devices_nodes_and_reconnects() throws Exception {

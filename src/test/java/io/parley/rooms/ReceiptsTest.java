@@ -44,9 +44,10 @@ class ReceiptsTest {
   @Test
   void a_message_to_a_room_of_three_is_delivered_as_members_connect_and_read_as_they_mark_it() throws Exception {
     Rest rest = node.rest();
-    Map<String, JsonObject> u = await(rest.users("acme", "alice", "bob", "carol"));
-    String id = room(u.get("alice"), "bob", "carol");
-    BridgeClient alice = await(node.online(u.get("alice")));
+    Chat chat = chat("acme", "bob", "carol");
+    Map<String, JsonObject> u = chat.users();
+    String id = chat.roomId();
+    BridgeClient alice = chat.alice();
     String sent = await(rest.send(token(u, "alice"), id, "a-1", "hello")).getString("id");
     assertEquals(id + ":1", sent);
     assertReceipts(sent, token(u, "alice"), 0, 0, 2);
@@ -84,10 +85,10 @@ class ReceiptsTest {
   /** A message written live to a member's connection is delivered; the sender's own are not reported for the sender. */
   @Test
   void live_messages_are_delivered_once_per_flush_not_once_per_message() throws Exception {
-    Rest rest = node.rest();
-    Map<String, JsonObject> u = await(rest.users("acme", "alice", "bob", "carol"));
-    String id = room(u.get("alice"), "bob", "carol");
-    BridgeClient alice = await(node.online(u.get("alice")));
+    Chat chat = chat("acme", "bob", "carol");
+    Map<String, JsonObject> u = chat.users();
+    String id = chat.roomId();
+    BridgeClient alice = chat.alice();
     BridgeClient bob = await(node.online(u.get("bob")));
     int burst = 30;
     List<Future<JsonObject>> sends = new ArrayList<>();
@@ -113,9 +114,10 @@ class ReceiptsTest {
   @Test
   void receipts_off_for_a_tenant_hide_everyone_elses_positions_but_keep_unread_counts() throws Exception {
     Rest rest = node.rest();
-    Map<String, JsonObject> u = await(rest.users("quiet", "alice", "bob"));
-    String id = room(u.get("alice"), "bob");
-    BridgeClient alice = await(node.online(u.get("alice")));
+    Chat chat = chat("quiet", "bob");
+    Map<String, JsonObject> u = chat.users();
+    String id = chat.roomId();
+    BridgeClient alice = chat.alice();
     BridgeClient bobPhone = await(node.online(u.get("bob")));
     BridgeClient bobLaptop = await(node.online(u.get("bob")));
     String sent = await(rest.send(token(u, "alice"), id, "q-1", "hush")).getString("id");
@@ -182,6 +184,17 @@ class ReceiptsTest {
     // A non-member of a public room sees its members, but not their positions.
     JsonObject listed = member(await(rest.expectGet(200, "/conversations/" + open + "/members", carol)), u.get("bob"));
     assertFalse(listed.containsKey("readSeq") || listed.containsKey("deliveredSeq"), listed.encode());
+  }
+
+  /** alice (online on the bridge) and {@code others} of {@code tenant}, in a room alice created. */
+  private record Chat(Map<String, JsonObject> users, String roomId, BridgeClient alice) {
+  }
+
+  private Chat chat(String tenant, String... others) throws Exception {
+    List<String> names = new ArrayList<>(List.of(others));
+    names.add(0, "alice");
+    Map<String, JsonObject> users = await(node.rest().users(tenant, names.toArray(String[]::new)));
+    return new Chat(users, room(users.get("alice"), others), await(node.online(users.get("alice"))));
   }
 
   private String room(JsonObject creator, String... members) throws Exception {
