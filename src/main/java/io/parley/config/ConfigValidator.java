@@ -1,5 +1,6 @@
 package io.parley.config;
 
+import io.parley.auth.api.AuthLimits;
 import io.parley.common.Concern;
 import io.parley.common.TrustedProxies;
 import io.vertx.core.json.JsonObject;
@@ -97,6 +98,11 @@ final class ConfigValidator {
     }
     for (String kind : Set.of("sends_per_user", "rest_writes_per_user", "auth_per_address")) {
       object(config, "limits.rates." + kind);
+    }
+    bool(config, "tenants.receipts");
+    if (!(value(config, "tenants.receipts_off") instanceof io.vertx.core.json.JsonArray off)
+      || off.stream().anyMatch(t -> !(t instanceof String id) || !AuthLimits.TENANT.matcher(id).matches())) {
+      throw new ConfigException("tenants.receipts_off", "must be a list of tenant ids; each " + AuthLimits.TENANT_RULE);
     }
     return config;
   }

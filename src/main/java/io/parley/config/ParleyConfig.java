@@ -121,6 +121,14 @@ public record ParleyConfig(JsonObject json) {
   /** {@code limits.rates}: per kind a token bucket, {@code burst} and {@code per_minute} (0 turns it off). */
   public JsonObject rates() { return limits().getJsonObject("rates"); }
 
+  /** {@code tenants.receipts}: delivered and read receipts for every tenant not in {@link #receiptsOff()}. */
+  public boolean receipts() { return tenants().getBoolean("receipts"); }
+
+  /** {@code tenants.receipts_off}: tenant ids whose members never see each other's positions. */
+  public List<String> receiptsOff() {
+    return tenants().getJsonArray("receipts_off").stream().map(String::valueOf).toList();
+  }
+
   /** A copy with one setting replaced, e.g. the resolved store address or generated secret. */
   public ParleyConfig with(String section, String key, Object value) {
     JsonObject copy = json.copy();
@@ -137,4 +145,6 @@ public record ParleyConfig(JsonObject json) {
   private JsonObject auth() { return json.getJsonObject("auth"); }
 
   private JsonObject limits() { return json.getJsonObject("limits"); }
+
+  private JsonObject tenants() { return json.getJsonObject("tenants"); }
 }

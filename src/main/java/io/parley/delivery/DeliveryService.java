@@ -266,10 +266,10 @@ final class DeliveryService {
    */
   Future<JsonObject> sync(Caller caller, JsonObject claimed) {
     return conversations.positions(caller).compose(positions -> {
-      List<String> ids = new ArrayList<>(positions.readSeqByConversation().keySet());
+      List<String> ids = new ArrayList<>(positions.seqByConversation().keySet());
       List<Future<JsonObject>> pages = new ArrayList<>();
       for (String id : ids) {
-        long readSeq = positions.readSeqByConversation().get(id);
+        long readSeq = positions.seqByConversation().get(id);
         pages.add(catchUp(caller.tenant(), id, SyncPosition.of(claimed.getValue(id), readSeq))
           .map(page -> page.put("readSeq", readSeq)));
       }

@@ -13,6 +13,8 @@ public final class Events {
   /** On a thread follower's channel: {conversationId, threadOf, message}, a new reply, muted conversation or not. */
   public static final String THREAD_REPLY = "thread.reply";
   public static final String READ = "read";
+  /** A member's connections were handed messages up to {deliveredSeq} (receipts; a read implies it). */
+  public static final String DELIVERED = "delivered";
   public static final String MEMBER_JOINED = "member.joined";
   public static final String MEMBER_LEFT = "member.left";
   public static final String CONVERSATION_ADDED = "conversation.added";

@@ -1,6 +1,7 @@
 package io.parley.gateway;
 
 import io.parley.auth.api.AccessTokens;
+import io.parley.common.BusRequests;
 import io.parley.common.NodeInfo;
 import io.parley.common.TrustedProxies;
 import io.parley.config.ParleyConfig;
@@ -13,9 +14,12 @@ import io.parley.gateway.errors.ErrorResponses;
 import io.parley.gateway.ops.AccessLog;
 import io.parley.gateway.ops.HealthRoutes;
 import io.parley.gateway.ops.OpsToken;
+import io.parley.gateway.receipts.DeliveredPositions;
 import io.parley.gateway.rest.ApiRoutes;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimits;
+import io.parley.rooms.api.ReceiptSettings;
+import io.parley.rooms.api.RoomsClient;
 import io.parley.store.Mongo;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -46,6 +50,7 @@ public class GatewayVerticle extends VerticleBase {
   private MongoClient mongo;
   private Redis redis;
   private RateLimiter limiter;
+  private DeliveredPositions delivered;
 
   public GatewayVerticle(NodeInfo node) {
     this.node = node;
@@ -58,7 +63,10 @@ public class GatewayVerticle extends VerticleBase {
     fanout = Fanouts.create(vertx, config);
     limiter = RateLimiter.create(vertx, config);
     RateLimits rates = RateLimits.of(config);
-    bridge = new BridgeServer(vertx, tokens, fanout, BridgeSettings.of(config, node.nodeId()), limiter, rates, Clock.systemUTC());
+    delivered = new DeliveredPositions(vertx, new RoomsClient(BusRequests.of(vertx)),
+      ReceiptSettings.of(config.receipts(), config.receiptsOff()));
+    bridge = new BridgeServer(vertx, tokens, fanout, BridgeSettings.of(config, node.nodeId()), limiter, rates, delivered,
+      Clock.systemUTC());
     mongo = Mongo.client(vertx, config);
 
     TrustedProxies proxies = TrustedProxies.of(config.trustedProxies());
@@ -76,7 +84,7 @@ public class GatewayVerticle extends VerticleBase {
     HealthRoutes.mount(vertx, router, ops, node, config, mongo, redis, bridge::connections);
     ops.get("/metrics").handler(new OpsToken(config.opsToken())).handler(PrometheusScrapingHandler.create());
     router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, limiter, rates,
-      proxies, config.maxBodyBytes(), config.requestTimeoutMs()));
+      proxies, delivered, config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
     // Nothing on the bridge takes a form: refused on its headers, so no form decoder ever runs on it.
     router.route(HttpMethod.POST, "/eventbus/*").handler(SockJsSendGuard::refuseForms);
@@ -119,6 +127,8 @@ public class GatewayVerticle extends VerticleBase {
     return bridgeClosed
       .compose(v -> server == null ? Future.succeededFuture() : server.shutdown(config.shutdownGraceMs(), TimeUnit.MILLISECONDS))
       .compose(v -> management == null ? Future.succeededFuture() : management.close())
+      // What clients were handed before the end is still reported; a failed report only leaves a tick unshown.
+      .compose(v -> delivered == null ? Future.succeededFuture() : delivered.flush().recover(err -> Future.succeededFuture()))
       .compose(v -> Future.all(fanout.close(), mongo.close(), limiter.close(),
         redis == null ? Future.succeededFuture() : redis.close()));
   }

@@ -1,6 +1,9 @@
 package io.parley.rooms;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+
+import java.util.List;
 
 /** The client-facing shape of a conversation; stored fields stay internal. */
 final class ConversationView {
@@ -36,12 +39,23 @@ final class ConversationView {
     return view;
   }
 
-  static JsonObject member(JsonObject membership) {
-    return new JsonObject()
+  /**
+   * The member list as the caller sees it: everyone's read and delivered positions for a member where the
+   * tenant has receipts on; otherwise only the caller's own (a non-member of a public room sees none).
+   */
+  static JsonArray members(List<JsonObject> memberships, String callerId, boolean receipts) {
+    boolean member = memberships.stream().anyMatch(m -> callerId.equals(m.getString("userId")));
+    return new JsonArray(memberships.stream()
+      .map(m -> member(m, (receipts && member) || callerId.equals(m.getString("userId")))).toList());
+  }
+
+  private static JsonObject member(JsonObject membership, boolean positions) {
+    JsonObject view = new JsonObject()
       .put("userId", membership.getString("userId"))
       .put("username", membership.getString("username"))
       .put("role", membership.getString("role"))
-      .put("readSeq", membership.getLong("readSeq", 0L))
       .put("joinedAt", membership.getLong("joinedAt"));
+    return positions ? view.put("readSeq", membership.getLong("readSeq", 0L))
+      .put("deliveredSeq", MembershipStore.deliveredSeq(membership)) : view;
   }
 }

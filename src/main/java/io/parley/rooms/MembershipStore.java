@@ -13,18 +13,23 @@ import io.vertx.ext.mongo.UpdateOptions;
 
 import java.time.Clock;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /** Who is in which conversation; the document id is {@code conversationId:userId}, so joins are idempotent. */
 final class MembershipStore {
 
-  /** Owned by rooms: who is in which conversation, with each member's read position. */
+  /** Owned by rooms: who is in which conversation, with each member's read and delivered positions. */
   static final String MEMBERSHIPS = "memberships";
   /** Owned by rooms: per user ({@code tenant:userId}), the conversations they are in. */
   static final String USER_CONVERSATIONS = "user_conversations";
   /** Owned by rooms: per conversation, its members' user ids. */
   static final String CONVERSATION_MEMBERS = "conversation_members";
+
+  /** The highest seq handed to one of the member's connections, as the gateway reported it (absent: none yet). */
+  private static final String DELIVERED_SEQ = "deliveredSeq";
 
   private final MongoClient mongo;
   private final Clock clock;
@@ -143,6 +148,36 @@ final class MembershipStore {
     List<BulkOperation> updates = userIds.stream()
       .map(userId -> BulkOperation.createUpdate(new JsonObject().put("_id", id(conversationId, userId)), push)).toList();
     return mongo.bulkWriteWithOptions(MEMBERSHIPS, updates, new BulkWriteOptions(false)).mapEmpty();
+  }
+
+  /**
+   * Moves the user's delivered positions (conversation → seq) forward only, in one lookup by {@code $in} of
+   * ids and one bulk {@code $max} for those behind; answers the ones that moved. Only existing memberships
+   * move (never an upsert), and only where neither position is there already.
+   */
+  Future<Map<String, Long>> deliver(String tenant, String userId, Map<String, Long> seqs) {
+    return byIds(tenant, seqs.keySet().stream().map(c -> id(c, userId)).toList()).compose(found -> {
+      Map<String, Long> moved = new LinkedHashMap<>();
+      Map<String, Long> raises = new HashMap<>();
+      for (JsonObject membership : found) {
+        String conversationId = membership.getString("conversationId");
+        long seq = seqs.get(conversationId);
+        if (deliveredSeq(membership) < seq) {
+          moved.put(conversationId, seq);
+          raises.put(membership.getString("_id"), seq);
+        }
+      }
+      return raises.isEmpty() ? Future.succeededFuture(moved)
+        : Mongo.raiseById(mongo, MEMBERSHIPS, DELIVERED_SEQ, raises).map(moved);
+    });
+  }
+
+  /**
+   * How far a member has had messages delivered: reading implies delivery, so it is never below the read
+   * position (which a send or a read moves without touching {@code deliveredSeq}).
+   */
+  static long deliveredSeq(JsonObject membership) {
+    return Math.max(membership.getLong(DELIVERED_SEQ, 0L), membership.getLong("readSeq", 0L));
   }
 
   static String id(String conversationId, String userId) {

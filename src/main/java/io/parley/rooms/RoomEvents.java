@@ -28,8 +28,17 @@ final class RoomEvents {
       fanout.publish(Channels.membershipRemovals(), Events.of(Events.MEMBERSHIP_REMOVED, id).put("userId", userId))).mapEmpty();
   }
 
-  Future<Void> read(String tenant, String id, String userId, long readSeq) {
-    return toConversation(tenant, id, Events.of(Events.READ, id).put("userId", userId).put("readSeq", readSeq));
+  /**
+   * To every member when receipts are {@code shared}; otherwise to the reader's own connections alone,
+   * whose unread counts still follow it across devices.
+   */
+  Future<Void> read(String tenant, String id, String userId, long readSeq, boolean shared) {
+    JsonObject event = Events.of(Events.READ, id).put("userId", userId).put("readSeq", readSeq);
+    return shared ? toConversation(tenant, id, event) : fanout.publish(Channels.user(tenant, userId), event);
+  }
+
+  Future<Void> delivered(String tenant, String id, String userId, long deliveredSeq) {
+    return toConversation(tenant, id, Events.of(Events.DELIVERED, id).put("userId", userId).put("deliveredSeq", deliveredSeq));
   }
 
   /** Tells each user's connections to subscribe to the conversation. */

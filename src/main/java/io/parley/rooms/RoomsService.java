@@ -8,6 +8,7 @@ import io.parley.rooms.Access.MemberContext;
 import io.parley.rooms.api.CreateConversation;
 import io.parley.rooms.api.Membership;
 import io.parley.rooms.api.Positions;
+import io.parley.rooms.api.ReceiptSettings;
 import io.parley.rooms.api.RoomsError;
 import io.parley.rooms.api.RoomsLimits;
 import io.vertx.core.Future;
@@ -38,10 +39,11 @@ final class RoomsService {
   private final RoomEvents events;
   private final UserDirectory users;
   private final RoomsLimits limits;
+  private final ReceiptSettings receipts;
   private final Clock clock;
 
   RoomsService(ConversationStore conversations, MembershipStore memberships, RoomEvents events, UserDirectory users,
-               RoomsLimits limits, Clock clock) {
+               RoomsLimits limits, ReceiptSettings receipts, Clock clock) {
     this.conversations = conversations;
     this.memberships = memberships;
     this.access = new Access(conversations, memberships);
@@ -49,6 +51,7 @@ final class RoomsService {
     this.events = events;
     this.users = users;
     this.limits = limits;
+    this.receipts = receipts;
     this.clock = clock;
   }
 
@@ -168,10 +171,10 @@ final class RoomsService {
   Future<JsonObject> members(Caller caller, String id) {
     return access.visible(caller, id)
       .compose(conversation -> memberships.ofConversation(caller.tenant(), id, limits.membersMax()))
-      .map(list -> new JsonObject().put("members", new JsonArray(list.stream().map(ConversationView::member).toList())));
+      .map(list -> new JsonObject().put("members", ConversationView.members(list, caller.userId(), receipts.on(caller.tenant()))));
   }
 
-  /** Moves the caller's read position forward only, never past the head; tells the members. */
+  /** Moves the caller's read position forward only, never past the head; tells the members (see {@link RoomEvents#read}). */
   Future<JsonObject> read(Caller caller, String id, long seq) {
     return access.memberOf(caller, id).compose(context -> markRead(caller, id, Math.min(seq, context.lastSeq()))
       .map(readSeq -> new JsonObject().put("conversationId", id).put("readSeq", readSeq)
@@ -203,7 +206,7 @@ final class RoomsService {
   private Future<Long> markRead(Caller caller, String id, long seq) {
     return memberships.markRead(caller.tenant(), id, caller.userId(), seq).compose(readSeq -> readSeq == null
       ? Access.<Long>notFound(id)
-      : events.read(caller.tenant(), id, caller.userId(), readSeq).map(readSeq));
+      : events.read(caller.tenant(), id, caller.userId(), readSeq, receipts.on(caller.tenant())).map(readSeq));
   }
 
   /**

@@ -5,12 +5,15 @@ import io.parley.common.BusRequests;
 import io.parley.common.BusService;
 import io.parley.common.Concern;
 import io.parley.config.ParleyConfig;
+import io.parley.delivery.api.MessageRef;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Fanouts;
 import io.parley.rooms.api.Appended;
 import io.parley.rooms.api.CreateConversation;
 import io.parley.rooms.api.MarkRead;
 import io.parley.rooms.api.Mentioned;
+import io.parley.rooms.api.Positions;
+import io.parley.rooms.api.ReceiptSettings;
 import io.parley.rooms.api.RoomsAddresses;
 import io.parley.rooms.api.RoomsLimits;
 import io.parley.store.Mongo;
@@ -39,10 +42,13 @@ public class RoomsVerticle extends VerticleBase {
       config.conversationsPerUser());
     mongo = Mongo.client(vertx, config);
     fanout = Fanouts.create(vertx, config);
+    ReceiptSettings settings = ReceiptSettings.of(config.receipts(), config.receiptsOff());
     ConversationStore conversations = new ConversationStore(mongo);
     MembershipStore memberships = new MembershipStore(mongo, clock);
-    RoomsService rooms = new RoomsService(conversations, memberships,
-      new RoomEvents(fanout), new AuthClient(BusRequests.of(vertx))::resolveUsers, limits, clock);
+    RoomEvents events = new RoomEvents(fanout);
+    RoomsService rooms = new RoomsService(conversations, memberships, events, new AuthClient(BusRequests.of(vertx))::resolveUsers,
+      limits, settings, clock);
+    ReceiptsService receipts = new ReceiptsService(conversations, memberships, events, settings, limits.membersMax());
     MentionCounts mentions = new MentionCounts(new Access(conversations, memberships), memberships, conversations);
     BusService bus = new BusService(vertx.eventBus(), Concern.ROOMS, MongoErrors::classify)
       .serve(RoomsAddresses.CREATE, (caller, body) -> rooms.create(caller, CreateConversation.fromJson(body, limits)))
@@ -58,6 +64,9 @@ public class RoomsVerticle extends VerticleBase {
         MarkRead read = MarkRead.fromJson(body);
         return rooms.read(caller, read.conversationId(), read.seq());
       })
+      .serve(RoomsAddresses.RECEIPTS, (caller, body) -> receipts.of(caller, MessageRef.fromJson(body)))
+      .serve(RoomsAddresses.DELIVERED, (caller, body) -> receipts.delivered(caller, Positions.fromJson(body).seqByConversation())
+        .map(v -> new JsonObject()))
       .serve(RoomsAddresses.MEMBERSHIP, (caller, body) -> rooms.membership(caller, conversationId(body)))
       .serve(RoomsAddresses.POSITIONS, (caller, body) -> rooms.positions(caller))
       .serve(RoomsAddresses.APPENDED, (caller, body) -> {

@@ -3,6 +3,7 @@ package io.parley.config;
 import io.parley.common.Concern;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.junit5.Timeout;
 import io.vertx.junit5.VertxExtension;
@@ -110,6 +111,18 @@ class ConfigTest {
     ConfigValidator.validate(tree);
   }
 
+  /** Receipts are on for every tenant unless turned off; a list of tenants comes comma-separated. */
+  @Test
+  void receipts_per_tenant_from_env() {
+    ParleyConfig byDefault = new ParleyConfig(ConfigValidator.validate(EnvOverrides.apply(withEnv())));
+    assertTrue(byDefault.receipts());
+    assertEquals(List.of(), byDefault.receiptsOff());
+    ParleyConfig off = new ParleyConfig(ConfigValidator.validate(EnvOverrides.apply(withEnv(
+      "PARLEY_TENANTS_RECEIPTS", "false", "PARLEY_TENANTS_RECEIPTS_OFF", "acme,globex"))));
+    assertFalse(off.receipts());
+    assertEquals(List.of("acme", "globex"), off.receiptsOff());
+  }
+
   // ---- validation through the loader -----------------------------------------------------------
 
   private static void failsNaming(Vertx vertx, VertxTestContext ctx, JsonObject overrides, String key) {
@@ -162,6 +175,17 @@ class ConfigTest {
   void unknown_concern_is_rejected(Vertx vertx, VertxTestContext ctx) {
     failsNaming(vertx, ctx, new JsonObject().put("node", new JsonObject().put("verticles", new JsonObject().put("bogus", 1))),
       "node.verticles.bogus");
+  }
+
+  @Test
+  void receipts_off_must_name_tenant_ids(Vertx vertx, VertxTestContext ctx) {
+    failsNaming(vertx, ctx, new JsonObject().put("tenants", new JsonObject().put("receipts_off", new JsonArray().add("Not A Tenant"))),
+      "tenants.receipts_off");
+  }
+
+  @Test
+  void receipts_must_be_a_boolean(Vertx vertx, VertxTestContext ctx) {
+    failsNaming(vertx, ctx, new JsonObject().put("tenants", new JsonObject().put("receipts", "off")), "tenants.receipts");
   }
 
   @Test

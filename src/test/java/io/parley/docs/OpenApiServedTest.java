@@ -1,11 +1,15 @@
 package io.parley.docs;
 
 import io.parley.auth.api.AccessTokens;
+import io.parley.common.BusRequests;
 import io.parley.common.TrustedProxies;
+import io.parley.gateway.receipts.DeliveredPositions;
 import io.parley.gateway.rest.ApiRoutes;
 import io.parley.ratelimit.Rate;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimits;
+import io.parley.rooms.api.ReceiptSettings;
+import io.parley.rooms.api.RoomsClient;
 import io.parley.testing.ParleyNodeExtension;
 import io.parley.testing.Rest;
 import io.vertx.core.Future;
@@ -56,7 +60,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class OpenApiServedTest {
 
   @RegisterExtension
-  static final ParleyNodeExtension node = ParleyNodeExtension.inProcess();
+  static final ParleyNodeExtension node = ParleyNodeExtension.inProcess()
+    .with(new JsonObject().put("tenants", new JsonObject().put("receipts_off", new JsonArray().add("docs-quiet"))));
 
   private static JsonObject document;
   private static OpenAPIContract contract;
@@ -101,7 +106,9 @@ class OpenApiServedTest {
     AccessTokens tokens = new AccessTokens(node.vertx(), "x".repeat(32), "parley", 900, Clock.systemUTC());
     Rate off = new Rate("off", 1, 0);
     Router router = ApiRoutes.create(node.vertx(), tokens, new RateLimiter(null, Clock.systemUTC()),
-      new RateLimits(off, off, off, off), TrustedProxies.of(List.of()), 65_536, 10_000);
+      new RateLimits(off, off, off, off), TrustedProxies.of(List.of()),
+      new DeliveredPositions(node.vertx(), new RoomsClient(BusRequests.of(node.vertx())), ReceiptSettings.of(true, List.of())),
+      65_536, 10_000);
     Set<String> routed = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       if (route.getPath() != null && route.methods() != null) {
@@ -192,6 +199,13 @@ class OpenApiServedTest {
     check(413, HttpMethod.PUT, "/messages/" + messageId, token, new JsonObject().put("text", "x".repeat(16_385)));
     check(200, HttpMethod.POST, "/sync", token, new JsonObject().put("positions", new JsonObject()
       .put(id, new JsonObject().put("seq", 1).put("changeSeq", 0))));
+    check(200, HttpMethod.GET, "/messages/" + messageId + "/receipts", token, null);
+    check(404, HttpMethod.GET, "/messages/" + id + ":99/receipts", token, null);
+    check(400, HttpMethod.GET, "/messages/nope/receipts", token, null);
+    JsonObject quiet = await(rest.user("docs-quiet", "alice"));
+    String quietRoom = await(rest.createConversation(quiet.getString("accessToken"), new JsonObject().put("type", "room").put("name", "q")))
+      .getString("id");
+    check(403, HttpMethod.GET, "/messages/" + quietRoom + ":1/receipts", quiet.getString("accessToken"), null);
     check(200, HttpMethod.DELETE, "/messages/" + messageId + "?clientChangeId=d-1", token, null);
     check(409, HttpMethod.PUT, "/messages/" + messageId, token, new JsonObject().put("text", "too late"));
     check(404, HttpMethod.DELETE, "/messages/" + UUID.randomUUID() + ":1", token, null);

@@ -29,8 +29,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 120, unit = TimeUnit.SECONDS)
 class RedisFanoutTest {
 
-  private static final String SECRET = "a-test-signing-secret-shared-by-both-nodes";
-
   // Started in this order and stopped in the reverse: Redis outlives both nodes, A's store outlives B.
   @RegisterExtension
   @Order(1)
@@ -38,18 +36,11 @@ class RedisFanoutTest {
 
   @RegisterExtension
   @Order(2)
-  final ParleyNodeExtension nodeA = ParleyNodeExtension.inProcess().with(this::shared);
+  final ParleyNodeExtension nodeA = ParleyNodeExtension.inProcess().peer(redis);
 
   @RegisterExtension
   @Order(3)
-  final ParleyNodeExtension nodeB = ParleyNodeExtension.inProcess().with(() -> shared()
-    .put("mongo", new JsonObject().put("connection_string", nodeA.mongoConnectionString())));
-
-  private JsonObject shared() {
-    return new JsonObject()
-      .put("redis", new JsonObject().put("connection_string", redis.url()))
-      .put("auth", new JsonObject().put("jwt_secret", SECRET));
-  }
+  final ParleyNodeExtension nodeB = ParleyNodeExtension.inProcess().peer(redis, nodeA);
 
   @Test
   void messages_and_membership_cross_between_nodes_that_share_only_redis() throws Exception {

@@ -10,6 +10,7 @@ import io.parley.common.Caller;
 import io.parley.config.ConfigLoader;
 import io.parley.fanout.InProcessFanout;
 import io.parley.rooms.api.CreateConversation;
+import io.parley.rooms.api.ReceiptSettings;
 import io.parley.rooms.api.RoomsError;
 import io.parley.rooms.api.RoomsLimits;
 import io.parley.testing.EmbeddedStore;
@@ -58,7 +59,7 @@ class RoomsServiceTest {
     eve = register("globex", "eve");
     rooms = new RoomsService(new ConversationStore(store.mongo()), new MembershipStore(store.mongo(), clock),
       new RoomEvents(new InProcessFanout(store.vertx())), new AuthClient(BusRequests.of(store.vertx()))::resolveUsers,
-      new RoomsLimits(200, 16, 200, 3), clock);
+      new RoomsLimits(200, 16, 200, 3), ReceiptSettings.of(true, List.of()), clock);
     await(rooms.ensureIndexes());
   }
 

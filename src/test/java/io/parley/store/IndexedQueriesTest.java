@@ -91,6 +91,12 @@ class IndexedQueriesTest {
     await(online.request("parley.delivery.edit", new JsonObject().put("messageId", room + ":1").put("text", "bob's edit")));
     await(online.request("parley.delivery.delete", new JsonObject().put("messageId", room + ":1")));
     await(online.request("parley.delivery.react", new JsonObject().put("messageId", room + ":8").put("emoji", "\uD83D\uDC4D")));
+    // Receipts: a message handed live to bob's connection is reported delivered (then counted).
+    BridgeClient aliceOnline = await(node.online(alice));
+    await(rest.send(a, room, "m-receipts", "delivered to bob"));
+    await(aliceOnline.awaitEvent("delivered", room));
+    await(rest.expectGet(200, "/messages/" + room + ":40/receipts", a));
+    await(online.request("parley.rooms.receipts", new JsonObject().put("messageId", room + ":40")));
 
     assertEquals(List.of(), unindexed(), "queries that scan a collection");
 

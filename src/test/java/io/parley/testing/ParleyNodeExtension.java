@@ -52,6 +52,8 @@ public final class ParleyNodeExtension extends TestScoped {
     return environment(testDefaults());
   }
 
+  private static final String PEER_SECRET = "a-test-signing-secret-shared-by-both-nodes";
+
   private final boolean childJvm;
   private final List<Supplier<JsonObject>> overrides = new ArrayList<>();
   private boolean metrics;
@@ -88,6 +90,22 @@ public final class ParleyNodeExtension extends TestScoped {
   public ParleyNodeExtension with(Supplier<JsonObject> overrides) {
     this.overrides.add(overrides);
     return this;
+  }
+
+  /**
+   * One of several nodes that act as one service without a cluster, as a cluster's nodes do: events cross
+   * through {@code redis}, and a token one node signs, the others accept.
+   */
+  public ParleyNodeExtension peer(RedisProcess redis) {
+    return with(() -> new JsonObject()
+      .put("redis", new JsonObject().put("connection_string", redis.url()))
+      .put("auth", new JsonObject().put("jwt_secret", PEER_SECRET)));
+  }
+
+  /** A {@link #peer} that also uses {@code first}'s store (register {@code first} before it). */
+  public ParleyNodeExtension peer(RedisProcess redis, ParleyNodeExtension first) {
+    return peer(redis).with(() -> new JsonObject()
+      .put("mongo", new JsonObject().put("connection_string", first.mongoConnectionString())));
   }
 
   /** Runs the node on a Vert.x with metrics, as Main creates it (metrics are fixed when Vert.x is created). */

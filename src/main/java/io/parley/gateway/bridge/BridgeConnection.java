@@ -9,6 +9,7 @@ import io.parley.common.Failure;
 import io.parley.common.RequestIds;
 import io.parley.fanout.Events;
 import io.parley.gateway.errors.GatewayErrors;
+import io.parley.gateway.receipts.DeliveredPositions;
 import io.parley.rooms.api.RoomsClient;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -38,6 +39,7 @@ final class BridgeConnection {
   private final BridgeSettings settings;
   private final RequestAdmission admission;
   private final ClientOutbox outbox;
+  private final DeliveredPositions delivered;
   /** In every log line of this connection; its requests' ids are {@code <connectionId>.<n>}. */
   private final String connectionId = RequestIds.next();
   private long requests;
@@ -50,7 +52,7 @@ final class BridgeConnection {
   private List<Buffer> held;
 
   BridgeConnection(Vertx vertx, ClientSocket socket, ConnectionAuth auth, ClientRegistry registry, BridgeSettings settings,
-                   RequestAdmission admission, Consumer<BridgeConnection> closedHandler) {
+                   RequestAdmission admission, DeliveredPositions delivered, Consumer<BridgeConnection> closedHandler) {
     this.vertx = vertx;
     this.closedHandler = closedHandler;
     this.auth = auth;
@@ -58,6 +60,7 @@ final class BridgeConnection {
     this.conversations = new ConversationLister(new RoomsClient(BusRequests.of(vertx)), settings.requestTimeoutMs());
     this.settings = settings;
     this.admission = admission;
+    this.delivered = delivered;
     this.outbox = new ClientOutbox(vertx, socket, settings.queuedBytesMax(), this::onClosed);
     socket.handler(this::onFrame);
     socket.endHandler(v -> onClosed());
@@ -195,7 +198,11 @@ final class BridgeConnection {
       .compose(who -> BusRequests.of(vertx).<JsonObject>request(address, body,
         who.deliveryOptions().setSendTimeout(settings.requestTimeoutMs()).addHeader(RequestIds.HEADER, connectionId + "." + ++requests)))
       .onComplete(ar -> admission.finished(ticket))
-      .onSuccess(answer -> write(Frames.rec(reply, answer.body())))
+      .onSuccess(answer -> {
+        if (write(Frames.rec(reply, answer.body()))) {
+          delivered.answered(auth.caller(), address, answer.body());
+        }
+      })
       .onFailure(err -> writeFailure(reply, err));
   }
 

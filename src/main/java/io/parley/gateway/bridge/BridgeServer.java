@@ -3,6 +3,7 @@ package io.parley.gateway.bridge;
 import io.parley.auth.api.AccessTokens;
 import io.parley.common.Meters;
 import io.parley.fanout.EventFanout;
+import io.parley.gateway.receipts.DeliveredPositions;
 import io.parley.ratelimit.Rate;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimits;
@@ -44,15 +45,17 @@ public final class BridgeServer {
   private final UserRequests userRequests = new UserRequests();
   private final RateLimiter limiter;
   private final Rate sendsPerUser;
+  private final DeliveredPositions delivered;
   private final long sweeper;
 
   public BridgeServer(Vertx vertx, AccessTokens tokens, EventFanout fanout, BridgeSettings settings, RateLimiter limiter,
-                      RateLimits rates, Clock clock) {
+                      RateLimits rates, DeliveredPositions delivered, Clock clock) {
     this.vertx = vertx;
     this.limiter = limiter;
     this.sendsPerUser = rates.sendsPerUser();
     this.tokens = tokens;
-    this.registry = new ClientRegistry(vertx, fanout, settings.connectionsPerUser());
+    this.delivered = delivered;
+    this.registry = new ClientRegistry(vertx, fanout, settings.connectionsPerUser(), delivered);
     this.settings = settings;
     this.clock = clock;
     this.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, t -> sweep());
@@ -101,7 +104,7 @@ public final class BridgeServer {
 
   private void accept(ClientSocket socket) {
     open.add(new BridgeConnection(vertx, socket, new ConnectionAuth(tokens, clock), registry, settings,
-      new RequestAdmission(settings, userRequests, limiter, sendsPerUser), open::remove));
+      new RequestAdmission(settings, userRequests, limiter, sendsPerUser), delivered, open::remove));
   }
 
   public int connections() {

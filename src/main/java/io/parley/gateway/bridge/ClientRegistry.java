@@ -9,6 +9,7 @@ import io.parley.common.Meters;
 import io.parley.fanout.Channels;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Events;
+import io.parley.gateway.receipts.DeliveredPositions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -37,11 +38,13 @@ final class ClientRegistry {
   private final Map<BridgeConnection, Map<String, Boolean>> changedWhileListing = new HashMap<>();
   private final Counter delivered;
   private final int connectionsPerUser;
+  private final DeliveredPositions receipts;
 
-  ClientRegistry(Vertx vertx, EventFanout fanout, int connectionsPerUser) {
+  ClientRegistry(Vertx vertx, EventFanout fanout, int connectionsPerUser, DeliveredPositions receipts) {
     this.vertx = vertx;
     this.fanout = fanout;
     this.connectionsPerUser = connectionsPerUser;
+    this.receipts = receipts;
     fanout.onEvent(this::dispatch);
     fanout.onGap(this::resyncAll);
     delivered = Counter.builder("parley_events_delivered").description("events written to client connections")
@@ -111,6 +114,7 @@ final class ClientRegistry {
       followMembership(connection, event).onComplete(v -> {
         if (connection.deliver(frame)) {
           delivered.increment();
+          receipts.written(connection.caller(), event);
         }
       });
     }

@@ -11,6 +11,7 @@ import io.parley.common.TrustedProxies;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimits;
 import io.parley.gateway.errors.ErrorResponses;
+import io.parley.gateway.receipts.DeliveredPositions;
 import io.parley.delivery.api.DeliveryAddresses;
 import io.parley.rooms.api.RoomsAddresses;
 import io.vertx.core.Vertx;
@@ -54,7 +55,7 @@ public final class ApiRoutes {
   }
 
   public static Router create(Vertx vertx, AccessTokens tokens, RateLimiter limiter, RateLimits limits,
-                              TrustedProxies proxies, long maxBodyBytes, long timeoutMs) {
+                              TrustedProxies proxies, DeliveredPositions delivered, long maxBodyBytes, long timeoutMs) {
     ApiRoutes api = new ApiRoutes(vertx, timeoutMs);
     RestRates rates = new RestRates(limiter, limits, proxies);
     KnownRoutes known = new KnownRoutes();
@@ -100,7 +101,12 @@ public final class ApiRoutes {
         api.forward(ctx, DeliveryAddresses.SEND, withId(ctx, sent), 201, ApiRoutes::markReplay);
       }
     });
-    router.post(known.add(POST, "/sync")).handler(ctx -> api.withBody(ctx, DeliveryAddresses.SYNC, 200, b -> b));
+    router.post(known.add(POST, "/sync")).handler(ctx -> {
+      JsonObject sync = JsonBodies.of(ctx);
+      if (sync != null) {
+        api.forward(ctx, DeliveryAddresses.SYNC, sync, 200, (c, answer) -> delivered.answered(c.get(CALLER), DeliveryAddresses.SYNC, answer));
+      }
+    });
     // Edits and deletes are message writes: they count against the user's send rate.
     router.put(known.add(PUT, "/messages/:id", SENDS)).handler(ctx -> {
       JsonObject edit = JsonBodies.of(ctx);
@@ -108,6 +114,8 @@ public final class ApiRoutes {
         api.forward(ctx, DeliveryAddresses.EDIT, edit.put("messageId", ctx.pathParam("id")), 200, ApiRoutes::markReplay);
       }
     });
+    router.get(known.add(GET, "/messages/:id/receipts")).handler(ctx -> api.forward(ctx, RoomsAddresses.RECEIPTS,
+      new JsonObject().put("messageId", ctx.pathParam("id")), 200));
     router.delete(known.add(DELETE, "/messages/:id", SENDS)).handler(ctx -> api.forward(ctx, DeliveryAddresses.DELETE,
       deleteQuery(ctx), 200, ApiRoutes::markReplay));
     router.get(known.add(GET, "/messages/:id/thread")).handler(ctx -> api.forward(ctx, DeliveryAddresses.THREAD,

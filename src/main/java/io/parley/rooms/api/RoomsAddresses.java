@@ -17,10 +17,18 @@ public final class RoomsAddresses {
   public static final String LEAVE = "parley.rooms.leave";
   /** {conversationId, members: [username]} → {added: [userId]}; rooms and group DMs. */
   public static final String INVITE = "parley.rooms.invite";
-  /** {conversationId} → {members: [{userId, username, role, readSeq, joinedAt}]}. */
+  /**
+   * {conversationId} → {members: [{userId, username, role, readSeq, deliveredSeq, joinedAt}]}; others' positions
+   * only for members, and only where the tenant has receipts on.
+   */
   public static final String MEMBERS = "parley.rooms.members";
   /** {conversationId, seq} → {readSeq, unread}; moves the caller's read position forward only. */
   public static final String READ = "parley.rooms.read";
+  /**
+   * {messageId} → {@link Receipts}: of the other members, how many the message was delivered to and how
+   * many read it, counted from their positions. Members only; RECEIPTS_DISABLED where the tenant has them off.
+   */
+  public static final String RECEIPTS = "parley.rooms.receipts";
   /** Internal: {conversationId} → {@link Membership} when the caller is a member. */
   public static final String MEMBERSHIP = "parley.rooms.membership";
   /** Internal: {} → {@link Positions} of the caller. */
@@ -30,6 +38,11 @@ public final class RoomsAddresses {
    * conversation's head moves there and so does the sender's own read position.
    */
   public static final String APPENDED = "parley.rooms.appended";
+  /**
+   * Internal, from the gateway: {@link Positions} → {}. The caller's connections were handed messages up
+   * to these seqs: each delivered position moves there (forward only), announced where it moved.
+   */
+  public static final String DELIVERED = "parley.rooms.delivered";
 
   /**
    * Internal, from delivery: {@link Mentioned} → {}. The caller's stored message {@code seq} names these

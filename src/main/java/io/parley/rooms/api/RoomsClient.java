@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.Map;
 
 /** The rooms concern as the gateway and other concerns call it over the event bus. */
 public final class RoomsClient {
@@ -44,6 +45,12 @@ public final class RoomsClient {
   public Future<List<JsonObject>> members(Caller caller, String conversationId) {
     return bus.<JsonObject>request(RoomsAddresses.MEMBERS, new JsonObject().put("conversationId", conversationId),
       caller.deliveryOptions()).map(reply -> reply.body().getJsonArray("members").stream().map(m -> (JsonObject) m).toList());
+  }
+
+  /** Reports what the caller's connections were handed (conversation → highest seq), asked with a timeout of its own. */
+  public Future<Void> delivered(Caller caller, Map<String, Long> seqByConversation, long timeoutMs) {
+    return bus.request(RoomsAddresses.DELIVERED, new Positions(seqByConversation).toJson(),
+      caller.deliveryOptions().setSendTimeout(timeoutMs)).mapEmpty();
   }
 
   /** The caller's conversations as clients see them, asked with a timeout of its own. */

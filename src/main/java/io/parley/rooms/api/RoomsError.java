@@ -12,7 +12,9 @@ public enum RoomsError implements ErrorCode {
   CANNOT_LEAVE_DM(304, 409),
   CANNOT_INVITE_TO_DM(305, 409),
   /** Someone to be added is in {@code limits.conversations_per_user} conversations already. */
-  TOO_MANY_CONVERSATIONS(306, 409);
+  TOO_MANY_CONVERSATIONS(306, 409),
+  /** The caller's tenant has receipts turned off ({@code tenants.receipts_off}): nobody sees others' positions. */
+  RECEIPTS_DISABLED(307, 403);
 
   private final int failureCode;
   private final int httpStatus;
