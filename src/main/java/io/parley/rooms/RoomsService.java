@@ -38,10 +38,11 @@ final class RoomsService {
   private final RoomEvents events;
   private final UserDirectory users;
   private final RoomsLimits limits;
+  private final GeneralRoom general;
   private final Clock clock;
 
   RoomsService(ConversationStore conversations, MembershipStore memberships, RoomEvents events, UserDirectory users,
-               RoomsLimits limits, Clock clock) {
+               RoomsLimits limits, GeneralRoom general, Clock clock) {
     this.conversations = conversations;
     this.memberships = memberships;
     this.access = new Access(conversations, memberships);
@@ -49,6 +50,7 @@ final class RoomsService {
     this.events = events;
     this.users = users;
     this.limits = limits;
+    this.general = general;
     this.clock = clock;
   }
 
@@ -133,13 +135,36 @@ final class RoomsService {
           ? Future.succeededFuture(ConversationView.of(conversation, existing))
           : Failure.fail(RoomsError.NOT_JOINABLE, "only public rooms can be joined; ask a member to invite you"));
       }
-      Map<String, String> joiner = Map.of(caller.userId(), caller.username());
-      return roomFor(caller.tenant(), joiner, id)
-        .compose(v -> addMembers(caller.tenant(), id, joiner, MEMBER, conversation.getLong("lastSeq", 0L)))
-        .compose(v -> events.conversationAdded(caller.tenant(), conversation, List.of(caller.userId())))
-        .compose(v -> memberships.find(caller.tenant(), id, caller.userId()))
-        .map(membership -> ConversationView.of(conversation, membership));
+      return enter(caller, conversation, MEMBER);
     });
+  }
+
+  /**
+   * A newly registered user enters the tenant's general room, when one is configured (else {}). The
+   * first of the tenant creates it, whoever else tries at the same moment (see {@link GeneralRoom}),
+   * and is its owner — also when a retry completes what a crash interrupted. Idempotent.
+   */
+  Future<JsonObject> welcome(Caller caller) {
+    if (!general.configured()) {
+      return Future.succeededFuture(new JsonObject());
+    }
+    JsonObject room = newConversation(general.id(caller.tenant()), caller, "room", "public", general.name());
+    return conversations.insertOrFind(room).compose(stored ->
+      enter(caller, stored, caller.userId().equals(stored.getString("createdBy")) ? OWNER : MEMBER));
+  }
+
+  /**
+   * Adds the caller as {@code role}, within their conversation limit, starting at the head (the backlog
+   * is history, not unread); their connections subscribe, the members hear of a new one.
+   */
+  private Future<JsonObject> enter(Caller caller, JsonObject conversation, String role) {
+    String id = conversation.getString("_id");
+    Map<String, String> joiner = Map.of(caller.userId(), caller.username());
+    return roomFor(caller.tenant(), joiner, id)
+      .compose(v -> addMembers(caller.tenant(), id, joiner, role, conversation.getLong("lastSeq", 0L)))
+      .compose(v -> events.conversationAdded(caller.tenant(), conversation, List.of(caller.userId())))
+      .compose(v -> memberships.find(caller.tenant(), id, caller.userId()))
+      .map(membership -> ConversationView.of(conversation, membership));
   }
 
   Future<Void> leave(Caller caller, String id) {

@@ -39,7 +39,8 @@ public class RoomsVerticle extends VerticleBase {
     mongo = Mongo.client(vertx, config);
     fanout = Fanouts.create(vertx, config);
     RoomsService rooms = new RoomsService(new ConversationStore(mongo), new MembershipStore(mongo, clock),
-      new RoomEvents(fanout), new AuthClient(BusRequests.of(vertx))::resolveUsers, limits, clock);
+      new RoomEvents(fanout), new AuthClient(BusRequests.of(vertx))::resolveUsers, limits,
+      new GeneralRoom(config.generalRoom()), clock);
     BusService bus = new BusService(vertx.eventBus(), Concern.ROOMS, MongoErrors::classify)
       .serve(RoomsAddresses.CREATE, (caller, body) -> rooms.create(caller, CreateConversation.fromJson(body, limits)))
       .serve(RoomsAddresses.GET, (caller, body) -> rooms.get(caller, conversationId(body)))
@@ -54,6 +55,7 @@ public class RoomsVerticle extends VerticleBase {
         MarkRead read = MarkRead.fromJson(body);
         return rooms.read(caller, read.conversationId(), read.seq());
       })
+      .serve(RoomsAddresses.WELCOME, (caller, body) -> rooms.welcome(caller))
       .serve(RoomsAddresses.MEMBERSHIP, (caller, body) -> rooms.membership(caller, conversationId(body)))
       .serve(RoomsAddresses.POSITIONS, (caller, body) -> rooms.positions(caller))
       .serve(RoomsAddresses.APPENDED, (caller, body) -> {

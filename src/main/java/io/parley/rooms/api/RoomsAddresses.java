@@ -30,6 +30,11 @@ public final class RoomsAddresses {
    * conversation's head moves there and so does the sender's own read position.
    */
   public static final String APPENDED = "parley.rooms.appended";
+  /**
+   * Internal, from auth: {} → the tenant's general room as the caller's conversation, or {} when none is
+   * configured. A newly registered caller joins it; the tenant's first creates it and owns it. Idempotent.
+   */
+  public static final String WELCOME = "parley.rooms.welcome";
 
   private RoomsAddresses() {
   }
