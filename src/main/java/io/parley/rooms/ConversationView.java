@@ -25,14 +25,20 @@ final class ConversationView {
     return view;
   }
 
-  /** With the member's own read position and unread count. */
+  /** With the member's own read position, unread count and mute setting. */
   static JsonObject of(JsonObject conversation, JsonObject membership) {
     JsonObject view = of(conversation);
     long readSeq = membership.getLong("readSeq", 0L);
     view.put("role", membership.getString("role"))
       .put("readSeq", readSeq)
-      .put("unread", Math.max(0, view.getLong("lastSeq") - readSeq));
+      .put("unread", Math.max(0, view.getLong("lastSeq") - readSeq))
+      .put("muted", muted(membership));
     return view;
+  }
+
+  /** Memberships stored before mute existed are not muted. */
+  static boolean muted(JsonObject membership) {
+    return membership.getBoolean("muted", false);
   }
 
   static JsonObject member(JsonObject membership) {

@@ -7,6 +7,7 @@ import io.parley.common.Fields;
 import io.parley.rooms.Access.MemberContext;
 import io.parley.rooms.api.CreateConversation;
 import io.parley.rooms.api.Membership;
+import io.parley.rooms.api.MuteConversation;
 import io.parley.rooms.api.Positions;
 import io.parley.rooms.api.RoomsError;
 import io.parley.rooms.api.RoomsLimits;
@@ -203,9 +204,19 @@ final class RoomsService {
         .put("unread", Math.max(0, context.lastSeq() - readSeq))));
   }
 
+  /** The caller's own mute setting; only their connections are told. Members only, like reading. */
+  Future<MuteConversation> mute(Caller caller, String id, boolean muted) {
+    return access.memberOf(caller, id)
+      .compose(context -> memberships.setMuted(caller.tenant(), id, caller.userId(), muted))
+      // Gone between the check and the write: the caller left meanwhile.
+      .compose(updated -> updated == null ? Access.<MuteConversation>notFound(id)
+        : events.muted(caller.tenant(), id, caller.userId(), muted).map(new MuteConversation(id, muted)));
+  }
+
   Future<Membership> membership(Caller caller, String id) {
     return access.memberOf(caller, id).map(context -> new Membership(context.membership().getString("role"),
-      context.membership().getLong("readSeq", 0L), context.lastSeq(), context.type()));
+      context.membership().getLong("readSeq", 0L), context.lastSeq(), context.type(),
+      ConversationView.muted(context.membership())));
   }
 
   Future<Positions> positions(Caller caller) {

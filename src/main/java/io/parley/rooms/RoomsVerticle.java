@@ -10,6 +10,7 @@ import io.parley.fanout.Fanouts;
 import io.parley.rooms.api.Appended;
 import io.parley.rooms.api.CreateConversation;
 import io.parley.rooms.api.MarkRead;
+import io.parley.rooms.api.MuteConversation;
 import io.parley.rooms.api.RoomsAddresses;
 import io.parley.rooms.api.RoomsLimits;
 import io.parley.store.Mongo;
@@ -54,6 +55,10 @@ public class RoomsVerticle extends VerticleBase {
       .serve(RoomsAddresses.READ, (caller, body) -> {
         MarkRead read = MarkRead.fromJson(body);
         return rooms.read(caller, read.conversationId(), read.seq());
+      })
+      .serve(RoomsAddresses.MUTE, (caller, body) -> {
+        MuteConversation mute = MuteConversation.fromJson(body);
+        return rooms.mute(caller, mute.conversationId(), mute.muted());
       })
       .serve(RoomsAddresses.WELCOME, (caller, body) -> rooms.welcome(caller))
       .serve(RoomsAddresses.MEMBERSHIP, (caller, body) -> rooms.membership(caller, conversationId(body)))

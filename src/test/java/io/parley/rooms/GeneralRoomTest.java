@@ -4,6 +4,7 @@ import io.parley.testing.BridgeClient;
 import io.parley.testing.ParleyNodeExtension;
 import io.parley.testing.Rest;
 import io.vertx.core.Future;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.Order;
@@ -23,6 +24,7 @@ import static io.parley.testing.ApiAssertions.assertBridgeError;
 import static io.parley.testing.ApiAssertions.assertError;
 import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -68,6 +70,7 @@ class GeneralRoomTest {
     assertEquals("public", room.getString("visibility"));
     assertEquals("owner", room.getString("role"));
     assertEquals(alice.getString("userId"), room.getString("createdBy"));
+    assertFalse(room.getBoolean("muted"));
 
     // Members hear of each newcomer live; a newcomer starts at the head: the backlog is not unread.
     BridgeClient aliceOnline = await(nodeA.online(alice));
@@ -137,6 +140,7 @@ class GeneralRoomTest {
     assertError(await(rest.get(base, token)), 404, "CONVERSATION_NOT_FOUND");
     assertError(await(rest.get(base + "/members", token)), 404, "CONVERSATION_NOT_FOUND");
     assertError(await(rest.post(base + "/join", token, new JsonObject())), 404, "CONVERSATION_NOT_FOUND");
+    assertError(await(rest.call(HttpMethod.PUT, base + "/mute", token, new JsonObject().put("muted", true))), 404, "CONVERSATION_NOT_FOUND");
     assertError(await(rest.post(base + "/messages", token, new JsonObject().put("clientMsgId", "g-1").put("text", "hi"))),
       404, "CONVERSATION_NOT_FOUND");
     BridgeClient gina = await(nodeA.online(globex));

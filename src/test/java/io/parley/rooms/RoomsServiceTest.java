@@ -10,6 +10,7 @@ import io.parley.common.Caller;
 import io.parley.config.ConfigLoader;
 import io.parley.fanout.InProcessFanout;
 import io.parley.rooms.api.CreateConversation;
+import io.parley.rooms.api.MuteConversation;
 import io.parley.rooms.api.RoomsError;
 import io.parley.rooms.api.RoomsLimits;
 import io.parley.testing.EmbeddedStore;
@@ -27,6 +28,7 @@ import java.util.List;
 import static io.parley.testing.ApiAssertions.assertFailsWith;
 import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -196,6 +198,25 @@ class RoomsServiceTest {
     assertEquals(new JsonObject(), await(without.welcome(alice)));
     assertEquals(0, await(without.list(alice)).getJsonArray("conversations").size());
     assertEquals(0, await(without.publicRooms(bob)).getJsonArray("conversations").size());
+  }
+
+  @Test
+  void only_a_member_mutes_a_conversation_and_only_for_themselves() throws Exception {
+    String id = create(alice, room("private", "bob"));
+    String open = create(alice, room("public"));
+    assertEquals(new MuteConversation(id, true), await(rooms.mute(bob, id, true)));
+    assertTrue(await(rooms.membership(bob, id)).muted());
+    assertFalse(await(rooms.membership(alice, id)).muted(), "alice's setting is her own");
+    assertTrue(await(rooms.list(bob)).getJsonArray("conversations").getJsonObject(0).getBoolean("muted"));
+    assertFalse(await(rooms.mute(bob, id, false)).muted());
+    assertFalse(await(rooms.membership(bob, id)).muted());
+
+    assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.mute(carol, id, true));
+    assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.mute(eve, id, true));
+    assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.mute(bob, "no-such-conversation", true));
+    assertFailsWith(RoomsError.NOT_A_MEMBER, () -> rooms.mute(carol, open, true));
+    await(rooms.leave(bob, id));
+    assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.mute(bob, id, true));
   }
 
   /** Memberships and rooms written before the key lists existed are listed after the next start. */

@@ -56,6 +56,8 @@ class IndexedQueriesTest {
     await(rest.expectGet(200, "/conversations/" + room, b));
     await(rest.expectGet(200, "/conversations/" + room + "/members", b));
     await(rest.expect(200, "/conversations/" + room + "/read", b, new JsonObject().put("seq", 40)));
+    await(rest.call(HttpMethod.PUT, "/conversations/" + room + "/mute", b, new JsonObject().put("muted", true))
+      .compose(response -> Rest.check(response, 200)));
     await(rest.expect(200, "/sync", b, new JsonObject().put("positions", new JsonObject().put(room, 50))));
     await(rest.call(HttpMethod.PUT, "/messages/" + room + ":2", a, new JsonObject().put("text", "edited").put("clientChangeId", "e-1"))
       .compose(response -> Rest.check(response, 200)));
@@ -76,6 +78,7 @@ class IndexedQueriesTest {
     await(online.request("parley.delivery.sync", new JsonObject()));
     await(online.request("parley.delivery.edit", new JsonObject().put("messageId", room + ":1").put("text", "bob's edit")));
     await(online.request("parley.delivery.delete", new JsonObject().put("messageId", room + ":1")));
+    await(online.request("parley.rooms.mute", new JsonObject().put("conversationId", room).put("muted", false)));
 
     assertEquals(List.of(), unindexed(), "queries that scan a collection");
 

@@ -21,6 +21,8 @@ public final class RoomsAddresses {
   public static final String MEMBERS = "parley.rooms.members";
   /** {conversationId, seq} → {readSeq, unread}; moves the caller's read position forward only. */
   public static final String READ = "parley.rooms.read";
+  /** {conversationId, muted} → {conversationId, muted}: the caller's own setting, members only. */
+  public static final String MUTE = "parley.rooms.mute";
   /** Internal: {conversationId} → {@link Membership} when the caller is a member. */
   public static final String MEMBERSHIP = "parley.rooms.membership";
   /** Internal: {} → {@link Positions} of the caller. */
