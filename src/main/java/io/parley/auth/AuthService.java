@@ -30,27 +30,31 @@ final class AuthService {
   private final PasswordHasher hasher;
   private final RateLimiter limiter;
   private final Rate loginPerAccount;
+  private final Welcome welcome;
 
   AuthService(UserStore users, RefreshTokens refreshTokens, AccessTokens accessTokens, PasswordHasher hasher,
-              RateLimiter limiter, Rate loginPerAccount) {
+              RateLimiter limiter, Rate loginPerAccount, Welcome welcome) {
     this.users = users;
     this.refreshTokens = refreshTokens;
     this.accessTokens = accessTokens;
     this.hasher = hasher;
     this.limiter = limiter;
     this.loginPerAccount = loginPerAccount;
+    this.welcome = welcome;
   }
 
   Future<Void> ensureIndexes() {
     return Future.all(users.ensureIndexes(), refreshTokens.ensureIndexes()).mapEmpty();
   }
 
+  /** Answers once the new account has also been welcomed (or that has failed: see {@link #welcome}). */
   Future<Account> register(Registration registration) {
     return hasher.hash(registration.password())
       .compose(hash -> users.create(registration.tenant(), registration.username(), hash))
-      .map(user -> {
+      .compose(user -> {
         LOG.info("registered user {} in tenant {}", user.getString("_id"), registration.tenant());
-        return new Account(user.getString("_id"), registration.tenant(), registration.username());
+        Account account = new Account(user.getString("_id"), registration.tenant(), registration.username());
+        return welcome(new Caller(account.tenant(), account.userId(), account.username())).map(account);
       });
   }
 
@@ -67,8 +71,22 @@ final class AuthService {
           return Failure.fail(AuthError.INVALID_CREDENTIALS, "unknown user or wrong password");
         }
         Caller caller = new Caller(login.tenant(), user.getString("_id"), user.getString("username"));
-        return refreshTokens.issue(caller).map(refresh -> tokenPair(caller, refresh));
+        Future<Void> welcomed = user.getBoolean(UserStore.WELCOME_PENDING, false) ? welcome(caller) : Future.succeededFuture();
+        return welcomed.compose(v -> refreshTokens.issue(caller)).map(refresh -> tokenPair(caller, refresh));
       }));
+  }
+
+  /**
+   * The account's welcome, marked done once it succeeded. Its failure fails neither registration nor
+   * login: the account is whole without it, and it stays pending, so the next login tries again —
+   * until it has been done once (a user who then leaves the general room is not put back).
+   */
+  private Future<Void> welcome(Caller caller) {
+    return welcome.welcome(caller).compose(v -> users.welcomed(caller.userId())).recover(err -> {
+      LOG.warn("user {} of tenant {} not welcomed yet ({}); tried again at their next login",
+        caller.userId(), caller.tenant(), err.getMessage());
+      return Future.succeededFuture();
+    });
   }
 
   Future<TokenPair> refresh(String refreshToken) {

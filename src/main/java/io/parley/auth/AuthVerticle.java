@@ -6,12 +6,14 @@ import io.parley.auth.api.AuthLimits;
 import io.parley.auth.api.Login;
 import io.parley.auth.api.Registration;
 import io.parley.auth.api.ResolveUsers;
+import io.parley.common.BusRequests;
 import io.parley.common.BusService;
 import io.parley.common.Concern;
 import io.parley.common.Fields;
 import io.parley.config.ParleyConfig;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimits;
+import io.parley.rooms.api.RoomsClient;
 import io.parley.store.Mongo;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
@@ -33,11 +35,14 @@ public class AuthVerticle extends VerticleBase {
     Clock clock = Clock.systemUTC();
     mongo = Mongo.client(vertx, config);
     limiter = RateLimiter.create(vertx, config);
+    RoomsClient rooms = new RoomsClient(BusRequests.of(vertx));
+    // Half the gateway's wait: a registration answers in time even when rooms does not (the next login retries).
+    long welcomeTimeoutMs = config.requestTimeoutMs() / 2;
     AuthService auth = new AuthService(new UserStore(mongo, clock),
       new RefreshTokens(mongo, config.refreshTtlSeconds(), clock),
       new AccessTokens(vertx, config.jwtSecret(), config.issuer(), config.accessTtlSeconds(), clock),
       new PasswordHasher(vertx, config.kdfIterations(), config.passwordChecksPending()),
-      limiter, RateLimits.of(config).loginPerAccount());
+      limiter, RateLimits.of(config).loginPerAccount(), caller -> rooms.welcome(caller, welcomeTimeoutMs));
     BusService bus = new BusService(vertx.eventBus(), Concern.AUTH, MongoErrors::classify)
       .serveAnonymous(AuthAddresses.REGISTER, body -> auth.register(Registration.fromJson(body)))
       .serveAnonymous(AuthAddresses.LOGIN, body -> auth.login(Login.fromJson(body)))

@@ -18,6 +18,8 @@ import java.util.UUID;
 final class UserStore {
 
   static final String USERS = "users";
+  /** Set on a new account until its {@link Welcome} has been done once: then it is removed. */
+  static final String WELCOME_PENDING = "welcomePending";
 
   private final MongoClient mongo;
   private final Clock clock;
@@ -38,12 +40,19 @@ final class UserStore {
       .put("username", username)
       .put("usernameKey", key(username))
       .put("passwordHash", passwordHash)
-      .put("createdAt", clock.millis());
+      .put("createdAt", clock.millis())
+      .put(WELCOME_PENDING, true);
     return mongo.insert(USERS, user)
       .map(id -> user)
       .recover(err -> MongoErrors.isDuplicateKey(err)
         ? Failure.fail(AuthError.USERNAME_TAKEN, "username '" + username + "' is taken in this tenant")
         : Future.failedFuture(err));
+  }
+
+  /** The account's welcome is done: it is not tried again. */
+  Future<Void> welcomed(String userId) {
+    return mongo.updateCollection(USERS, new JsonObject().put("_id", userId),
+      new JsonObject().put("$unset", new JsonObject().put(WELCOME_PENDING, ""))).mapEmpty();
   }
 
   /** The account, or null. */

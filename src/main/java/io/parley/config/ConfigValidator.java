@@ -5,8 +5,8 @@ import io.parley.common.Concern;
 import io.parley.common.TrustedProxies;
 import io.vertx.core.json.JsonObject;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-
 import java.util.Set;
 
 /** Checks every setting the node reads, so a bad value stops the start with the key named. */
@@ -104,7 +104,20 @@ final class ConfigValidator {
       || off.stream().anyMatch(t -> !(t instanceof String id) || !AuthLimits.TENANT.matcher(id).matches())) {
       throw new ConfigException("tenants.receipts_off", "must be a list of tenant ids; each " + AuthLimits.TENANT_RULE);
     }
+    validateGeneralRoom(config);
     return config;
+  }
+
+  /** The general room's name obeys the rule for any room's name; empty means no general room. */
+  private static void validateGeneralRoom(JsonObject config) {
+    String name = string(config, "tenants.general_room", true);
+    long max = integer(config, "limits.name_max_bytes", 1, 4096);
+    if (!name.isEmpty() && name.isBlank()) {
+      throw new ConfigException("tenants.general_room", "must be a room name, or empty for no general room");
+    }
+    if (name.getBytes(StandardCharsets.UTF_8).length > max) {
+      throw new ConfigException("tenants.general_room", "must be at most limits.name_max_bytes (" + max + ") bytes");
+    }
   }
 
   private static void validateCluster(JsonObject config, String mongo, String redis, String secret) {

@@ -118,6 +118,9 @@ public record ParleyConfig(JsonObject json) {
 
   public int requestsInFlightPerUser() { return limits().getInteger("requests_in_flight_per_user"); }
 
+  /** The name of the public room every tenant's users join on registering; empty: none. */
+  public String generalRoom() { return json.getJsonObject("tenants").getString("general_room"); }
+
   /** {@code limits.rates}: per kind a token bucket, {@code burst} and {@code per_minute} (0 turns it off). */
   public JsonObject rates() { return limits().getJsonObject("rates"); }
 

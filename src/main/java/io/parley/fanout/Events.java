@@ -19,6 +19,8 @@ public final class Events {
   public static final String MEMBER_LEFT = "member.left";
   public static final String CONVERSATION_ADDED = "conversation.added";
   public static final String CONVERSATION_REMOVED = "conversation.removed";
+  /** To the member's own connections only: {muted}, their setting for the conversation changed. */
+  public static final String CONVERSATION_MUTED = "conversation.muted";
   /** On {@link Channels#membershipRemovals()} only: {conversationId, userId} is no longer a member. */
   public static final String MEMBERSHIP_REMOVED = "membership.removed";
   /** Sent by the gateway alone: events may have been missed (fan-out reconnected); sync now. */

@@ -49,6 +49,22 @@ final class ConversationStore {
       : Future.succeededFuture();
   }
 
+  /**
+   * Inserts the conversation unless its id is taken, and answers the one stored: the caller's, or the
+   * one a concurrent writer inserted first (the store arbitrates on {@code _id}; used for ids derived
+   * from a natural key, e.g. the general room's).
+   */
+  Future<JsonObject> insertOrFind(JsonObject conversation) {
+    String tenant = conversation.getString("tenant");
+    String id = conversation.getString("_id");
+    return mongo.insert(CONVERSATIONS, conversation).map(inserted -> conversation)
+      .recover(err -> MongoErrors.isDuplicateKey(err) ? find(tenant, id) : Future.failedFuture(err))
+      .compose(stored -> stored == null
+        ? Future.failedFuture(new IllegalStateException("conversation " + id + " exists outside tenant " + tenant))
+        // Listed again by every caller: repairs the list if the first writer stopped between the two writes.
+        : listed(stored).map(stored));
+  }
+
   /** Inserts unless a document with this id exists; used where the id was reserved first (DMs). */
   Future<Void> insertIfAbsent(JsonObject conversation) {
     JsonObject query = new JsonObject().put("_id", conversation.getString("_id"));

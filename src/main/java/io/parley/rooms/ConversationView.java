@@ -28,15 +28,21 @@ final class ConversationView {
     return view;
   }
 
-  /** With the member's own read position, unread count and unread mentions. */
+  /** With the member's own read position, unread count, unread mentions and mute setting. */
   static JsonObject of(JsonObject conversation, JsonObject membership) {
     JsonObject view = of(conversation);
     long readSeq = membership.getLong("readSeq", 0L);
     view.put("role", membership.getString("role"))
       .put("readSeq", readSeq)
       .put("unread", Math.max(0, view.getLong("lastSeq") - readSeq))
-      .put("unreadMentions", MentionCounts.unread(conversation, membership, readSeq));
+      .put("unreadMentions", MentionCounts.unread(conversation, membership, readSeq))
+      .put("muted", muted(membership));
     return view;
+  }
+
+  /** Memberships stored before mute existed are not muted. */
+  static boolean muted(JsonObject membership) {
+    return membership.getBoolean("muted", false);
   }
 
   /**

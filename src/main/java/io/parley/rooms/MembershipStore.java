@@ -133,6 +133,14 @@ final class MembershipStore {
       .map(updated -> updated == null ? null : updated.getLong("readSeq"));
   }
 
+  /** Sets the member's own mute flag (by membership id); null when not a member (any longer). */
+  Future<JsonObject> setMuted(String tenant, String conversationId, String userId, boolean muted) {
+    return mongo.findOneAndUpdateWithOptions(MEMBERSHIPS, new JsonObject().put("_id", id(conversationId, userId)),
+        new JsonObject().put("$set", new JsonObject().put("muted", muted)),
+        new FindOptions(), new UpdateOptions().setReturningNewDocument(true))
+      .map(updated -> updated != null && tenant.equals(updated.getString("tenant")) ? updated : null);
+  }
+
   /** Moves each membership's read position (by membership id) up to its seq, in one bulk write. */
   Future<Void> advanceReads(Map<String, Long> reads) {
     return Mongo.raiseById(mongo, MEMBERSHIPS, "readSeq", reads);

@@ -41,6 +41,11 @@ final class RoomEvents {
     return toConversation(tenant, id, Events.of(Events.DELIVERED, id).put("userId", userId).put("deliveredSeq", deliveredSeq));
   }
 
+  /** A member's own setting: only their connections hear of it (their other devices follow). */
+  Future<Void> muted(String tenant, String id, String userId, boolean muted) {
+    return fanout.publish(Channels.user(tenant, userId), Events.of(Events.CONVERSATION_MUTED, id).put("muted", muted));
+  }
+
   /** Tells each user's connections to subscribe to the conversation. */
   Future<Void> conversationAdded(String tenant, JsonObject conversation, List<String> userIds) {
     JsonObject event = Events.of(Events.CONVERSATION_ADDED, conversation.getString("_id"))

@@ -7,6 +7,7 @@ import io.parley.common.Fields;
 import io.parley.rooms.Access.MemberContext;
 import io.parley.rooms.api.CreateConversation;
 import io.parley.rooms.api.Membership;
+import io.parley.rooms.api.MuteConversation;
 import io.parley.rooms.api.Positions;
 import io.parley.rooms.api.ReceiptSettings;
 import io.parley.rooms.api.RoomsError;
@@ -40,10 +41,11 @@ final class RoomsService {
   private final UserDirectory users;
   private final RoomsLimits limits;
   private final ReceiptSettings receipts;
+  private final GeneralRoom general;
   private final Clock clock;
 
   RoomsService(ConversationStore conversations, MembershipStore memberships, RoomEvents events, UserDirectory users,
-               RoomsLimits limits, ReceiptSettings receipts, Clock clock) {
+               RoomsLimits limits, ReceiptSettings receipts, GeneralRoom general, Clock clock) {
     this.conversations = conversations;
     this.memberships = memberships;
     this.access = new Access(conversations, memberships);
@@ -52,6 +54,7 @@ final class RoomsService {
     this.users = users;
     this.limits = limits;
     this.receipts = receipts;
+    this.general = general;
     this.clock = clock;
   }
 
@@ -136,13 +139,36 @@ final class RoomsService {
           ? Future.succeededFuture(ConversationView.of(conversation, existing))
           : Failure.fail(RoomsError.NOT_JOINABLE, "only public rooms can be joined; ask a member to invite you"));
       }
-      Map<String, String> joiner = Map.of(caller.userId(), caller.username());
-      return roomFor(caller.tenant(), joiner, id)
-        .compose(v -> addMembers(caller.tenant(), id, joiner, MEMBER, conversation.getLong("lastSeq", 0L)))
-        .compose(v -> events.conversationAdded(caller.tenant(), conversation, List.of(caller.userId())))
-        .compose(v -> memberships.find(caller.tenant(), id, caller.userId()))
-        .map(membership -> ConversationView.of(conversation, membership));
+      return enter(caller, conversation, MEMBER);
     });
+  }
+
+  /**
+   * A newly registered user enters the tenant's general room, when one is configured (else {}). The
+   * first of the tenant creates it, whoever else tries at the same moment (see {@link GeneralRoom}),
+   * and is its owner — also when a retry completes what a crash interrupted. Idempotent.
+   */
+  Future<JsonObject> welcome(Caller caller) {
+    if (!general.configured()) {
+      return Future.succeededFuture(new JsonObject());
+    }
+    JsonObject room = newConversation(general.id(caller.tenant()), caller, "room", "public", general.name());
+    return conversations.insertOrFind(room).compose(stored ->
+      enter(caller, stored, caller.userId().equals(stored.getString("createdBy")) ? OWNER : MEMBER));
+  }
+
+  /**
+   * Adds the caller as {@code role}, within their conversation limit, starting at the head (the backlog
+   * is history, not unread); their connections subscribe, the members hear of a new one.
+   */
+  private Future<JsonObject> enter(Caller caller, JsonObject conversation, String role) {
+    String id = conversation.getString("_id");
+    Map<String, String> joiner = Map.of(caller.userId(), caller.username());
+    return roomFor(caller.tenant(), joiner, id)
+      .compose(v -> addMembers(caller.tenant(), id, joiner, role, conversation.getLong("lastSeq", 0L)))
+      .compose(v -> events.conversationAdded(caller.tenant(), conversation, List.of(caller.userId())))
+      .compose(v -> memberships.find(caller.tenant(), id, caller.userId()))
+      .map(membership -> ConversationView.of(conversation, membership));
   }
 
   Future<Void> leave(Caller caller, String id) {
@@ -181,9 +207,19 @@ final class RoomsService {
         .put("unread", Math.max(0, context.lastSeq() - readSeq))));
   }
 
+  /** The caller's own mute setting; only their connections are told. Members only, like reading. */
+  Future<MuteConversation> mute(Caller caller, String id, boolean muted) {
+    return access.memberOf(caller, id)
+      .compose(context -> memberships.setMuted(caller.tenant(), id, caller.userId(), muted))
+      // Gone between the check and the write: the caller left meanwhile.
+      .compose(updated -> updated == null ? Access.<MuteConversation>notFound(id)
+        : events.muted(caller.tenant(), id, caller.userId(), muted).map(new MuteConversation(id, muted)));
+  }
+
   Future<Membership> membership(Caller caller, String id) {
     return access.memberOf(caller, id).map(context -> new Membership(context.membership().getString("role"),
-      context.membership().getLong("readSeq", 0L), context.lastSeq(), context.type()));
+      context.membership().getLong("readSeq", 0L), context.lastSeq(), context.type(),
+      ConversationView.muted(context.membership())));
   }
 
   Future<Positions> positions(Caller caller) {

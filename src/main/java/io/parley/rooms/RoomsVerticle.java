@@ -14,6 +14,7 @@ import io.parley.rooms.api.MarkRead;
 import io.parley.rooms.api.Mentioned;
 import io.parley.rooms.api.Positions;
 import io.parley.rooms.api.ReceiptSettings;
+import io.parley.rooms.api.MuteConversation;
 import io.parley.rooms.api.RoomsAddresses;
 import io.parley.rooms.api.RoomsLimits;
 import io.parley.store.Mongo;
@@ -47,7 +48,7 @@ public class RoomsVerticle extends VerticleBase {
     MembershipStore memberships = new MembershipStore(mongo, clock);
     RoomEvents events = new RoomEvents(fanout);
     RoomsService rooms = new RoomsService(conversations, memberships, events, new AuthClient(BusRequests.of(vertx))::resolveUsers,
-      limits, settings, clock);
+      limits, settings, new GeneralRoom(config.generalRoom()), clock);
     ReceiptsService receipts = new ReceiptsService(conversations, memberships, events, settings, limits.membersMax());
     MentionCounts mentions = new MentionCounts(new Access(conversations, memberships), memberships, conversations);
     BusService bus = new BusService(vertx.eventBus(), Concern.ROOMS, MongoErrors::classify)
@@ -67,6 +68,11 @@ public class RoomsVerticle extends VerticleBase {
       .serve(RoomsAddresses.RECEIPTS, (caller, body) -> receipts.of(caller, MessageRef.fromJson(body)))
       .serve(RoomsAddresses.DELIVERED, (caller, body) -> receipts.delivered(caller, Positions.fromJson(body).seqByConversation())
         .map(v -> new JsonObject()))
+      .serve(RoomsAddresses.MUTE, (caller, body) -> {
+        MuteConversation mute = MuteConversation.fromJson(body);
+        return rooms.mute(caller, mute.conversationId(), mute.muted());
+      })
+      .serve(RoomsAddresses.WELCOME, (caller, body) -> rooms.welcome(caller))
       .serve(RoomsAddresses.MEMBERSHIP, (caller, body) -> rooms.membership(caller, conversationId(body)))
       .serve(RoomsAddresses.POSITIONS, (caller, body) -> rooms.positions(caller))
       .serve(RoomsAddresses.APPENDED, (caller, body) -> {

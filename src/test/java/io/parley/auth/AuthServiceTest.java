@@ -1,20 +1,27 @@
 package io.parley.auth;
 
 import io.parley.auth.api.AccessTokens;
+import io.parley.auth.api.Account;
 import io.parley.auth.api.AuthError;
 import io.parley.auth.api.Login;
 import io.parley.auth.api.Registration;
 import io.parley.auth.api.ResolveUsers;
 import io.parley.auth.api.TokenPair;
 import io.parley.auth.api.UserRef;
+import io.parley.common.BusRequests;
 import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.RetryAfter;
+import io.parley.config.ConfigLoader;
 import io.parley.ratelimit.Rate;
 import io.parley.ratelimit.RateLimiter;
+import io.parley.rooms.RoomsVerticle;
+import io.parley.rooms.api.RoomsAddresses;
+import io.parley.rooms.api.RoomsClient;
 import io.parley.testing.EmbeddedStore;
 import io.parley.testing.MutableClock;
 import io.parley.testing.ParleyNodeExtension;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -26,9 +33,14 @@ import java.util.List;
 import static io.parley.testing.ApiAssertions.assertFailsWith;
 import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The auth rules on a real embedded store, with a clock the test moves: no node, no bus, no waiting. */
+/**
+ * The auth rules on a real embedded store, with a clock the test moves: no node, no waiting. The rooms
+ * concern a new account is welcomed by (its general room) is deployed beside it on the same store.
+ */
 class AuthServiceTest {
 
   private static final String SECRET = "s".repeat(48);
@@ -41,13 +53,20 @@ class AuthServiceTest {
   private final MutableClock clock = MutableClock.now();
   private AccessTokens tokens;
   private AuthService auth;
+  private RoomsClient rooms;
+  private JsonObject config;
+  private String roomsDeployment;
 
   @BeforeEach
   void service() throws Exception {
+    config = await(ConfigLoader.load(store.vertx(), null, new JsonObject()
+      .put("mongo", new JsonObject().put("connection_string", store.connectionString())))).json();
+    roomsDeployment = deployRooms();
+    rooms = new RoomsClient(BusRequests.of(store.vertx()));
     tokens = new AccessTokens(store.vertx(), SECRET, "parley", ACCESS_TTL, clock);
     auth = new AuthService(new UserStore(store.mongo(), clock), new RefreshTokens(store.mongo(), REFRESH_TTL, clock),
       tokens, new PasswordHasher(store.vertx(), ParleyNodeExtension.TEST_KDF_ITERATIONS, 32),
-      new RateLimiter(null, clock), new Rate("login_account", 10, 10));
+      new RateLimiter(null, clock), new Rate("login_account", 10, 10), caller -> rooms.welcome(caller, 5000));
     await(auth.ensureIndexes());
     await(auth.register(new Registration("acme", "Alice", "correct-horse")));
   }
@@ -140,6 +159,46 @@ class AuthServiceTest {
 
     assertFailsWith(AuthError.REFRESH_TOKEN_REUSED, () -> auth.refresh(login.refreshToken()));
     assertFailsWith(AuthError.REFRESH_TOKEN_INVALID, () -> auth.refresh(next.refreshToken()));
+  }
+
+  /** Registering welcomes the account (rooms: the general room); when that fails, a later login does it, once. */
+  @Test
+  void a_welcome_that_failed_is_done_at_a_later_login_and_then_never_again() throws Exception {
+    Caller alice = await(auth.login(Login.fromJson(credentials("alice", "correct-horse")))).caller();
+    assertEquals(List.of("general"), conversationNames(alice), "welcomed on registering");
+    assertFalse(welcomePending("alice"));
+
+    await(store.vertx().undeploy(roomsDeployment));
+    Account bob = await(auth.register(new Registration("acme", "bob", "correct-horse")));
+    assertEquals("bob", bob.username(), "the account is made though rooms could not be reached");
+    assertTrue(welcomePending("bob"));
+    Caller bobCaller = await(auth.login(Login.fromJson(credentials("bob", "correct-horse")))).caller();
+    assertTrue(welcomePending("bob"), "still unreachable at login: still pending, login works");
+
+    roomsDeployment = deployRooms();
+    await(auth.login(Login.fromJson(credentials("bob", "correct-horse"))));
+    assertFalse(welcomePending("bob"));
+    JsonObject general = await(rooms.list(bobCaller, 5000)).getJsonObject(0);
+    assertEquals("member", general.getString("role"));
+
+    await(store.vertx().eventBus().request(RoomsAddresses.LEAVE, new JsonObject().put("conversationId", general.getString("id")),
+      bobCaller.deliveryOptions()));
+    await(auth.login(Login.fromJson(credentials("bob", "correct-horse"))));
+    assertEquals(List.of(), conversationNames(bobCaller), "one who left the general room is not put back");
+  }
+
+  private String deployRooms() throws Exception {
+    return await(store.vertx().deployVerticle(RoomsVerticle::new, new DeploymentOptions().setConfig(config)));
+  }
+
+  private List<String> conversationNames(Caller caller) throws Exception {
+    return await(rooms.list(caller, 5000)).stream().map(c -> ((JsonObject) c).getString("name")).toList();
+  }
+
+  private boolean welcomePending(String username) throws Exception {
+    JsonObject user = await(store.mongo().findOne(UserStore.USERS, new JsonObject().put("tenant", "acme")
+      .put("usernameKey", UserStore.key(username)), null));
+    return user.getBoolean(UserStore.WELCOME_PENDING, false);
   }
 
   private static JsonObject credentials(String username, String password) {

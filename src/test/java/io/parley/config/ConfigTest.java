@@ -104,6 +104,15 @@ class ConfigTest {
     assertTrue(e.getMessage().contains("http.port"), e.getMessage());
   }
 
+  @Test
+  void the_general_room_is_named_from_env_and_empty_means_none() {
+    assertEquals("general", new ParleyConfig(ConfigValidator.validate(EnvOverrides.apply(withEnv()))).generalRoom());
+    JsonObject lobby = EnvOverrides.apply(withEnv("PARLEY_TENANTS_GENERAL_ROOM", "Lobby ☕"));
+    assertEquals("Lobby ☕", new ParleyConfig(ConfigValidator.validate(lobby)).generalRoom());
+    JsonObject none = EnvOverrides.apply(withEnv("PARLEY_TENANTS_GENERAL_ROOM", ""));
+    assertEquals("", new ParleyConfig(ConfigValidator.validate(none)).generalRoom());
+  }
+
   /** logback.xml documents PARLEY_LOG_LEVEL; setting it must not stop the node. */
   @Test
   void the_documented_log_level_variable_is_not_a_config_error() {
@@ -175,6 +184,23 @@ class ConfigTest {
   void unknown_concern_is_rejected(Vertx vertx, VertxTestContext ctx) {
     failsNaming(vertx, ctx, new JsonObject().put("node", new JsonObject().put("verticles", new JsonObject().put("bogus", 1))),
       "node.verticles.bogus");
+  }
+
+  /** A general room's name is any room's name: within limits.name_max_bytes (UTF-8), not blank. */
+  @Test
+  void a_general_room_name_past_the_name_limit_is_rejected(Vertx vertx, VertxTestContext ctx) {
+    failsNaming(vertx, ctx, new JsonObject().put("tenants", new JsonObject().put("general_room", "é".repeat(101))),
+      "tenants.general_room");
+  }
+
+  @Test
+  void a_blank_general_room_name_is_rejected(Vertx vertx, VertxTestContext ctx) {
+    failsNaming(vertx, ctx, new JsonObject().put("tenants", new JsonObject().put("general_room", "  ")), "tenants.general_room");
+  }
+
+  @Test
+  void a_general_room_that_is_not_a_string_is_rejected(Vertx vertx, VertxTestContext ctx) {
+    failsNaming(vertx, ctx, new JsonObject().put("tenants", new JsonObject().put("general_room", false)), "tenants.general_room");
   }
 
   @Test

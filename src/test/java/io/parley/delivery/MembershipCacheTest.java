@@ -40,7 +40,7 @@ class MembershipCacheTest {
   void entries_expire_and_removals_and_gaps_drop_them() {
     MutableClock clock = MutableClock.now();
     MembershipCache cache = new MembershipCache(clock);
-    Membership member = new Membership("member", 0, 0, "room");
+    Membership member = new Membership("member", 0, 0, "room", false);
     cache.put("acme", "c1", "u1", member);
     cache.put("acme", "c2", "u1", member);
     assertEquals(member, cache.get("acme", "c1", "u1"));

@@ -182,6 +182,10 @@ class OpenApiServedTest {
     check(400, HttpMethod.GET, messages + "?limit=many", token, null);
     check(200, HttpMethod.GET, "/conversations/" + id + "/members", token, null);
     check(200, HttpMethod.POST, "/conversations/" + id + "/read", token, new JsonObject().put("seq", 1));
+    check(200, HttpMethod.PUT, "/conversations/" + id + "/mute", token, new JsonObject().put("muted", true));
+    check(200, HttpMethod.GET, "/conversations", token, null);
+    check(400, HttpMethod.PUT, "/conversations/" + id + "/mute", token, new JsonObject().put("muted", "yes"));
+    check(404, HttpMethod.PUT, "/conversations/" + UUID.randomUUID() + "/mute", token, new JsonObject().put("muted", true));
     check(200, HttpMethod.POST, "/conversations/" + id + "/invite", token, new JsonObject().put("members", new JsonArray().add("bob")));
     check(409, HttpMethod.POST, "/conversations/" + dm.getString("id") + "/leave", token, null);
     check(200, HttpMethod.POST, "/sync", token, new JsonObject().put("positions", new JsonObject().put(id, 0)));
@@ -215,6 +219,7 @@ class OpenApiServedTest {
     check(204, HttpMethod.POST, "/conversations/" + id + "/leave", token, null);
     String unjoined = check(201, HttpMethod.POST, "/conversations", token, new JsonObject().put("type", "room").put("name", "lobby")).getString("id");
     check(403, HttpMethod.POST, "/conversations/" + unjoined + "/messages", bobToken, message);
+    check(403, HttpMethod.PUT, "/conversations/" + unjoined + "/mute", bobToken, new JsonObject().put("muted", false));
 
     // Routes the document does not have: its shared 404 and 405 answers.
     HttpResponse<Buffer> noRoute = await(rest.get("/no/such/route", token));
@@ -262,6 +267,9 @@ class OpenApiServedTest {
       new Object[] {"markRead", "/conversations/" + room + "/read", new JsonObject(), 400},
       new Object[] {"inviteToConversation", "/conversations/" + room + "/invite", new JsonObject().put("members", new JsonArray()), 400},
       new Object[] {"sync", "/sync", new JsonObject().put("positions", "all"), 400},
+      new Object[] {"muteConversation", "/conversations/" + room + "/mute", new JsonObject().put("muted", "true"), 400},
+      new Object[] {"muteConversation", "/conversations/" + room + "/mute", new JsonObject(), 400},
+      new Object[] {"muteConversation", "/conversations/" + room + "/mute", new JsonObject().put("muted", true), 200},
       new Object[] {"register", "/auth/register", register, 201},
       new Object[] {"sendMessage", "/conversations/" + room + "/messages", send, 201},
       new Object[] {"createConversation", "/conversations", create.copy().put("visibility", "private"), 201});
@@ -271,7 +279,8 @@ class OpenApiServedTest {
       String operationId = (String) row[0];
       JsonObject body = (JsonObject) row[2];
       int status = (int) row[3];
-      HttpResponse<Buffer> answer = await(node.rest().call(HttpMethod.POST, (String) row[1], operationId.equals("register") ? null : token, body));
+      HttpMethod method = contract.operation(operationId).getHttpMethod();
+      HttpResponse<Buffer> answer = await(node.rest().call(method, (String) row[1], operationId.equals("register") ? null : token, body));
       OutputUnit verdict = requestSchema(operationId).validate(body);
       boolean documentTakes = verdict.getValid();
       boolean serverTakes = answer.statusCode() < 300;

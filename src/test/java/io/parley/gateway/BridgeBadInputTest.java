@@ -99,6 +99,7 @@ class BridgeBadInputTest {
           bridgeFailure(() -> client.request("parley.auth.login", credentials), 104, "FORBIDDEN"),
           bridgeFailure(() -> client.request("parley.auth.register", credentials.copy().put("username", "mallory")), 104, "FORBIDDEN"),
           bridgeFailure(() -> client.request("parley.rooms.positions", new JsonObject()), 104, "FORBIDDEN"),
+          bridgeFailure(() -> client.request("parley.rooms.welcome", new JsonObject()), 104, "FORBIDDEN"),
           bridgeFailure(() -> client.request(BridgeClient.inboxOf(in.alice()), new JsonObject().put("type", "message")), 104, "FORBIDDEN"))
         .compose(v -> client.request(HISTORY, new JsonObject().put("conversationId", in.roomId())))
         .map(history -> {

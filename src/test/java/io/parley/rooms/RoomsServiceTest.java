@@ -11,6 +11,7 @@ import io.parley.config.ConfigLoader;
 import io.parley.fanout.InProcessFanout;
 import io.parley.rooms.api.CreateConversation;
 import io.parley.rooms.api.ReceiptSettings;
+import io.parley.rooms.api.MuteConversation;
 import io.parley.rooms.api.RoomsError;
 import io.parley.rooms.api.RoomsLimits;
 import io.parley.testing.EmbeddedStore;
@@ -28,6 +29,8 @@ import java.util.List;
 import static io.parley.testing.ApiAssertions.assertFailsWith;
 import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -57,10 +60,14 @@ class RoomsServiceTest {
     bob = register("acme", "bob");
     carol = register("acme", "carol");
     eve = register("globex", "eve");
-    rooms = new RoomsService(new ConversationStore(store.mongo()), new MembershipStore(store.mongo(), clock),
-      new RoomEvents(new InProcessFanout(store.vertx())), new AuthClient(BusRequests.of(store.vertx()))::resolveUsers,
-      new RoomsLimits(200, 16, 200, 3), ReceiptSettings.of(true, List.of()), clock);
+    rooms = service(new GeneralRoom("general"));
     await(rooms.ensureIndexes());
+  }
+
+  private RoomsService service(GeneralRoom general) {
+    return new RoomsService(new ConversationStore(store.mongo()), new MembershipStore(store.mongo(), clock),
+      new RoomEvents(new InProcessFanout(store.vertx())), new AuthClient(BusRequests.of(store.vertx()))::resolveUsers,
+      new RoomsLimits(200, 16, 200, 3), ReceiptSettings.of(true, List.of()), general, clock);
   }
 
   @Test
@@ -144,6 +151,73 @@ class RoomsServiceTest {
     String id = create(alice, group("bob"));
     assertEquals(List.of(carol.userId()), await(rooms.invite(bob, id, List.of("Carol", "alice"))));
     assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.invite(eve, id, List.of("eve")));
+  }
+
+  @Test
+  void of_concurrent_welcomes_one_creates_the_general_room_and_owns_it_the_others_join_it() throws Exception {
+    List<Future<JsonObject>> welcomes = List.of(rooms.welcome(alice), rooms.welcome(bob), rooms.welcome(carol));
+    await(Future.join(welcomes));
+    String id = await(welcomes.get(0)).getString("id");
+    List<JsonObject> members = await(rooms.members(alice, id)).getJsonArray("members").stream().map(JsonObject.class::cast).toList();
+    String owner = await(rooms.get(alice, id)).getString("createdBy");
+    for (Future<JsonObject> welcome : welcomes) {
+      JsonObject room = welcome.result();
+      assertEquals(id, room.getString("id"), "one general room for the tenant");
+      assertEquals("general", room.getString("name"));
+      assertEquals("public", room.getString("visibility"));
+    }
+    assertEquals(3, members.size(), "everyone welcomed is in it: " + members);
+    assertEquals(List.of(owner), members.stream().filter(m -> "owner".equals(m.getString("role"))).map(m -> m.getString("userId")).toList(),
+      "its creator is its one owner");
+
+    // A repeated welcome (a retry after a crash) changes nothing; another tenant's is another room.
+    Caller joiner = List.of(alice, bob, carol).stream().filter(c -> !c.userId().equals(owner)).findFirst().orElseThrow();
+    assertEquals("member", await(rooms.welcome(joiner)).getString("role"));
+    assertEquals(3, await(rooms.members(alice, id)).getJsonArray("members").size());
+    String globex = await(rooms.welcome(eve)).getString("id");
+    assertNotEquals(id, globex, "each tenant has its own");
+    assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.get(eve, id));
+  }
+
+  @Test
+  void the_general_room_counts_against_the_conversations_a_user_may_be_in_and_may_be_left() throws Exception {
+    String id = await(rooms.welcome(alice)).getString("id");
+    for (int i = 0; i < 3; i++) {
+      create(bob, room("private"));
+    }
+    assertFailsWith(RoomsError.TOO_MANY_CONVERSATIONS, () -> rooms.welcome(bob));
+    assertEquals(1, await(rooms.members(alice, id)).getJsonArray("members").size(), "bob was not added");
+
+    await(rooms.leave(alice, id));
+    assertEquals(0, await(rooms.list(alice)).getJsonArray("conversations").size(), "a general room can be left");
+    assertEquals("owner", await(rooms.welcome(alice)).getString("role"), "its creator, welcomed again, is its owner again");
+  }
+
+  @Test
+  void no_general_room_is_made_when_none_is_configured() throws Exception {
+    RoomsService without = service(new GeneralRoom(""));
+    assertEquals(new JsonObject(), await(without.welcome(alice)));
+    assertEquals(0, await(without.list(alice)).getJsonArray("conversations").size());
+    assertEquals(0, await(without.publicRooms(bob)).getJsonArray("conversations").size());
+  }
+
+  @Test
+  void only_a_member_mutes_a_conversation_and_only_for_themselves() throws Exception {
+    String id = create(alice, room("private", "bob"));
+    String open = create(alice, room("public"));
+    assertEquals(new MuteConversation(id, true), await(rooms.mute(bob, id, true)));
+    assertTrue(await(rooms.membership(bob, id)).muted());
+    assertFalse(await(rooms.membership(alice, id)).muted(), "alice's setting is her own");
+    assertTrue(await(rooms.list(bob)).getJsonArray("conversations").getJsonObject(0).getBoolean("muted"));
+    assertFalse(await(rooms.mute(bob, id, false)).muted());
+    assertFalse(await(rooms.membership(bob, id)).muted());
+
+    assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.mute(carol, id, true));
+    assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.mute(eve, id, true));
+    assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.mute(bob, "no-such-conversation", true));
+    assertFailsWith(RoomsError.NOT_A_MEMBER, () -> rooms.mute(carol, open, true));
+    await(rooms.leave(bob, id));
+    assertFailsWith(RoomsError.CONVERSATION_NOT_FOUND, () -> rooms.mute(bob, id, true));
   }
 
   /** Memberships and rooms written before the key lists existed are listed after the next start. */

@@ -35,14 +35,16 @@ public final class ParleyNodeExtension extends TestScoped {
   public static final int TEST_KDF_ITERATIONS = 10_000;
 
   /**
-   * What every test node runs with unless the test overrides it: fast but real password hashing, and
+   * What every test node runs with unless the test overrides it: fast but real password hashing,
    * rate limits far above what tests do from one address and as one user (the limiter still decides
-   * every request; protection/RateLimitTest runs the shipped rates).
+   * every request; protection/RateLimitTest runs the shipped rates), and no general room, so a test's
+   * users are in the conversations it made and no others (rooms/GeneralRoomTest runs the shipped one).
    */
   public static JsonObject testDefaults() {
     JsonObject generous = new JsonObject().put("burst", 1_000_000).put("per_minute", 1_000_000);
     return new JsonObject()
       .put("auth", new JsonObject().put("kdf_iterations", TEST_KDF_ITERATIONS))
+      .put("tenants", new JsonObject().put("general_room", ""))
       .put("limits", new JsonObject().put("rates", new JsonObject()
         .put("sends_per_user", generous).put("rest_writes_per_user", generous.copy()).put("auth_per_address", generous.copy())));
   }

@@ -18,7 +18,7 @@ public final class ClientAddresses {
     DeliveryAddresses.EDIT, DeliveryAddresses.DELETE, DeliveryAddresses.REACT, DeliveryAddresses.UNREACT,
     RoomsAddresses.CREATE, RoomsAddresses.GET, RoomsAddresses.LIST, RoomsAddresses.PUBLIC,
     RoomsAddresses.JOIN, RoomsAddresses.LEAVE, RoomsAddresses.INVITE, RoomsAddresses.MEMBERS,
-    RoomsAddresses.READ, RoomsAddresses.RECEIPTS);
+    RoomsAddresses.READ, RoomsAddresses.RECEIPTS, RoomsAddresses.MUTE);
 
   private ClientAddresses() {
   }

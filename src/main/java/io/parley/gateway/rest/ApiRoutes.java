@@ -94,6 +94,7 @@ public final class ApiRoutes {
     router.post(known.add(POST, "/conversations/:id/invite", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.INVITE, 200, b -> withId(ctx, b)));
     router.get(known.add(GET, "/conversations/:id/members")).handler(ctx -> api.forward(ctx, RoomsAddresses.MEMBERS, idBody(ctx), 200));
     router.post(known.add(POST, "/conversations/:id/read", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.READ, 200, b -> withId(ctx, b)));
+    router.put(known.add(PUT, "/conversations/:id/mute", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.MUTE, 200, b -> withId(ctx, b)));
     router.get(known.add(GET, "/conversations/:id/messages")).handler(ctx -> api.forward(ctx, DeliveryAddresses.HISTORY, historyQuery(ctx), 200));
     router.post(known.add(POST, "/conversations/:id/messages", SENDS)).handler(ctx -> {
       JsonObject sent = JsonBodies.of(ctx);

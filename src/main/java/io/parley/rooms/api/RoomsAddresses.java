@@ -29,6 +29,8 @@ public final class RoomsAddresses {
    * many read it, counted from their positions. Members only; RECEIPTS_DISABLED where the tenant has them off.
    */
   public static final String RECEIPTS = "parley.rooms.receipts";
+  /** {conversationId, muted} → {conversationId, muted}: the caller's own setting, members only. */
+  public static final String MUTE = "parley.rooms.mute";
   /** Internal: {conversationId} → {@link Membership} when the caller is a member. */
   public static final String MEMBERSHIP = "parley.rooms.membership";
   /** Internal: {} → {@link Positions} of the caller. */
@@ -49,6 +51,10 @@ public final class RoomsAddresses {
    * members (or, {@code all}, everyone): it counts in their unread mentions until they read past it.
    */
   public static final String MENTIONED = "parley.rooms.mentioned";
+   * Internal, from auth: {} → the tenant's general room as the caller's conversation, or {} when none is
+   * configured. A newly registered caller joins it; the tenant's first creates it and owns it. Idempotent.
+   */
+  public static final String WELCOME = "parley.rooms.welcome";
 
   private RoomsAddresses() {
   }

@@ -53,6 +53,12 @@ public final class RoomsClient {
       caller.deliveryOptions().setSendTimeout(timeoutMs)).mapEmpty();
   }
 
+  /** Puts the newly registered caller in the tenant's general room, if one is configured; idempotent. */
+  public Future<Void> welcome(Caller caller, long timeoutMs) {
+    return bus.request(RoomsAddresses.WELCOME, new JsonObject(), caller.deliveryOptions().setSendTimeout(timeoutMs))
+      .mapEmpty();
+  }
+
   /** The caller's conversations as clients see them, asked with a timeout of its own. */
   public Future<JsonArray> list(Caller caller, long timeoutMs) {
     return bus.<JsonObject>request(RoomsAddresses.LIST, new JsonObject(), caller.deliveryOptions().setSendTimeout(timeoutMs))
