@@ -1,6 +1,7 @@
 package io.parley.delivery;
 
 import io.parley.common.Caller;
+import io.parley.rooms.api.MembersAmong;
 import io.parley.rooms.api.Membership;
 import io.parley.rooms.api.Mentioned;
 import io.parley.rooms.api.Positions;
@@ -24,8 +25,8 @@ interface Conversations {
   /** Message {@code seq} is stored: the head and the sender's read position move there. */
   Future<Void> appended(Caller caller, String conversationId, long seq);
 
-  /** The conversation's members as rooms lists them ({userId, username, …}). */
-  Future<List<JsonObject>> members(Caller caller, String conversationId);
+  /** Which of these users are members now ({userId, username} each). */
+  Future<List<JsonObject>> membersAmong(Caller caller, MembersAmong users);
 
   /** The caller's stored message {@code seq} mentions these members (or everyone): their unread mentions. */
   Future<Void> mentioned(Caller caller, Mentioned mentioned);
@@ -41,7 +42,7 @@ interface Conversations {
       @Override public Future<Membership> membership(Caller caller, String id) { return rooms.membership(caller, id); }
       @Override public Future<Positions> positions(Caller caller) { return rooms.positions(caller); }
       @Override public Future<Void> appended(Caller caller, String id, long seq) { return rooms.appended(caller, id, seq); }
-      @Override public Future<List<JsonObject>> members(Caller caller, String id) { return rooms.members(caller, id); }
+      @Override public Future<List<JsonObject>> membersAmong(Caller caller, MembersAmong users) { return rooms.membersAmong(caller, users); }
       @Override public Future<Void> mentioned(Caller caller, Mentioned mentioned) { return rooms.mentioned(caller, mentioned); }
     };
   }

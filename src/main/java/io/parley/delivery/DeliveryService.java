@@ -18,6 +18,7 @@ import io.parley.delivery.api.ThreadPage;
 import io.parley.fanout.Channels;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Events;
+import io.parley.rooms.api.MembersAmong;
 import io.parley.rooms.api.Membership;
 import io.parley.rooms.api.Mentioned;
 import io.parley.rooms.api.RoomsLimits;
@@ -119,12 +120,12 @@ final class DeliveryService {
     Set<String> names = Mentions.names(send.text());
     return membership(caller, conversationId).compose(member -> {
       Future<String> root = send.threadOf() == null ? Future.succeededFuture() : replies.rootOf(caller, conversationId, send.threadOf());
-      // Only a message naming someone, or a reply, needs the members: to resolve names, to notify followers.
-      Future<List<JsonObject>> members = names.isEmpty() && send.threadOf() == null
-        ? Future.succeededFuture(List.of()) : conversations.members(caller, conversationId);
-      return Future.all(root, members).compose(both -> {
-        Mentions.Found mentions = names.isEmpty() ? Mentions.Found.NONE
-          : Mentions.resolve(names, members.result(), roomWideMentions && RoomsLimits.ROOM.equals(member.type()));
+      List<String> usernames = Mentions.usernames(names);
+      // Only the names the text gives are looked up: a room of any size costs the same.
+      Future<List<JsonObject>> named = usernames.isEmpty() ? Future.succeededFuture(List.of())
+        : conversations.membersAmong(caller, new MembersAmong(conversationId, List.of(), usernames));
+      return Future.all(root, named).compose(both -> {
+        Mentions.Found mentions = Mentions.resolve(names, named.result(), roomWideMentions && RoomsLimits.ROOM.equals(member.type()));
         JsonObject fields = mentions.fields();
         if (root.result() != null) {
           fields.put("threadOf", root.result());
@@ -135,7 +136,7 @@ final class DeliveryService {
           .compose(appended -> conversations.appended(caller, conversationId, appended.message().getLong("seq")).map(appended))
           .compose(appended -> counted(caller, appended, mentions))
           .compose(appended -> placeInThread(appended, mentions))
-          .map(placed -> announce(caller, placed, mentions, members.result()));
+          .map(placed -> announce(caller, placed, mentions));
       });
     });
   }
@@ -173,14 +174,22 @@ final class DeliveryService {
    * (the message itself, and the unread-mentions count, are what a missed notice leaves). The store is the
    * truth: a failed publish only delays live delivery until the next sync.
    */
-  private JsonObject announce(Caller caller, Placed placed, Mentions.Found mentions, List<JsonObject> members) {
+  private JsonObject announce(Caller caller, Placed placed, Mentions.Found mentions) {
     MessageLog.Appended appended = placed.appended();
     JsonObject message = MessageView.of(appended.message());
     String conversationId = message.getString("conversationId");
     fanout.publish(Channels.conversation(caller.tenant(), conversationId), Events.of(Events.MESSAGE, conversationId)
       .put("message", message)).onFailure(warnings::failed);
-    if (!appended.duplicate() && (mentions.any() || placed.thread() != null)) {
-      notices.announce(caller, message, mentions, members, placed.thread() == null ? List.of() : placed.thread().followers());
+    if (!appended.duplicate()) {
+      notices.mentioned(caller, message, mentions);
+      if (placed.thread() != null) {
+        // Followers may have left since they followed: only current members hear of the reply.
+        List<String> followers = placed.thread().followers();
+        conversations.membersAmong(caller, new MembersAmong(conversationId,
+            followers.subList(0, Math.min(followers.size(), MembersAmong.MAX)), List.of()))
+          .onSuccess(members -> notices.replied(caller, message, mentions, members))
+          .onFailure(warnings::failed);
+      }
     }
     if (!appended.duplicate()) {
       stored.increment();

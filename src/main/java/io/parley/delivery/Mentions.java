@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * {@code @username}, {@code @here} and {@code @all} in a message's text, read on the server against the
  * conversation's members: a name that is not a member's stays plain text. {@code @here}/{@code @all}
- * count in rooms only, and only when {@code messages.room_wide_mentions} allows them.
+ * count in rooms only, and only when {@code messages.room_wide_mentions} allows them; they are told by
+ * the message itself ({@code broadcast}), which every member's connections get, not member by member.
  */
 final class Mentions {
 
@@ -33,10 +34,6 @@ final class Mentions {
 
     List<String> userIds() {
       return users.stream().map(u -> ((JsonObject) u).getString("userId")).toList();
-    }
-
-    boolean any() {
-      return !users.isEmpty() || broadcast != null;
     }
 
     /** The fields the message is stored with. */
@@ -73,7 +70,15 @@ final class Mentions {
     return names;
   }
 
-  /** The names that are members ({userId, username} each), and the room-wide mention if it counts here. */
+  /** The names that may be usernames: all but {@code here} and {@code all}. */
+  static List<String> usernames(Set<String> names) {
+    return names.stream().filter(name -> !HERE.equals(name) && !ALL.equals(name)).toList();
+  }
+
+  /**
+   * The named members ({userId, username} each, from {@code members}: those of the names who are members),
+   * and the room-wide mention if it counts here.
+   */
   static Found resolve(Set<String> names, List<JsonObject> members, boolean roomWide) {
     JsonArray users = new JsonArray();
     for (JsonObject member : members) {

@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 
 /**
  * Events for one user about a message of a conversation, on that user's own channel, so they arrive
- * whether or not the conversation is open or muted: a {@code mention}, a {@code thread.reply} to a
- * thread they follow. Only current members get them; never the sender.
+ * whether or not the conversation is open or muted: a {@code mention} to each member the message names,
+ * a {@code thread.reply} to each follower of its thread. Never to the sender. (@here and @all are told
+ * by the message's {@code broadcast} itself, which reaches every member's connections.)
  */
 final class Notices {
 
@@ -26,33 +27,27 @@ final class Notices {
     this.failed = failed;
   }
 
-  /**
-   * @param members the conversation's members ({userId, …}) as rooms lists them now
-   * @param followers ids following the message's thread (empty for a message outside threads)
-   */
-  void announce(Caller sender, JsonObject message, Mentions.Found mentions, List<JsonObject> members, List<String> followers) {
-    Set<String> memberIds = new LinkedHashSet<>();
-    members.forEach(m -> memberIds.add(m.getString("userId")));
-    Set<String> mentioned = new LinkedHashSet<>();
-    if (mentions.broadcast() != null) {
-      mentioned.addAll(memberIds);
-    } else {
-      mentions.users().forEach(u -> mentioned.add(((JsonObject) u).getString("userId")));
+  /** A {@code mention} to each named member (the names were resolved against the members). */
+  void mentioned(Caller sender, JsonObject message, Mentions.Found mentions) {
+    for (String userId : mentions.userIds()) {
+      notify(sender, userId, Events.of(Events.MENTION, message.getString("conversationId")).put("message", message));
     }
-    String conversationId = message.getString("conversationId");
-    for (String userId : mentioned) {
-      notify(sender, userId, memberIds, Events.of(Events.MENTION, conversationId).put("message", message));
-    }
-    for (String userId : followers) {
-      if (!mentioned.contains(userId)) {
-        notify(sender, userId, memberIds, Events.of(Events.THREAD_REPLY, conversationId)
+  }
+
+  /** A {@code thread.reply} to each follower who is a member now, unless the reply names them (then it was a mention). */
+  void replied(Caller sender, JsonObject message, Mentions.Found mentions, List<JsonObject> followers) {
+    Set<String> named = new LinkedHashSet<>(mentions.userIds());
+    for (JsonObject follower : followers) {
+      String userId = follower.getString("userId");
+      if (!named.contains(userId)) {
+        notify(sender, userId, Events.of(Events.THREAD_REPLY, message.getString("conversationId"))
           .put("threadOf", message.getString("threadOf")).put("message", message));
       }
     }
   }
 
-  private void notify(Caller sender, String userId, Set<String> memberIds, JsonObject event) {
-    if (!userId.equals(sender.userId()) && memberIds.contains(userId)) {
+  private void notify(Caller sender, String userId, JsonObject event) {
+    if (!userId.equals(sender.userId())) {
       fanout.publish(Channels.user(sender.tenant(), userId), event).onFailure(failed::accept);
     }
   }

@@ -109,6 +109,11 @@ final class MembershipStore {
       .compose(conversations -> byIds(tenant, conversations.stream().map(c -> id(c, userId)).toList()));
   }
 
+  /** The memberships of these users in the conversation (those who are members). */
+  Future<List<JsonObject>> of(String tenant, String conversationId, java.util.Collection<String> userIds) {
+    return byIds(tenant, userIds.stream().map(u -> id(conversationId, u)).toList());
+  }
+
   /** The first {@code limit} members by join time. */
   Future<List<JsonObject>> ofConversation(String tenant, String conversationId, int limit) {
     return byConversation.get(conversationId)

@@ -11,6 +11,7 @@ import io.parley.fanout.Fanouts;
 import io.parley.rooms.api.Appended;
 import io.parley.rooms.api.CreateConversation;
 import io.parley.rooms.api.MarkRead;
+import io.parley.rooms.api.MembersAmong;
 import io.parley.rooms.api.Mentioned;
 import io.parley.rooms.api.Positions;
 import io.parley.rooms.api.ReceiptSettings;
@@ -47,10 +48,13 @@ public class RoomsVerticle extends VerticleBase {
     ConversationStore conversations = new ConversationStore(mongo);
     MembershipStore memberships = new MembershipStore(mongo, clock);
     RoomEvents events = new RoomEvents(fanout);
-    RoomsService rooms = new RoomsService(conversations, memberships, events, new AuthClient(BusRequests.of(vertx))::resolveUsers,
+    UserDirectory directory = new AuthClient(BusRequests.of(vertx))::resolveUsers;
+    RoomsService rooms = new RoomsService(conversations, memberships, events, directory,
       limits, settings, new GeneralRoom(config.generalRoom()), clock);
     ReceiptsService receipts = new ReceiptsService(conversations, memberships, events, settings, limits.membersMax());
-    MentionCounts mentions = new MentionCounts(new Access(conversations, memberships), memberships, conversations);
+    Access access = new Access(conversations, memberships);
+    MentionCounts mentions = new MentionCounts(access, memberships, conversations);
+    MemberLookup lookup = new MemberLookup(access, memberships, directory);
     BusService bus = new BusService(vertx.eventBus(), Concern.ROOMS, MongoErrors::classify)
       .serve(RoomsAddresses.CREATE, (caller, body) -> rooms.create(caller, CreateConversation.fromJson(body, limits)))
       .serve(RoomsAddresses.GET, (caller, body) -> rooms.get(caller, conversationId(body)))
@@ -79,6 +83,7 @@ public class RoomsVerticle extends VerticleBase {
         Appended appended = Appended.fromJson(body);
         return rooms.appended(caller, appended.conversationId(), appended.seq()).map(v -> new JsonObject());
       })
+      .serve(RoomsAddresses.MEMBERS_AMONG, (caller, body) -> lookup.among(caller, MembersAmong.fromJson(body)))
       .serve(RoomsAddresses.MENTIONED, (caller, body) -> mentions.mentioned(caller, Mentioned.fromJson(body, limits)).map(v -> new JsonObject()));
     return rooms.ensureIndexes().compose(v -> bus.ready());
   }

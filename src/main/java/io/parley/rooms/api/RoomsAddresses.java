@@ -51,6 +51,9 @@ public final class RoomsAddresses {
    * members (or, {@code all}, everyone): it counts in their unread mentions until they read past it.
    */
   public static final String MENTIONED = "parley.rooms.mentioned";
+  /** Internal, from delivery: {@link MembersAmong} → {members: [{userId, username}]}, those of them who are members. */
+  public static final String MEMBERS_AMONG = "parley.rooms.members.among";
+  /**
    * Internal, from auth: {} → the tenant's general room as the caller's conversation, or {} when none is
    * configured. A newly registered caller joins it; the tenant's first creates it and owns it. Idempotent.
    */

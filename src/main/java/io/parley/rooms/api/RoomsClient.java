@@ -41,10 +41,10 @@ public final class RoomsClient {
     return bus.request(RoomsAddresses.MENTIONED, mentioned.toJson(), caller.deliveryOptions()).mapEmpty();
   }
 
-  /** The conversation's members ({userId, username, role, …}); the caller must see the conversation. */
-  public Future<List<JsonObject>> members(Caller caller, String conversationId) {
-    return bus.<JsonObject>request(RoomsAddresses.MEMBERS, new JsonObject().put("conversationId", conversationId),
-      caller.deliveryOptions()).map(reply -> reply.body().getJsonArray("members").stream().map(m -> (JsonObject) m).toList());
+  /** Which of these users are members ({userId, username} each); the caller must be one. */
+  public Future<List<JsonObject>> membersAmong(Caller caller, MembersAmong request) {
+    return bus.<JsonObject>request(RoomsAddresses.MEMBERS_AMONG, request.toJson(), caller.deliveryOptions())
+      .map(reply -> reply.body().getJsonArray("members").stream().map(m -> (JsonObject) m).toList());
   }
 
   /** Reports what the caller's connections were handed (conversation → highest seq), asked with a timeout of its own. */
