@@ -4,18 +4,12 @@ import io.parley.common.Caller;
 import io.parley.common.Failure;
 import io.parley.delivery.api.DeliveryError;
 import io.parley.delivery.api.MessageRef;
-import io.parley.store.Mongo;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.BulkOperation;
-import io.vertx.ext.mongo.BulkWriteOptions;
 import io.vertx.ext.mongo.MongoClient;
 
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
@@ -40,30 +34,28 @@ import java.util.UUID;
  */
 final class ChangeLog {
 
-  /** Owned by delivery. {@code _id} = conversationId:changeSeq; unique (conversationId, actorId, clientChangeId), (messageId, rev). */
-  static final String CHANGES = "message_changes";
   private static final int MAX_ATTEMPTS = 64;
 
-  private final MongoClient mongo;
+  private final ChangeStore store;
   private final MessageLog messages;
   private final ReactionsByUser reactions;
   private final Clock clock;
   private final Heads heads = new Heads();
 
   ChangeLog(MongoClient mongo, MessageLog messages, Clock clock) {
-    this.mongo = mongo;
+    this.store = new ChangeStore(mongo);
     this.messages = messages;
     this.reactions = new ReactionsByUser(mongo);
     this.clock = clock;
   }
 
-  static String id(String conversationId, long changeSeq) {
-    return conversationId + ":" + changeSeq;
+  Future<Void> ensureIndexes() {
+    return store.ensureIndexes();
   }
 
-  Future<Void> ensureIndexes() {
-    return Mongo.index(mongo, CHANGES, new JsonObject().put("conversationId", 1).put("actorId", 1).put("clientChangeId", 1), true)
-      .compose(v -> Mongo.index(mongo, CHANGES, new JsonObject().put("messageId", 1).put("rev", 1), true));
+  /** The changes after {@code after} in ascending changeSeq, at most {@code limit} (see {@link ChangeStore#page}). */
+  Future<List<JsonObject>> page(String tenant, String conversationId, long after, int limit) {
+    return store.page(tenant, conversationId, after, limit);
   }
 
   /** The change stored (null when there was nothing to change: deleting a tombstone) and the message's state after it. */
@@ -88,25 +80,6 @@ final class ChangeLog {
     return apply(new Request(actor, message, add ? ChangeEffects.REACTED : ChangeEffects.UNREACTED, null, emoji, null, false));
   }
 
-  /**
-   * The changes after {@code after} (exclusive) in ascending changeSeq, at most {@code limit}: one lookup
-   * for the next id, then (if there is one) one lookup of the ids after it, since changeSeqs have no gaps.
-   */
-  Future<List<JsonObject>> page(String tenant, String conversationId, long after, int limit) {
-    return exists(conversationId, after + 1).compose(any -> {
-      if (!any) {
-        return Future.succeededFuture(List.of());
-      }
-      List<String> ids = new ArrayList<>();
-      for (long changeSeq = after + 1; changeSeq <= after + limit; changeSeq++) {
-        ids.add(id(conversationId, changeSeq));
-      }
-      return mongo.find(CHANGES, new JsonObject().put("_id", new JsonObject().put("$in", new JsonArray(ids))))
-        .map(found -> found.stream().filter(c -> tenant.equals(c.getString("tenant")))
-          .sorted(Comparator.comparingLong(c -> c.getLong("changeSeq"))).toList());
-    });
-  }
-
   record Request(Caller actor, MessageRef message, String kind, String text, String emoji, String clientChangeId, boolean owner) {
 
     Request withClientChangeId(String id) {
@@ -119,7 +92,7 @@ final class ChangeLog {
       // No client id: this request is a change of its own (a generated id keeps the dedup index unique).
       return attempt(request.withClientChangeId(UUID.randomUUID().toString()), 1);
     }
-    return findByClientId(request).compose(existing -> existing != null ? replay(existing, request) : attempt(request, 1));
+    return store.findByClientId(request.actor(), request.message().conversationId(), request.clientChangeId()).compose(existing -> existing != null ? replay(existing, request) : attempt(request, 1));
   }
 
   private Future<Changed> attempt(Request request, int attempt) {
@@ -153,7 +126,7 @@ final class ChangeLog {
    * writer did not put on the message yet is the next revision: roll it forward before answering.
    */
   private Future<Changed> unchanged(Request request, JsonObject message, int attempt) {
-    return findByRev(request.message().id(), message.getLong("rev", 0L) + 1).compose(pending -> pending == null
+    return store.findByRev(request.message().id(), message.getLong("rev", 0L) + 1).compose(pending -> pending == null
       ? Future.succeededFuture(new Changed(null, message, false))
       : rollForward(request, pending).compose(v -> attempt(request, attempt + 1)));
   }
@@ -161,7 +134,7 @@ final class ChangeLog {
   private Future<Changed> insert(Request request, JsonObject message, int attempt) {
     MessageRef ref = request.message();
     JsonObject change = record(request, message, heads.get(ref.conversationId()) + 1);
-    return mongo.insert(CHANGES, change).transform(inserted -> {
+    return store.insert(change).transform(inserted -> {
       if (inserted.succeeded()) {
         heads.advance(ref.conversationId(), change.getLong("changeSeq"));
         return applyTo(change, message).map(state -> new Changed(change, state, false));
@@ -176,19 +149,19 @@ final class ChangeLog {
   /** The insert met a duplicate key: a concurrent resend, a revision another took, or a changeSeq another took. */
   private Future<Changed> collided(Request request, JsonObject change, int attempt) {
     String conversationId = request.message().conversationId();
-    return findByClientId(request).compose(existing -> {
+    return store.findByClientId(request.actor(), request.message().conversationId(), request.clientChangeId()).compose(existing -> {
       if (existing != null) {
         return replay(existing, request);
       }
       if (attempt >= MAX_ATTEMPTS) {
         return Failure.fail(DeliveryError.SEQUENCE_CONTENTION, "too many concurrent changes; resend with the same clientChangeId");
       }
-      return findByRev(change.getString("messageId"), change.getLong("rev")).compose(rival -> {
+      return store.findByRev(change.getString("messageId"), change.getLong("rev")).compose(rival -> {
         if (rival != null) {
           return rollForward(request, rival).compose(v -> attempt(request, attempt + 1));
         }
         heads.advance(conversationId, change.getLong("changeSeq"));
-        return HeadProbe.from(change.getLong("changeSeq"), changeSeq -> exists(conversationId, changeSeq))
+        return HeadProbe.from(change.getLong("changeSeq"), changeSeq -> store.exists(conversationId, changeSeq))
           .compose(head -> {
             heads.advance(conversationId, head);
             return attempt(request, attempt + 1);
@@ -201,7 +174,7 @@ final class ChangeLog {
   private Future<Void> rollForward(Request request, JsonObject change) {
     if (ChangeEffects.EDITED.equals(change.getString("kind")) && change.getString("text") == null) {
       // Its text went with a later delete of the message: that is the state to put there.
-      return findByRev(change.getString("messageId"), change.getLong("rev") + 1)
+      return store.findByRev(change.getString("messageId"), change.getLong("rev") + 1)
         .compose(later -> later == null ? Future.<Void>succeededFuture() : rollForward(request, later));
     }
     MessageRef ref = request.message();
@@ -236,7 +209,7 @@ final class ChangeLog {
   private JsonObject record(Request request, JsonObject message, long changeSeq) {
     MessageRef ref = request.message();
     JsonObject change = new JsonObject()
-      .put("_id", id(ref.conversationId(), changeSeq))
+      .put("_id", ChangeStore.id(ref.conversationId(), changeSeq))
       .put("tenant", request.actor().tenant())
       .put("conversationId", ref.conversationId())
       .put("changeSeq", changeSeq)
@@ -270,46 +243,14 @@ final class ChangeLog {
     String kind = change.getString("kind");
     Future<Void> recorded = ChangeEffects.isReaction(kind) ? reactions.apply(change) : Future.succeededFuture();
     return recorded.compose(v -> messages.rewrite(messageId, effect.update())).compose(before -> {
-      Future<Void> purged = ChangeEffects.DELETED.equals(kind) ? purgeTexts(messageId, rev) : Future.succeededFuture();
+      Future<Void> purged = ChangeEffects.DELETED.equals(kind) ? store.purgeTexts(messageId, rev) : Future.succeededFuture();
       long overwritten = before == null ? 0 : before.getLong("rev", 0L);
       if (overwritten <= rev) {
         return purged.map(effect.state());
       }
-      return purged.compose(v -> findByRev(messageId, overwritten))
+      return purged.compose(v -> store.findByRev(messageId, overwritten))
         .compose(later -> later == null ? Future.succeededFuture(effect.state()) : applyTo(later, effect.state()).map(effect.state()));
     });
-  }
-
-  /** Removes the text of the message's earlier changes (revisions 1 … rev-1): after a delete none is kept. */
-  private Future<Void> purgeTexts(String messageId, long rev) {
-    if (rev <= 1) {
-      return Future.succeededFuture();
-    }
-    List<BulkOperation> updates = new ArrayList<>();
-    for (long earlier = 1; earlier < rev; earlier++) {
-      updates.add(BulkOperation.createUpdate(new JsonObject().put("messageId", messageId).put("rev", earlier),
-        new JsonObject().put("$unset", new JsonObject().put("text", ""))));
-    }
-    return mongo.bulkWriteWithOptions(CHANGES, updates, new BulkWriteOptions(false)).mapEmpty();
-  }
-
-  private Future<Boolean> exists(String conversationId, long changeSeq) {
-    return mongo.findOne(CHANGES, new JsonObject().put("_id", id(conversationId, changeSeq)), new JsonObject().put("_id", 1))
-      .map(found -> found != null);
-  }
-
-  /** The dedup lookup: exactly the unique index's fields. */
-  private Future<JsonObject> findByClientId(Request request) {
-    return mongo.findOne(CHANGES, new JsonObject()
-        .put("conversationId", request.message().conversationId())
-        .put("actorId", request.actor().userId())
-        .put("clientChangeId", request.clientChangeId()), null)
-      .map(found -> found != null && request.actor().tenant().equals(found.getString("tenant")) ? found : null);
-  }
-
-  /** The change that made revision {@code rev} of the message: exactly the unique index's fields. */
-  private Future<JsonObject> findByRev(String messageId, long rev) {
-    return mongo.findOne(CHANGES, new JsonObject().put("messageId", messageId).put("rev", rev), null);
   }
 
   private static <T> Future<T> notFound(MessageRef ref) {

@@ -13,28 +13,23 @@ import io.parley.delivery.api.HistoryPage;
 import io.parley.delivery.api.MessageRef;
 import io.parley.delivery.api.React;
 import io.parley.delivery.api.SendMessage;
-import io.parley.delivery.api.SyncPosition;
 import io.parley.delivery.api.ThreadPage;
 import io.parley.fanout.Channels;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Events;
-import io.parley.rooms.api.MembersAmong;
 import io.parley.rooms.api.Membership;
-import io.parley.rooms.api.Mentioned;
-import io.parley.rooms.api.RoomsLimits;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
-/** The rules of messages: sends (sequence, dedup, durable ack, fan-out), changes (edits, deletes, reactions), history pages and catch-up. */
+/**
+ * The rules of messages: who may send ({@link Sends} does the rest), changes (edits, deletes, reactions:
+ * {@link ChangeLog}), history and thread pages, catch-up ({@link CatchUp}); the membership cache they share.
+ */
 final class DeliveryService {
 
   private final MessageLog log;
@@ -46,25 +41,24 @@ final class DeliveryService {
   private final FanoutWarnings warnings;
   private final MembershipCache members;
   private final ThreadReplies replies;
-  private final Notices notices;
-  private final boolean roomWideMentions;
+  private final Sends sends;
+  private final CatchUp catchUp;
+  private final Map<String, Counter> changed = new HashMap<>();
   private boolean cacheInEffect;
   private int sending;
-  private final Counter stored = Counter.builder("parley_messages_stored")
-    .description("messages durably stored (acks sent)").register(Meters.registry());
 
   DeliveryService(MessageLog log, ChangeLog changes, ThreadReplies replies, Conversations conversations, EventFanout fanout,
                   DeliveryLimits limits, boolean roomWideMentions, Clock clock) {
     this.log = log;
     this.replies = replies;
-    this.roomWideMentions = roomWideMentions;
     this.changes = changes;
     this.conversations = conversations;
     this.fanout = fanout;
     this.limits = limits;
     this.warnings = new FanoutWarnings(clock);
     this.members = new MembershipCache(clock);
-    this.notices = new Notices(fanout, warnings::failed);
+    this.sends = new Sends(log, replies, conversations, queue, fanout, warnings, roomWideMentions);
+    this.catchUp = new CatchUp(log, changes, conversations, limits.syncBatch());
   }
 
   /**
@@ -112,89 +106,13 @@ final class DeliveryService {
       return Failure.fail(CommonError.SERVICE_UNAVAILABLE, "too many sends in progress; resend with the same clientMsgId");
     }
     sending++;
-    return accept(caller, send).onComplete(ar -> sending--);
+    return membership(caller, send.conversationId()).compose(member -> sends.accept(caller, send, member))
+      .onComplete(ar -> sending--);
   }
 
-  private Future<JsonObject> accept(Caller caller, SendMessage send) {
-    String conversationId = send.conversationId();
-    Set<String> names = Mentions.names(send.text());
-    return membership(caller, conversationId).compose(member -> {
-      Future<String> root = send.threadOf() == null ? Future.succeededFuture() : replies.rootOf(caller, conversationId, send.threadOf());
-      List<String> usernames = Mentions.usernames(names);
-      // Only the names the text gives are looked up: a room of any size costs the same.
-      Future<List<JsonObject>> named = usernames.isEmpty() ? Future.succeededFuture(List.of())
-        : conversations.membersAmong(caller, new MembersAmong(conversationId, List.of(), usernames));
-      return Future.all(root, named).compose(both -> {
-        Mentions.Found mentions = Mentions.resolve(names, named.result(), roomWideMentions && RoomsLimits.ROOM.equals(member.type()));
-        JsonObject fields = mentions.fields();
-        if (root.result() != null) {
-          fields.put("threadOf", root.result());
-        }
-        return queue.run(conversationId,
-            () -> log.append(caller, conversationId, send.clientMsgId(), send.text(), fields, member.lastSeq()))
-          // Also for a resend: the node that stored the original may have died before moving the head.
-          .compose(appended -> conversations.appended(caller, conversationId, appended.message().getLong("seq")).map(appended))
-          .compose(appended -> counted(caller, appended, mentions))
-          .compose(appended -> placeInThread(appended, mentions))
-          .map(placed -> announce(caller, placed, mentions));
-      });
-    });
-  }
-
-  /**
-   * The mentioned members' unread-mention counts include the message before it is acknowledged (again for
-   * a resend: a seq recorded twice counts once). {@code @here} is for whoever is there now: not counted.
-   */
-  private Future<MessageLog.Appended> counted(Caller caller, MessageLog.Appended appended, Mentions.Found mentions) {
-    boolean all = Mentions.ALL.equals(mentions.broadcast());
-    if (mentions.users().isEmpty() && !all) {
-      return Future.succeededFuture(appended);
-    }
-    JsonObject message = appended.message();
-    return conversations.mentioned(caller, new Mentioned(message.getString("conversationId"), message.getLong("seq"),
-      mentions.userIds(), all)).map(appended);
-  }
-
-  /** A reply gets its place in its thread (again for a resend: the first writer may have died before). */
-  private Future<Placed> placeInThread(MessageLog.Appended appended, Mentions.Found mentions) {
-    JsonObject message = appended.message();
-    if (message.getString("threadOf") == null) {
-      return Future.succeededFuture(new Placed(appended, null));
-    }
-    return replies.place(message, mentions.userIds()).map(placed -> new Placed(new MessageLog.Appended(placed.reply(), appended.duplicate()), placed));
-  }
-
-  private record Placed(MessageLog.Appended appended, ThreadReplies.Placed thread) {
-  }
-
-  /**
-   * Publishes a stored message to the conversation (again for a resend too: the node that stored the
-   * original may have died before publishing it, and only a publish reaches the members connected now;
-   * clients drop seqs they hold), then the mention and thread notices, once: a resend pings nobody again
-   * (the message itself, and the unread-mentions count, are what a missed notice leaves). The store is the
-   * truth: a failed publish only delays live delivery until the next sync.
-   */
-  private JsonObject announce(Caller caller, Placed placed, Mentions.Found mentions) {
-    MessageLog.Appended appended = placed.appended();
-    JsonObject message = MessageView.of(appended.message());
-    String conversationId = message.getString("conversationId");
-    fanout.publish(Channels.conversation(caller.tenant(), conversationId), Events.of(Events.MESSAGE, conversationId)
-      .put("message", message)).onFailure(warnings::failed);
-    if (!appended.duplicate()) {
-      notices.mentioned(caller, message, mentions);
-      if (placed.thread() != null) {
-        // Followers may have left since they followed: only current members hear of the reply.
-        List<String> followers = placed.thread().followers();
-        conversations.membersAmong(caller, new MembersAmong(conversationId,
-            followers.subList(0, Math.min(followers.size(), MembersAmong.MAX)), List.of()))
-          .onSuccess(members -> notices.replied(caller, message, mentions, members))
-          .onFailure(warnings::failed);
-      }
-    }
-    if (!appended.duplicate()) {
-      stored.increment();
-    }
-    return message.copy().put("duplicate", appended.duplicate());
+  /** What the caller missed in each of its conversations (see {@link CatchUp}). */
+  Future<JsonObject> sync(Caller caller, JsonObject claimed) {
+    return catchUp.sync(caller, claimed);
   }
 
   /** The author's new text for a message; answered once stored, with the message in its new state. */
@@ -240,6 +158,9 @@ final class DeliveryService {
   private JsonObject announce(Caller caller, ChangeLog.Changed changed) {
     JsonObject message = MessageView.of(changed.message());
     if (changed.change() != null) {
+      String kind = changed.change().getString("kind");
+      this.changed.computeIfAbsent(kind, k -> Counter.builder("parley_message_changes").description("changes stored, by kind")
+        .tag("kind", k).register(Meters.registry())).increment();
       String conversationId = message.getString("conversationId");
       fanout.publish(Channels.conversation(caller.tenant(), conversationId), Events.of(Events.MESSAGE_CHANGED, conversationId)
         .mergeIn(ChangeView.of(changed.change(), changed.message()))).onFailure(warnings::failed);
@@ -256,77 +177,15 @@ final class DeliveryService {
       }
       String rootId = found.getString("threadOf");
       return rootId == null ? Future.succeededFuture(found) : log.find(caller.tenant(), ref.conversationId(), MessageRef.parse(rootId).seq());
-    }).compose(root -> replies.replies(caller.tenant(), root, request.after(), request.before(), request.limit() + 1)
-      .map(found -> page(found, request.limit(), request.forward()).put("parent", MessageView.of(root))));
+    }).compose(root -> root == null ? Failure.<JsonObject>fail(DeliveryError.MESSAGE_NOT_FOUND, "no message " + ref.id())
+      : replies.replies(caller.tenant(), root, request.after(), request.before(), request.limit() + 1)
+      .map(found -> Pages.page(found, request.limit(), request.forward()).put("parent", MessageView.of(root))));
   }
 
   Future<JsonObject> history(Caller caller, HistoryPage request) {
     return membership(caller, request.conversationId())
       .compose(member -> log.page(caller.tenant(), request.conversationId(), request.after(), request.before(),
         request.limit() + 1, member.lastSeq()))
-      .map(found -> page(found, request.limit(), request.forward()));
-  }
-
-  /**
-   * What the caller missed in each of its conversations: the messages after the seq the client claims to
-   * hold (else after its read position), in their latest state, and the changes after the changeSeq it
-   * holds that touch messages at or below that seq (later messages come in their latest state already).
-   * Only the caller's own conversations count, whatever ids it names.
-   */
-  Future<JsonObject> sync(Caller caller, JsonObject claimed) {
-    return conversations.positions(caller).compose(positions -> {
-      List<String> ids = new ArrayList<>(positions.seqByConversation().keySet());
-      List<Future<JsonObject>> pages = new ArrayList<>();
-      for (String id : ids) {
-        long readSeq = positions.seqByConversation().get(id);
-        pages.add(catchUp(caller.tenant(), id, SyncPosition.of(claimed.getValue(id), readSeq))
-          .map(page -> page.put("readSeq", readSeq)));
-      }
-      return Future.all(pages).map(all -> {
-        JsonObject byConversation = new JsonObject();
-        for (int i = 0; i < ids.size(); i++) {
-          byConversation.put(ids.get(i), pages.get(i).result());
-        }
-        return new JsonObject().put("conversations", byConversation);
-      });
-    });
-  }
-
-  /**
-   * Changes are read before messages: a change stored after that read has a later changeSeq than the
-   * answer's and comes in the next sync (or live), and one stored before it is in the messages read after.
-   */
-  private Future<JsonObject> catchUp(String tenant, String conversationId, SyncPosition from) {
-    int batch = limits.syncBatch();
-    return changes.page(tenant, conversationId, from.changeSeq(), batch + 1).compose(found -> {
-      boolean changesHaveMore = found.size() > batch;
-      List<JsonObject> seen = changesHaveMore ? found.subList(0, batch) : found;
-      long changeSeq = seen.isEmpty() ? from.changeSeq() : seen.get(seen.size() - 1).getLong("changeSeq");
-      List<JsonObject> held = seen.stream().filter(change -> change.getLong("seq") <= from.seq()).toList();
-      Future<List<JsonObject>> messages = log.page(tenant, conversationId, from.seq(), -1, batch + 1, 0);
-      Future<List<JsonObject>> changed = log.bySeqs(tenant, conversationId, held.stream().map(c -> c.getLong("seq")).toList());
-      return Future.all(messages, changed).map(both -> {
-        Map<Long, JsonObject> states = new HashMap<>();
-        changed.result().forEach(state -> states.put(state.getLong("seq"), state));
-        JsonArray changeViews = new JsonArray();
-        for (JsonObject change : held) {
-          JsonObject state = states.get(change.getLong("seq"));
-          if (state != null) {
-            changeViews.add(ChangeView.of(change, state));
-          }
-        }
-        return page(messages.result(), batch, true)
-          .put("changes", changeViews).put("changeSeq", changeSeq).put("changesHaveMore", changesHaveMore);
-      });
-    });
-  }
-
-  /** Trims the one-extra lookahead row; it only tells whether there is more in the paging direction. */
-  private static JsonObject page(List<JsonObject> found, int limit, boolean forward) {
-    boolean hasMore = found.size() > limit;
-    List<JsonObject> kept = !hasMore ? found : forward ? found.subList(0, limit) : found.subList(found.size() - limit, found.size());
-    return new JsonObject()
-      .put("messages", new JsonArray(kept.stream().map(MessageView::of).toList()))
-      .put("hasMore", hasMore);
+      .map(found -> Pages.page(found, request.limit(), request.forward()));
   }
 }

@@ -84,14 +84,14 @@ class ChangeLogTest {
     assertFailsWith(DeliveryError.MESSAGE_NOT_FOUND, () -> changes.edit(new Caller("globex", alice.userId(), "alice"), ref(1), "x", "g-1"));
     assertFailsWith(DeliveryError.MESSAGE_NOT_FOUND, () -> changes.delete(eve, ref(1), "g-2", true));
     assertEquals(before, stored(1), "nothing changed");
-    assertEquals(0L, await(store.mongo().count(ChangeLog.CHANGES, new JsonObject())));
+    assertEquals(0L, await(store.mongo().count(ChangeStore.CHANGES, new JsonObject())));
 
     ChangeLog.Changed deleted = await(changes.delete(bob, ref(1), "b-3", true));
     assertTrue(deleted.message().getBoolean("deleted"));
     assertFailsWith(DeliveryError.MESSAGE_DELETED, () -> changes.edit(alice, ref(1), "too late", "a-2"));
     ChangeLog.Changed again = await(changes.delete(alice, ref(1), "a-3", false));
     assertNull(again.change(), "deleting a tombstone changes nothing");
-    assertEquals(1L, await(store.mongo().count(ChangeLog.CHANGES, new JsonObject())));
+    assertEquals(1L, await(store.mongo().count(ChangeStore.CHANGES, new JsonObject())));
   }
 
   @Test
@@ -116,7 +116,7 @@ class ChangeLogTest {
     ChangeLog.Changed resentDelete = await(changes.delete(alice, ref(1), "d-1", false));
     assertTrue(resentDelete.duplicate());
     assertEquals(3L, resentDelete.change().getLong("changeSeq"));
-    assertEquals(3L, await(store.mongo().count(ChangeLog.CHANGES, new JsonObject())), "no change stored twice");
+    assertEquals(3L, await(store.mongo().count(ChangeStore.CHANGES, new JsonObject())), "no change stored twice");
   }
 
   @Test
@@ -136,7 +136,7 @@ class ChangeLogTest {
     assertFailsWith(DeliveryError.CLIENT_CHANGE_ID_REUSED, () -> changes.delete(alice, ref(1), "e-1", false));
     assertEquals(before, stored(1));
     assertEquals("two", stored(2).getString("text"));
-    assertEquals(1L, await(store.mongo().count(ChangeLog.CHANGES, new JsonObject())));
+    assertEquals(1L, await(store.mongo().count(ChangeStore.CHANGES, new JsonObject())));
   }
 
   /**
@@ -177,7 +177,7 @@ class ChangeLogTest {
   @Test
   void a_logged_change_that_never_reached_its_message_is_rolled_forward() throws Exception {
     await(messages.append(alice, "c1", "m-1", "original", PLAIN, 0));
-    await(store.mongo().insert(ChangeLog.CHANGES, new JsonObject().put("_id", "c1:1").put("tenant", "acme")
+    await(store.mongo().insert(ChangeStore.CHANGES, new JsonObject().put("_id", "c1:1").put("tenant", "acme")
       .put("conversationId", "c1").put("changeSeq", 1L).put("messageId", "c1:1").put("seq", 1L).put("rev", 1L)
       .put("kind", ChangeEffects.EDITED).put("actorId", alice.userId()).put("clientChangeId", "lost").put("text", "logged")
       .put("at", clock.millis())));
@@ -231,9 +231,9 @@ class ChangeLogTest {
     await(messages.append(alice, "c1", "m-1", "original", PLAIN, 0));
     JsonObject base = new JsonObject().put("tenant", "acme").put("conversationId", "c1").put("messageId", "c1:1").put("seq", 1L)
       .put("actorId", alice.userId()).put("at", clock.millis());
-    await(store.mongo().insert(ChangeLog.CHANGES, base.copy().put("_id", "c1:1").put("changeSeq", 1L).put("rev", 1L)
+    await(store.mongo().insert(ChangeStore.CHANGES, base.copy().put("_id", "c1:1").put("changeSeq", 1L).put("rev", 1L)
       .put("kind", ChangeEffects.EDITED).put("clientChangeId", "lost-edit")));
-    await(store.mongo().insert(ChangeLog.CHANGES, base.copy().put("_id", "c1:2").put("changeSeq", 2L).put("rev", 2L)
+    await(store.mongo().insert(ChangeStore.CHANGES, base.copy().put("_id", "c1:2").put("changeSeq", 2L).put("rev", 2L)
       .put("kind", ChangeEffects.DELETED).put("clientChangeId", "lost-delete")));
 
     assertFailsWith(DeliveryError.MESSAGE_DELETED, () -> changes.edit(alice, ref(1), "new", "e-1"));
@@ -253,7 +253,7 @@ class ChangeLogTest {
 
   private List<JsonObject> everything() throws Exception {
     List<JsonObject> all = new ArrayList<>(await(store.mongo().find(MessageLog.MESSAGES, new JsonObject())));
-    all.addAll(await(store.mongo().find(ChangeLog.CHANGES, new JsonObject())));
+    all.addAll(await(store.mongo().find(ChangeStore.CHANGES, new JsonObject())));
     return all;
   }
 

@@ -83,6 +83,11 @@ class MetricsTest {
       101, "VALIDATION_FAILED");
     await(bob.awaitMessages(id, ACCEPTED));
     await(alice.awaitMessages(id, ACCEPTED));
+    // Changes: an edit, a reaction (then the same again: no change), a delete.
+    await(bob.request("parley.delivery.react", new JsonObject().put("messageId", id + ":1").put("emoji", ":tada:")));
+    await(bob.request("parley.delivery.react", new JsonObject().put("messageId", id + ":1").put("emoji", ":tada:")));
+    await(alice.request("parley.delivery.edit", new JsonObject().put("messageId", id + ":2").put("text", "edited")));
+    await(alice.request("parley.delivery.delete", new JsonObject().put("messageId", id + ":3")));
 
     JsonObject wrong = new JsonObject().put("tenant", "acme").put("username", "bob").put("password", "not-bobs-password");
     for (int i = 0; i < 5; i++) {
@@ -105,6 +110,9 @@ class MetricsTest {
     assertEquals(1, delta("parley_sends_total{outcome=\"VALIDATION_FAILED\"}"), "a send without text");
     assertEquals(ACCEPTED + 3, delta("parley_sends_total"), "every send is counted once");
     assertEquals(ACCEPTED, delta("parley_messages_stored_total"), "stored messages");
+    assertEquals(1, delta("parley_message_changes_total{kind=\"reacted\"}"), "a reaction again is no change");
+    assertEquals(1, delta("parley_message_changes_total{kind=\"edited\"}"));
+    assertEquals(1, delta("parley_message_changes_total{kind=\"deleted\"}"));
 
     // The latency histogram: one observation per ack (duplicates are acked too), in Prometheus buckets.
     assertEquals(ACCEPTED + 1, delta("parley_send_seconds_count"), "acks timed");
