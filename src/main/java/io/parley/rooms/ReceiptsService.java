@@ -22,22 +22,22 @@ final class ReceiptsService {
 
   private final Access access;
   private final MembershipStore memberships;
-  private final RoomEvents events;
+  private final DeliveredAnnouncements announcements;
   private final ReceiptSettings settings;
   private final int membersMax;
 
-  ReceiptsService(ConversationStore conversations, MembershipStore memberships, RoomEvents events, ReceiptSettings settings,
+  ReceiptsService(ConversationStore conversations, MembershipStore memberships, DeliveredAnnouncements announcements, ReceiptSettings settings,
                   int membersMax) {
     this.access = new Access(conversations, memberships);
     this.memberships = memberships;
-    this.events = events;
+    this.announcements = announcements;
     this.settings = settings;
     this.membersMax = membersMax;
   }
 
   /**
    * The caller's connections were handed messages up to these seqs: the delivered positions move there and
-   * the members hear of each that moved. Not recorded where the tenant has receipts off (nobody may see it,
+   * the members hear of each that moved (gathered per conversation: {@link DeliveredAnnouncements}). Not recorded where the tenant has receipts off (nobody may see it,
    * and a read still implies delivery for the caller's own use).
    */
   Future<Void> delivered(Caller caller, Map<String, Long> seqs) {
@@ -45,10 +45,10 @@ final class ReceiptsService {
       return Future.succeededFuture();
     }
     return memberships.deliver(caller.tenant(), caller.userId(), seqs)
-      .compose(moved -> Future.all(moved.entrySet().stream()
-        .map(position -> events.delivered(caller.tenant(), position.getKey(), caller.userId(), position.getValue()))
-        .toList()))
-      .mapEmpty();
+      .map(moved -> {
+        moved.forEach((conversationId, seq) -> announcements.moved(caller.tenant(), conversationId, caller.userId(), seq));
+        return null;
+      });
   }
 
   /**

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
+import java.util.Map;
 
 /** The events rooms publishes: to a conversation's members, or to one user's connections. */
 final class RoomEvents {
@@ -37,8 +38,11 @@ final class RoomEvents {
     return shared ? toConversation(tenant, id, event) : fanout.publish(Channels.user(tenant, userId), event);
   }
 
-  Future<Void> delivered(String tenant, String id, String userId, long deliveredSeq) {
-    return toConversation(tenant, id, Events.of(Events.DELIVERED, id).put("userId", userId).put("deliveredSeq", deliveredSeq));
+  /** Members' delivered positions that moved ({userId: deliveredSeq}), gathered per conversation. */
+  Future<Void> delivered(String tenant, String id, Map<String, Long> positions) {
+    JsonObject byUser = new JsonObject();
+    positions.forEach(byUser::put);
+    return toConversation(tenant, id, Events.of(Events.DELIVERED, id).put("positions", byUser));
   }
 
   /** A member's own setting: only their connections hear of it (their other devices follow). */

@@ -35,6 +35,8 @@ public class RoomsVerticle extends VerticleBase {
 
   private MongoClient mongo;
   private EventFanout fanout;
+  private long flushes = -1;
+  private DeliveredAnnouncements announcements;
 
   @Override
   public Future<?> start() {
@@ -51,7 +53,9 @@ public class RoomsVerticle extends VerticleBase {
     UserDirectory directory = new AuthClient(BusRequests.of(vertx))::resolveUsers;
     RoomsService rooms = new RoomsService(conversations, memberships, events, directory,
       limits, settings, new GeneralRoom(config.generalRoom()), clock);
-    ReceiptsService receipts = new ReceiptsService(conversations, memberships, events, settings, limits.membersMax());
+    announcements = new DeliveredAnnouncements(events);
+    flushes = vertx.setPeriodic(DeliveredAnnouncements.FLUSH_MS, t -> announcements.flush());
+    ReceiptsService receipts = new ReceiptsService(conversations, memberships, announcements, settings, limits.membersMax());
     Access access = new Access(conversations, memberships);
     MentionCounts mentions = new MentionCounts(access, memberships, conversations);
     MemberLookup lookup = new MemberLookup(access, memberships, directory);
@@ -90,6 +94,10 @@ public class RoomsVerticle extends VerticleBase {
 
   @Override
   public Future<?> stop() {
+    vertx.cancelTimer(flushes);
+    if (announcements != null) {
+      announcements.flush();
+    }
     return Future.all(fanout == null ? Future.succeededFuture() : fanout.close(),
       mongo == null ? Future.succeededFuture() : mongo.close());
   }

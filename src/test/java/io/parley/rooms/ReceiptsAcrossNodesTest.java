@@ -57,7 +57,8 @@ class ReceiptsAcrossNodesTest {
     }
     await(bobPhone.awaitMessages(id, 3));
     await(bobLaptop.awaitMessages(id, 3));
-    await(alice.awaitEvents(e -> "delivered".equals(e.getString("type")) && e.getLong("deliveredSeq") == 3, 1));
+    String bobId = u.get("bob").getString("userId");
+    await(alice.awaitEvents(e -> "delivered".equals(e.getString("type")) && e.getJsonObject("positions").getLong(bobId, 0L) == 3, 1));
     assertEquals(3L, unread(restB, bobToken, id), "unread as node B counts it");
     assertEquals(new JsonObject().put("messageId", id + ":3").put("deliveredTo", 1).put("readBy", 0).put("members", 1),
       await(restB.expectGet(200, "/messages/" + id + ":3/receipts", u.get("alice").getString("accessToken"))));

@@ -100,7 +100,9 @@ class ReceiptsTest {
     await(alice.awaitEvents(delivered(u.get("bob"), burst), 1));
     await(node.vertx().timer(QUIET_MS));
 
-    List<Long> positions = alice.events().stream().filter(delivered(u.get("bob"), 1)).map(e -> e.getLong("deliveredSeq")).toList();
+    String bobId = u.get("bob").getString("userId");
+    List<Long> positions = alice.events().stream().filter(delivered(u.get("bob"), 1))
+      .map(e -> e.getJsonObject("positions").getLong(bobId)).toList();
     assertTrue(positions.size() <= burst / 2, "coalesced: " + positions.size() + " delivered events for " + burst + " messages");
     assertEquals(positions.stream().sorted().distinct().toList(), positions, "only forward");
     assertEquals((long) burst, positions.get(positions.size() - 1));
@@ -187,6 +189,27 @@ class ReceiptsTest {
   }
 
   /** alice (online on the bridge) and {@code others} of {@code tenant}, in a room alice created. */
+  @Test
+  void delivered_positions_are_gathered_into_one_event_per_conversation_not_one_per_member() throws Exception {
+    String[] others = {"b1", "b2", "b3", "b4", "b5", "b6", "b7", "b8"};
+    Chat chat = chat("busy", others);
+    List<BridgeClient> members = new ArrayList<>();
+    for (String name : others) {
+      members.add(await(node.online(chat.users().get(name))));
+    }
+    await(node.rest().send(token(chat.users(), "alice"), chat.roomId(), "a-1", "to eight"));
+    for (String name : others) {
+      await(chat.alice().awaitEvents(delivered(chat.users().get(name), 1), 1));
+    }
+    await(node.vertx().timer(QUIET_MS));
+    long events = chat.alice().events().stream().filter(e -> "delivered".equals(e.getString("type"))).count();
+    // Eight members handed the message within one flush or two: a few events naming several, not eight.
+    assertTrue(events <= 3, events + " delivered events for 8 members: " + chat.alice().events());
+    for (BridgeClient member : members) {
+      assertTrue(member.events().stream().filter(e -> "delivered".equals(e.getString("type"))).count() <= 3);
+    }
+  }
+
   private record Chat(Map<String, JsonObject> users, String roomId, BridgeClient alice) {
   }
 
@@ -211,9 +234,10 @@ class ReceiptsTest {
     return users.get(name).getString("accessToken");
   }
 
+  /** A {@code delivered} event (positions gathered per conversation) that moves {@code user} to {@code atLeast}. */
   private static Predicate<JsonObject> delivered(JsonObject user, long atLeast) {
-    return e -> "delivered".equals(e.getString("type")) && user.getString("userId").equals(e.getString("userId"))
-      && e.getLong("deliveredSeq") >= atLeast;
+    return e -> "delivered".equals(e.getString("type"))
+      && e.getJsonObject("positions").getLong(user.getString("userId"), 0L) >= atLeast;
   }
 
   private static Predicate<JsonObject> read(JsonObject user, long atLeast) {
