@@ -175,6 +175,15 @@ class ReactionsTest {
     JsonObject tombstone = await(node.rest().history(chat.a(), chat.roomId(), "")).getJsonArray("messages").getJsonObject(0);
     assertTrue(tombstone.getBoolean("deleted"));
     assertFalse(tombstone.containsKey("reactions"), tombstone.encode());
+
+    // A member who left reacts no more, nor takes a reaction off: as if the message did not exist.
+    String later = await(node.rest().send(chat.a(), chat.roomId(), "m-2", "after bob left")).getString("id");
+    ok(react(chat.b(), later, THUMBS));
+    await(node.rest().call(HttpMethod.POST, "/conversations/" + chat.roomId() + "/leave", chat.b(), null).compose(r -> Rest.check(r, 204)));
+    assertError(await(react(chat.b(), later, ":tada:")), 404, "MESSAGE_NOT_FOUND");
+    assertError(await(unreact(chat.b(), later, THUMBS)), 404, "MESSAGE_NOT_FOUND");
+    JsonObject kept = await(node.rest().history(chat.a(), chat.roomId(), "after=1")).getJsonArray("messages").getJsonObject(0);
+    assertEquals(1L, kept.getJsonArray("reactions").getJsonObject(0).getLong("count"), "what bob did before leaving stays");
   }
 
   private static Future<HttpResponse<Buffer>> react(String token, String messageId, String emoji) {
