@@ -210,7 +210,30 @@ class OpenApiServedTest {
     String quietRoom = await(rest.createConversation(quiet.getString("accessToken"), new JsonObject().put("type", "room").put("name", "q")))
       .getString("id");
     check(403, HttpMethod.GET, "/messages/" + quietRoom + ":1/receipts", quiet.getString("accessToken"), null);
+    // Reactions, threads (a reply is a send with threadOf), mentions.
+    check(200, HttpMethod.POST, "/messages/" + messageId + "/reactions", token, new JsonObject().put("emoji", "\uD83D\uDC4D"));
+    check(200, HttpMethod.POST, "/messages/" + messageId + "/reactions", bobToken, new JsonObject().put("emoji", ":tada:"));
+    check(200, HttpMethod.DELETE, "/messages/" + messageId + "/reactions/%3Atada%3A", bobToken, null);
+    check(400, HttpMethod.POST, "/messages/" + messageId + "/reactions", token, new JsonObject().put("emoji", "not one"));
+    check(413, HttpMethod.POST, "/messages/" + messageId + "/reactions", token, new JsonObject().put("emoji", "x".repeat(100)));
+    check(404, HttpMethod.POST, "/messages/" + id + ":99/reactions", token, new JsonObject().put("emoji", ":tada:"));
+    check(400, HttpMethod.DELETE, "/messages/" + messageId + "/reactions/nope", token, null);
+    check(201, HttpMethod.POST, messages, token, new JsonObject().put("clientMsgId", "reply-1").put("text", "a reply, @bob")
+      .put("threadOf", messageId));
+    check(422, HttpMethod.POST, messages, token, new JsonObject().put("clientMsgId", "reply-2").put("text", "elsewhere")
+      .put("threadOf", quietRoom + ":1"));
+    check(404, HttpMethod.POST, messages, token, new JsonObject().put("clientMsgId", "reply-3").put("text", "none")
+      .put("threadOf", id + ":99"));
+    check(422, HttpMethod.POST, messages, token, new JsonObject().put("clientMsgId", "flood")
+      .put("text", String.join(" ", java.util.stream.IntStream.range(0, 60).mapToObj(i -> "@u" + i).toList())));
+    check(200, HttpMethod.GET, "/messages/" + messageId + "/thread", token, null);
+    check(200, HttpMethod.GET, "/messages/" + messageId + "/thread?after=0&limit=5", token, null);
+    check(404, HttpMethod.GET, "/messages/" + id + ":99/thread", token, null);
+    check(400, HttpMethod.GET, "/messages/" + messageId + "/thread?limit=many", token, null);
+    check(200, HttpMethod.GET, messages + "?after=0&limit=10", token, null);
     check(200, HttpMethod.DELETE, "/messages/" + messageId + "?clientChangeId=d-1", token, null);
+    check(409, HttpMethod.POST, "/messages/" + messageId + "/reactions", token, new JsonObject().put("emoji", ":tada:"));
+    check(409, HttpMethod.POST, messages, token, new JsonObject().put("clientMsgId", "reply-4").put("text", "late").put("threadOf", messageId));
     check(409, HttpMethod.PUT, "/messages/" + messageId, token, new JsonObject().put("text", "too late"));
     check(404, HttpMethod.DELETE, "/messages/" + UUID.randomUUID() + ":1", token, null);
     check(200, HttpMethod.GET, messages + "?after=0&limit=10", token, null);
