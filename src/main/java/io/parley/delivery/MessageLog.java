@@ -113,14 +113,8 @@ final class MessageLog {
    * the real head is found from there, since other instances may have written since).
    */
   Future<List<JsonObject>> page(String tenant, String conversationId, long after, long before, int limit, long knownHead) {
-    if (after >= 0) {
-      return byIds(tenant, conversationId, after + 1, after + limit);
-    }
-    if (before >= 0) {
-      return byIds(tenant, conversationId, Math.max(1, before - limit), before - 1);
-    }
-    return probeHead(conversationId, Math.max(knownHead, heads.get(conversationId)))
-      .compose(head -> byIds(tenant, conversationId, Math.max(1, head - limit + 1), head));
+    return PageWindow.of(after, before, limit, () -> probeHead(conversationId, Math.max(knownHead, heads.get(conversationId))))
+      .compose(window -> byIds(tenant, conversationId, window.from(), window.to()));
   }
 
   /** One message of the tenant by its place, or null. */

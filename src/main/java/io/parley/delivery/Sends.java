@@ -93,7 +93,8 @@ final class Sends {
     if (message.getString("threadOf") == null) {
       return Future.succeededFuture(new Placed(appended, null));
     }
-    return replies.place(message, mentions.userIds()).map(placed -> new Placed(new MessageLog.Appended(placed.reply(), appended.duplicate()), placed));
+    return replies.place(message, mentions.userIds())
+      .map(placed -> new Placed(new MessageLog.Appended(placed.reply(), appended.duplicate()), placed));
   }
 
   private record Placed(MessageLog.Appended appended, ThreadReplies.Placed thread) {

@@ -72,14 +72,8 @@ final class Threads {
    * {@code before}, else the newest, at most {@code limit}; {@code knownCount} is a threadSeq known placed.
    */
   Future<List<JsonObject>> page(String tenant, String rootId, long after, long before, int limit, long knownCount) {
-    if (after >= 0) {
-      return byThreadSeqs(tenant, rootId, after + 1, after + limit);
-    }
-    if (before >= 0) {
-      return byThreadSeqs(tenant, rootId, Math.max(1, before - limit), before - 1);
-    }
-    return probeHead(rootId, Math.max(knownCount, heads.get(rootId)))
-      .compose(head -> byThreadSeqs(tenant, rootId, Math.max(1, head - limit + 1), head));
+    return PageWindow.of(after, before, limit, () -> probeHead(rootId, Math.max(knownCount, heads.get(rootId))))
+      .compose(window -> byThreadSeqs(tenant, rootId, window.from(), window.to()));
   }
 
   private Future<List<JsonObject>> byThreadSeqs(String tenant, String rootId, long from, long to) {

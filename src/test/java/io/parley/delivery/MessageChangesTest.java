@@ -2,6 +2,7 @@ package io.parley.delivery;
 
 import io.parley.testing.BridgeClient;
 import io.parley.testing.ParleyNodeExtension;
+import io.parley.testing.RoomOfMany;
 import io.parley.testing.Rest;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -46,36 +47,27 @@ class MessageChangesTest {
   static final ParleyNodeExtension node = ParleyNodeExtension.inProcess();
 
   /** alice, bob and carol of {@code tenant}; a room alice owns with bob in it (carol is not). */
-  private record Chat(JsonObject alice, JsonObject bob, JsonObject carol, String roomId) {
-    String a() { return alice.getString("accessToken"); }
-    String b() { return bob.getString("accessToken"); }
-    String c() { return carol.getString("accessToken"); }
-  }
-
-  private static Chat chat(String tenant) throws Exception {
-    Map<String, JsonObject> users = await(node.rest().users(tenant, "alice", "bob", "carol"));
-    String room = await(node.rest().createConversation(users.get("alice").getString("accessToken"), new JsonObject()
-      .put("type", "room").put("name", "changes").put("members", new JsonArray().add("bob")))).getString("id");
-    return new Chat(users.get("alice"), users.get("bob"), users.get("carol"), room);
+  private static RoomOfMany chat(String tenant) throws Exception {
+    return await(RoomOfMany.create(node.rest(), tenant, "changes", List.of("alice", "bob"), List.of("carol")));
   }
 
   @Test
   void each_change_reaches_every_members_connections_live_in_order() throws Exception {
-    Chat chat = chat("live");
+    RoomOfMany chat = chat("live");
     String room = chat.roomId();
-    List<BridgeClient> connections = List.of(await(node.online(chat.alice())), await(node.online(chat.alice())),
-      await(node.online(chat.bob())));
-    String first = await(node.rest().send(chat.a(), room, "m-1", "first")).getString("id");
-    String bobs = await(node.rest().send(chat.b(), room, "m-2", "bob's")).getString("id");
+    List<BridgeClient> connections = List.of(await(node.online(chat.user("alice"))), await(node.online(chat.user("alice"))),
+      await(node.online(chat.user("bob"))));
+    String first = await(node.rest().send(chat.token("alice"), room, "m-1", "first")).getString("id");
+    String bobs = await(node.rest().send(chat.token("bob"), room, "m-2", "bob's")).getString("id");
 
-    JsonObject edited = ok(200, edit(chat.a(), first, new JsonObject().put("text", "first, edited").put("clientChangeId", "e-1")));
+    JsonObject edited = ok(200, edit(chat.token("alice"), first, new JsonObject().put("text", "first, edited").put("clientChangeId", "e-1")));
     assertEquals("first, edited", edited.getString("text"));
     assertNotNull(edited.getLong("editedAt"));
     assertEquals(first, edited.getString("id"));
     JsonObject overBridge = await(connections.get(2).request(EDIT, new JsonObject().put("messageId", bobs).put("text", "bob's, edited")
       .put("clientChangeId", "e-2")));
     assertEquals("bob's, edited", overBridge.getString("text"));
-    JsonObject tombstone = ok(200, node.rest().call(HttpMethod.DELETE, "/messages/" + bobs, chat.a(), null));
+    JsonObject tombstone = ok(200, node.rest().call(HttpMethod.DELETE, "/messages/" + bobs, chat.token("alice"), null));
     assertTrue(tombstone.getBoolean("deleted"), "the owner deletes bob's message: " + tombstone.encode());
     assertFalse(tombstone.containsKey("text"));
     assertEquals(2L, tombstone.getLong("seq"));
@@ -96,7 +88,7 @@ class MessageChangesTest {
       assertEquals(2, connection.messages(room).size(), "changes are not messages");
     }
 
-    JsonArray history = await(node.rest().history(chat.b(), room, "")).getJsonArray("messages");
+    JsonArray history = await(node.rest().history(chat.token("bob"), room, "")).getJsonArray("messages");
     assertEquals(2, history.size(), "tombstones keep their place");
     for (int i = 0; i < 2; i++) {
       JsonObject message = history.getJsonObject(i);
@@ -104,24 +96,24 @@ class MessageChangesTest {
       assertTrue(message.getBoolean("deleted"));
       assertFalse(message.containsKey("text"));
     }
-    JsonObject unread = await(node.rest().expectGet(200, "/conversations", chat.b())).getJsonArray("conversations").getJsonObject(0);
+    JsonObject unread = await(node.rest().expectGet(200, "/conversations", chat.token("bob"))).getJsonArray("conversations").getJsonObject(0);
     assertEquals(2L, unread.getLong("lastSeq"), "changes move no head: unread counts messages only");
   }
 
   @Test
   void an_offline_member_gets_edits_and_deletes_on_sync_in_order_after_their_messages() throws Exception {
-    Chat chat = chat("offline");
+    RoomOfMany chat = chat("offline");
     String room = chat.roomId();
-    String m1 = await(node.rest().send(chat.a(), room, "m-1", "one")).getString("id");
-    String m2 = await(node.rest().send(chat.a(), room, "m-2", "two")).getString("id");
+    String m1 = await(node.rest().send(chat.token("alice"), room, "m-1", "one")).getString("id");
+    String m2 = await(node.rest().send(chat.token("alice"), room, "m-2", "two")).getString("id");
     // bob holds messages 1 and 2 and no change, then goes away.
-    ok(200, edit(chat.a(), m1, new JsonObject().put("text", "one, edited")));                 // change 1: message 1
-    String m3 = await(node.rest().send(chat.a(), room, "m-3", "three")).getString("id");
-    ok(200, edit(chat.a(), m3, new JsonObject().put("text", "three, edited")));               // change 2: message 3, not held
-    ok(200, node.rest().call(HttpMethod.DELETE, "/messages/" + m2 + "?clientChangeId=d-2", chat.a(), null)); // change 3
-    ok(200, edit(chat.a(), m1, new JsonObject().put("text", "one, edited twice")));           // change 4
+    ok(200, edit(chat.token("alice"), m1, new JsonObject().put("text", "one, edited")));                 // change 1: message 1
+    String m3 = await(node.rest().send(chat.token("alice"), room, "m-3", "three")).getString("id");
+    ok(200, edit(chat.token("alice"), m3, new JsonObject().put("text", "three, edited")));               // change 2: message 3, not held
+    ok(200, node.rest().call(HttpMethod.DELETE, "/messages/" + m2 + "?clientChangeId=d-2", chat.token("alice"), null)); // change 3
+    ok(200, edit(chat.token("alice"), m1, new JsonObject().put("text", "one, edited twice")));           // change 4
 
-    BridgeClient bob = await(node.online(chat.bob()));
+    BridgeClient bob = await(node.online(chat.user("bob")));
     JsonObject page = await(bob.request(SYNC, new JsonObject().put("positions", new JsonObject()
       .put(room, new JsonObject().put("seq", 2).put("changeSeq", 0))))).getJsonObject("conversations").getJsonObject(room);
 
@@ -143,7 +135,7 @@ class MessageChangesTest {
     assertEquals(0, caughtUp.getJsonArray("messages").size());
     assertEquals(0, caughtUp.getJsonArray("changes").size());
     assertEquals(4L, caughtUp.getLong("changeSeq"));
-    JsonObject overRest = await(node.rest().expect(200, "/sync", chat.b(), new JsonObject().put("positions", new JsonObject().put(room, 3))))
+    JsonObject overRest = await(node.rest().expect(200, "/sync", chat.token("bob"), new JsonObject().put("positions", new JsonObject().put(room, 3))))
       .getJsonObject("conversations").getJsonObject(room);
     assertEquals(List.of(1L, 2L, 3L, 4L), longs(overRest.getJsonArray("changes"), "changeSeq"),
       "POST /api/sync with a position before a change returns it");
@@ -156,13 +148,13 @@ class MessageChangesTest {
    */
   @Test
   void a_client_resuming_from_its_positions_after_200_mixed_writes_gets_each_event_once() throws Exception {
-    Chat chat = chat("resume");
+    RoomOfMany chat = chat("resume");
     String room = chat.roomId();
     Random random = new Random(9);
     Map<Long, JsonObject> state = new LinkedHashMap<>();
     List<long[]> changeLog = new ArrayList<>();
 
-    BridgeClient first = await(node.online(chat.bob()));
+    BridgeClient first = await(node.online(chat.user("bob")));
     for (int i = 0; i < 20; i++) {
       write(chat, random, state, changeLog, i);
     }
@@ -175,7 +167,7 @@ class MessageChangesTest {
     for (int i = 20; i < 220; i++) {
       write(chat, random, state, changeLog, i);
     }
-    BridgeClient second = await(node.online(chat.bob()));
+    BridgeClient second = await(node.online(chat.user("bob")));
     JsonObject page = await(second.request(SYNC, new JsonObject().put("positions", new JsonObject()
       .put(room, new JsonObject().put("seq", seenSeq).put("changeSeq", seenChange))))).getJsonObject("conversations").getJsonObject(room);
 
@@ -206,21 +198,21 @@ class MessageChangesTest {
   }
 
   /** One seeded write by alice: a send, an edit of a live message, or a delete; the model follows. */
-  private static void write(Chat chat, Random random, Map<Long, JsonObject> state, List<long[]> changeLog, int i) throws Exception {
+  private static void write(RoomOfMany chat, Random random, Map<Long, JsonObject> state, List<long[]> changeLog, int i) throws Exception {
     List<Long> live = state.entrySet().stream().filter(e -> !e.getValue().containsKey("deleted")).map(Map.Entry::getKey).toList();
     int roll = random.nextInt(10);
     if (live.isEmpty() || roll < 5) {
-      JsonObject sent = await(node.rest().send(chat.a(), chat.roomId(), "w-" + i, "text " + i));
+      JsonObject sent = await(node.rest().send(chat.token("alice"), chat.roomId(), "w-" + i, "text " + i));
       state.put(sent.getLong("seq"), new JsonObject().put("text", "text " + i));
       return;
     }
     long seq = live.get(random.nextInt(live.size()));
     String id = chat.roomId() + ":" + seq;
     if (roll < 8) {
-      JsonObject edited = ok(200, edit(chat.a(), id, new JsonObject().put("text", "edit " + i).put("clientChangeId", "c-" + i)));
+      JsonObject edited = ok(200, edit(chat.token("alice"), id, new JsonObject().put("text", "edit " + i).put("clientChangeId", "c-" + i)));
       state.put(seq, view(edited));
     } else {
-      JsonObject deleted = ok(200, node.rest().call(HttpMethod.DELETE, "/messages/" + id + "?clientChangeId=c-" + i, chat.a(), null));
+      JsonObject deleted = ok(200, node.rest().call(HttpMethod.DELETE, "/messages/" + id + "?clientChangeId=c-" + i, chat.token("alice"), null));
       state.put(seq, view(deleted));
     }
     changeLog.add(new long[] {changeLog.size() + 1, seq});
@@ -233,34 +225,34 @@ class MessageChangesTest {
 
   @Test
   void refusals_have_stable_codes_and_change_nothing() throws Exception {
-    Chat chat = chat("refusals");
+    RoomOfMany chat = chat("refusals");
     String room = chat.roomId();
     JsonObject eve = await(node.rest().user("elsewhere", "eve"));
-    String alices = await(node.rest().send(chat.a(), room, "m-1", "alice's")).getString("id");
-    String bobs = await(node.rest().send(chat.b(), room, "m-2", "bob's")).getString("id");
-    String gone = await(node.rest().send(chat.a(), room, "m-3", "to be deleted")).getString("id");
-    ok(200, edit(chat.a(), alices, new JsonObject().put("text", "alice's, edited").put("clientChangeId", "e-1")));
-    ok(200, node.rest().call(HttpMethod.DELETE, "/messages/" + gone, chat.a(), null));
-    BridgeClient bobOnline = await(node.online(chat.bob()));
+    String alices = await(node.rest().send(chat.token("alice"), room, "m-1", "alice's")).getString("id");
+    String bobs = await(node.rest().send(chat.token("bob"), room, "m-2", "bob's")).getString("id");
+    String gone = await(node.rest().send(chat.token("alice"), room, "m-3", "to be deleted")).getString("id");
+    ok(200, edit(chat.token("alice"), alices, new JsonObject().put("text", "alice's, edited").put("clientChangeId", "e-1")));
+    ok(200, node.rest().call(HttpMethod.DELETE, "/messages/" + gone, chat.token("alice"), null));
+    BridgeClient bobOnline = await(node.online(chat.user("bob")));
     JsonObject before = snapshot(chat);
     JsonObject text = new JsonObject().put("text", "changed");
 
     List<Object[]> rest = List.of(
-      new Object[] {"another's message", edit(chat.b(), alices, text), 403, "NOT_MESSAGE_AUTHOR"},
-      new Object[] {"deleting another's, not the owner", node.rest().call(HttpMethod.DELETE, "/messages/" + alices, chat.b(), null), 403, "NOT_MESSAGE_AUTHOR"},
-      new Object[] {"editing a deleted message", edit(chat.a(), gone, text), 409, "MESSAGE_DELETED"},
+      new Object[] {"another's message", edit(chat.token("bob"), alices, text), 403, "NOT_MESSAGE_AUTHOR"},
+      new Object[] {"deleting another's, not the owner", node.rest().call(HttpMethod.DELETE, "/messages/" + alices, chat.token("bob"), null), 403, "NOT_MESSAGE_AUTHOR"},
+      new Object[] {"editing a deleted message", edit(chat.token("alice"), gone, text), 409, "MESSAGE_DELETED"},
       new Object[] {"another tenant", edit(eve.getString("accessToken"), alices, text), 404, "MESSAGE_NOT_FOUND"},
       new Object[] {"another tenant deleting", node.rest().call(HttpMethod.DELETE, "/messages/" + alices, eve.getString("accessToken"), null), 404, "MESSAGE_NOT_FOUND"},
-      new Object[] {"not a member", edit(chat.c(), alices, text), 404, "MESSAGE_NOT_FOUND"},
-      new Object[] {"no such seq", edit(chat.a(), room + ":99", text), 404, "MESSAGE_NOT_FOUND"},
-      new Object[] {"text over the limit", edit(chat.a(), alices, new JsonObject().put("text", "x".repeat(16_385))), 413, "PAYLOAD_TOO_LARGE"},
-      new Object[] {"no text", edit(chat.a(), alices, new JsonObject()), 400, "VALIDATION_FAILED"},
-      new Object[] {"malformed id", edit(chat.a(), "not-an-id", text), 400, "VALIDATION_FAILED"},
-      new Object[] {"seq 0", edit(chat.a(), room + ":0", text), 400, "VALIDATION_FAILED"},
-      new Object[] {"seq not a number", edit(chat.a(), room + ":x1", text), 400, "VALIDATION_FAILED"},
-      new Object[] {"id over its size", edit(chat.a(), "c".repeat(100) + ":1", text), 413, "PAYLOAD_TOO_LARGE"},
-      new Object[] {"bad change id", edit(chat.a(), alices, text.copy().put("clientChangeId", "has space")), 400, "VALIDATION_FAILED"},
-      new Object[] {"change id reused, other text", edit(chat.a(), alices, new JsonObject().put("text", "other").put("clientChangeId", "e-1")), 409, "CLIENT_CHANGE_ID_REUSED"});
+      new Object[] {"not a member", edit(chat.token("carol"), alices, text), 404, "MESSAGE_NOT_FOUND"},
+      new Object[] {"no such seq", edit(chat.token("alice"), room + ":99", text), 404, "MESSAGE_NOT_FOUND"},
+      new Object[] {"text over the limit", edit(chat.token("alice"), alices, new JsonObject().put("text", "x".repeat(16_385))), 413, "PAYLOAD_TOO_LARGE"},
+      new Object[] {"no text", edit(chat.token("alice"), alices, new JsonObject()), 400, "VALIDATION_FAILED"},
+      new Object[] {"malformed id", edit(chat.token("alice"), "not-an-id", text), 400, "VALIDATION_FAILED"},
+      new Object[] {"seq 0", edit(chat.token("alice"), room + ":0", text), 400, "VALIDATION_FAILED"},
+      new Object[] {"seq not a number", edit(chat.token("alice"), room + ":x1", text), 400, "VALIDATION_FAILED"},
+      new Object[] {"id over its size", edit(chat.token("alice"), "c".repeat(100) + ":1", text), 413, "PAYLOAD_TOO_LARGE"},
+      new Object[] {"bad change id", edit(chat.token("alice"), alices, text.copy().put("clientChangeId", "has space")), 400, "VALIDATION_FAILED"},
+      new Object[] {"change id reused, other text", edit(chat.token("alice"), alices, new JsonObject().put("text", "other").put("clientChangeId", "e-1")), 409, "CLIENT_CHANGE_ID_REUSED"});
     for (Object[] row : rest) {
       HttpResponse<Buffer> answer = await((io.vertx.core.Future<HttpResponse<Buffer>>) row[1]);
       try {
@@ -275,28 +267,28 @@ class MessageChangesTest {
       new JsonObject().put("messageId", alices)), 403, "NOT_MESSAGE_AUTHOR")));
     await(labelled("bridge: malformed id", bridgeRefused(bobOnline.request(EDIT,
       new JsonObject().put("messageId", "nope").put("text", "x")), 101, "VALIDATION_FAILED")));
-    BridgeClient aliceOnline = await(node.online(chat.alice()));
+    BridgeClient aliceOnline = await(node.online(chat.user("alice")));
     await(labelled("bridge: a deleted message", bridgeRefused(aliceOnline.request(EDIT,
       new JsonObject().put("messageId", gone).put("text", "x")), 404, "MESSAGE_DELETED")));
     await(labelled("bridge: reused change id", bridgeRefused(aliceOnline.request(EDIT,
       new JsonObject().put("messageId", alices).put("text", "other").put("clientChangeId", "e-1")), 405, "CLIENT_CHANGE_ID_REUSED")));
 
     // bob leaves: his own message is out of his reach now.
-    await(node.rest().expect(204, "/conversations/" + room + "/leave", chat.b(), new JsonObject()));
-    assertError(await(edit(chat.b(), bobs, text)), 404, "MESSAGE_NOT_FOUND");
-    assertError(await(node.rest().call(HttpMethod.DELETE, "/messages/" + bobs, chat.b(), null)), 404, "MESSAGE_NOT_FOUND");
-    await(node.rest().expect(200, "/conversations/" + room + "/join", chat.b(), new JsonObject()));
+    await(node.rest().expect(204, "/conversations/" + room + "/leave", chat.token("bob"), new JsonObject()));
+    assertError(await(edit(chat.token("bob"), bobs, text)), 404, "MESSAGE_NOT_FOUND");
+    assertError(await(node.rest().call(HttpMethod.DELETE, "/messages/" + bobs, chat.token("bob"), null)), 404, "MESSAGE_NOT_FOUND");
+    await(node.rest().expect(200, "/conversations/" + room + "/join", chat.token("bob"), new JsonObject()));
 
     assertEquals(before, snapshot(chat), "nothing changed");
-    JsonObject resent = ok(200, edit(chat.a(), alices, new JsonObject().put("text", "alice's, edited").put("clientChangeId", "e-1")));
+    JsonObject resent = ok(200, edit(chat.token("alice"), alices, new JsonObject().put("text", "alice's, edited").put("clientChangeId", "e-1")));
     assertEquals("alice's, edited", resent.getString("text"), "a resend answers the same change");
     assertEquals(before, snapshot(chat), "and stores nothing new");
   }
 
   /** The room's history and change log as bob's sync sees them. */
-  private static JsonObject snapshot(Chat chat) throws Exception {
-    JsonObject history = await(node.rest().history(chat.a(), chat.roomId(), ""));
-    JsonObject sync = await(node.rest().expect(200, "/sync", chat.a(), new JsonObject().put("positions",
+  private static JsonObject snapshot(RoomOfMany chat) throws Exception {
+    JsonObject history = await(node.rest().history(chat.token("alice"), chat.roomId(), ""));
+    JsonObject sync = await(node.rest().expect(200, "/sync", chat.token("alice"), new JsonObject().put("positions",
       new JsonObject().put(chat.roomId(), new JsonObject().put("seq", 0).put("changeSeq", 0)))));
     JsonObject page = sync.getJsonObject("conversations").getJsonObject(chat.roomId());
     page.remove("readSeq");
@@ -317,10 +309,10 @@ class MessageChangesTest {
 
   @Test
   void a_delete_replay_is_flagged_and_a_missing_text_field_is_refused_before_anything() throws Exception {
-    Chat chat = chat("replay");
-    String id = await(node.rest().send(chat.a(), chat.roomId(), "m-1", "hi")).getString("id");
-    HttpResponse<Buffer> once = await(node.rest().call(HttpMethod.DELETE, "/messages/" + id + "?clientChangeId=d-1", chat.a(), null));
-    HttpResponse<Buffer> twice = await(node.rest().call(HttpMethod.DELETE, "/messages/" + id + "?clientChangeId=d-1", chat.a(), null));
+    RoomOfMany chat = chat("replay");
+    String id = await(node.rest().send(chat.token("alice"), chat.roomId(), "m-1", "hi")).getString("id");
+    HttpResponse<Buffer> once = await(node.rest().call(HttpMethod.DELETE, "/messages/" + id + "?clientChangeId=d-1", chat.token("alice"), null));
+    HttpResponse<Buffer> twice = await(node.rest().call(HttpMethod.DELETE, "/messages/" + id + "?clientChangeId=d-1", chat.token("alice"), null));
     assertEquals(200, once.statusCode());
     assertNull(once.getHeader("Idempotent-Replayed"));
     assertEquals(200, twice.statusCode());

@@ -2,6 +2,7 @@ package io.parley.messaging;
 
 import io.parley.testing.BridgeClient;
 import io.parley.testing.ParleyNodeExtension;
+import io.parley.testing.RoomOfMany;
 import io.parley.testing.Rest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -36,84 +36,76 @@ class MentionsTest {
   @RegisterExtension
   static final ParleyNodeExtension node = ParleyNodeExtension.inProcess();
 
-  private record Chat(JsonObject alice, JsonObject bob, JsonObject carol, JsonObject dave, String roomId) {
-    String a() { return alice.getString("accessToken"); }
-    String b() { return bob.getString("accessToken"); }
-  }
-
   /** alice, bob, carol and dave of {@code tenant}; a room of alice, bob and carol (dave is not in it). */
-  private static Chat chat(String tenant) throws Exception {
-    Map<String, JsonObject> users = await(node.rest().users(tenant, "alice", "bob", "carol", "dave"));
-    String room = await(node.rest().createConversation(users.get("alice").getString("accessToken"), new JsonObject()
-      .put("type", "room").put("name", "mentions").put("members", new JsonArray().add("bob").add("carol")))).getString("id");
-    return new Chat(users.get("alice"), users.get("bob"), users.get("carol"), users.get("dave"), room);
+  private static RoomOfMany chat(String tenant) throws Exception {
+    return await(RoomOfMany.create(node.rest(), tenant, "mentions", List.of("alice", "bob", "carol"), List.of("dave")));
   }
 
   @Test
   void mentioned_members_are_stored_and_told_on_their_own_channel() throws Exception {
-    Chat chat = chat("mentions");
-    BridgeClient bob = await(node.online(chat.bob()));
-    BridgeClient carol = await(node.online(chat.carol()));
-    BridgeClient dave = await(node.online(chat.dave()));
+    RoomOfMany chat = chat("mentions");
+    BridgeClient bob = await(node.online(chat.user("bob")));
+    BridgeClient carol = await(node.online(chat.user("carol")));
+    BridgeClient dave = await(node.online(chat.user("dave")));
 
     // Bob by name (any case, with punctuation after), dave (not a member), an e-mail address, an unknown name.
-    JsonObject sent = await(node.rest().send(chat.a(), chat.roomId(), "m-1",
+    JsonObject sent = await(node.rest().send(chat.token("alice"), chat.roomId(), "m-1",
       "hey @BOB. ask dave@example.com or @dave or @nobody"));
     JsonArray mentions = sent.getJsonArray("mentions");
     assertEquals(1, mentions.size(), sent.encode());
-    assertEquals(chat.bob().getString("userId"), mentions.getJsonObject(0).getString("userId"));
+    assertEquals(chat.user("bob").getString("userId"), mentions.getJsonObject(0).getString("userId"));
     assertEquals("bob", mentions.getJsonObject(0).getString("username"));
     assertNull(sent.getString("broadcast"));
 
     JsonObject told = await(bob.awaitEvents(e -> "mention".equals(e.getString("type")), 1)).get(0);
     assertEquals(chat.roomId(), told.getString("conversationId"));
     assertEquals(sent.getString("id"), told.getJsonObject("message").getString("id"));
-    JsonObject inHistory = await(node.rest().history(chat.b(), chat.roomId(), "")).getJsonArray("messages").getJsonObject(0);
+    JsonObject inHistory = await(node.rest().history(chat.token("bob"), chat.roomId(), "")).getJsonArray("messages").getJsonObject(0);
     assertEquals(mentions, inHistory.getJsonArray("mentions"));
 
     // @all and @here in a room are told by the message itself, which every member's connections get.
-    JsonObject everyone = await(node.rest().send(chat.b(), chat.roomId(), "m-2", "@all lunch?"));
+    JsonObject everyone = await(node.rest().send(chat.token("bob"), chat.roomId(), "m-2", "@all lunch?"));
     assertEquals("all", everyone.getString("broadcast"));
     JsonObject carolGot = await(carol.awaitEvents(e -> "message".equals(e.getString("type"))
       && everyone.getString("id").equals(e.getJsonObject("message").getString("id")), 1)).get(0);
     assertEquals("all", carolGot.getJsonObject("message").getString("broadcast"));
-    JsonObject here = await(node.rest().send(chat.b(), chat.roomId(), "m-3", "@here anyone?"));
+    JsonObject here = await(node.rest().send(chat.token("bob"), chat.roomId(), "m-3", "@here anyone?"));
     assertEquals("here", here.getString("broadcast"));
     assertEquals(1, bob.events().stream().filter(e -> "mention".equals(e.getString("type"))).count(), "never the sender");
     assertTrue(carol.events().stream().noneMatch(e -> "mention".equals(e.getString("type"))), "no mention event per member for @all");
     assertTrue(dave.events().stream().noneMatch(e -> "mention".equals(e.getString("type"))), "never a non-member");
 
     // Unread mentions per conversation: bob was named once and @all'd once (his own @all and @here do not count for him).
-    await(node.rest().send(chat.a(), chat.roomId(), "m-1", "hey @BOB. ask dave@example.com or @dave or @nobody"));  // a resend
-    String carolsToken = chat.carol().getString("accessToken");
-    assertEquals(0L, unreadMentions(chat.b(), chat.roomId()), "bob's own sends moved his read position past seq 1");
+    await(node.rest().send(chat.token("alice"), chat.roomId(), "m-1", "hey @BOB. ask dave@example.com or @dave or @nobody"));  // a resend
+    String carolsToken = chat.token("carol");
+    assertEquals(0L, unreadMentions(chat.token("bob"), chat.roomId()), "bob's own sends moved his read position past seq 1");
     assertEquals(1L, unreadMentions(carolsToken, chat.roomId()), "carol: the @all (@here is not kept)");
-    JsonObject fourth = await(node.rest().send(chat.a(), chat.roomId(), "m-4", "@bob again, and @carol"));
+    JsonObject fourth = await(node.rest().send(chat.token("alice"), chat.roomId(), "m-4", "@bob again, and @carol"));
     assertEquals(2L, unreadMentions(carolsToken, chat.roomId()), "carol: the @all and her name");
-    assertEquals(1L, unreadMentions(chat.b(), chat.roomId()));
-    assertEquals(0L, unreadMentions(chat.a(), chat.roomId()), "never for one's own messages");
+    assertEquals(1L, unreadMentions(chat.token("bob"), chat.roomId()));
+    assertEquals(0L, unreadMentions(chat.token("alice"), chat.roomId()), "never for one's own messages");
     await(node.rest().expect(200, "/conversations/" + chat.roomId() + "/read", carolsToken, new JsonObject().put("seq", fourth.getLong("seq"))));
     assertEquals(0L, unreadMentions(carolsToken, chat.roomId()), "read past them: none unread");
 
     // In a DM, @all is just text.
-    String dm = await(node.rest().createConversation(chat.a(), new JsonObject().put("type", "dm")
+    String dm = await(node.rest().createConversation(chat.token("alice"), new JsonObject().put("type", "dm")
       .put("members", new JsonArray().add("bob")))).getString("id");
-    JsonObject plain = await(node.rest().send(chat.a(), dm, "dm-1", "@all of it"));
+    JsonObject plain = await(node.rest().send(chat.token("alice"), dm, "dm-1", "@all of it"));
     assertFalse(plain.containsKey("broadcast"), plain.encode());
   }
 
   @Test
   void a_flood_of_mentions_is_refused_whole() throws Exception {
-    Chat chat = chat("flood");
+    RoomOfMany chat = chat("flood");
     String names = IntStream.range(0, 500).mapToObj(i -> "@user" + i).collect(Collectors.joining(" "));
-    HttpResponse<Buffer> flood = await(node.rest().call(HttpMethod.POST, "/conversations/" + chat.roomId() + "/messages", chat.a(),
+    HttpResponse<Buffer> flood = await(node.rest().call(HttpMethod.POST, "/conversations/" + chat.roomId() + "/messages", chat.token("alice"),
       new JsonObject().put("clientMsgId", "flood").put("text", names)));
     assertError(flood, 422, "TOO_MANY_MENTIONS");
     String fortyNine = IntStream.range(0, 49).mapToObj(i -> "@user" + i).collect(Collectors.joining(" "));
-    await(node.rest().send(chat.a(), chat.roomId(), "fifty", fortyNine + " @bob"));
-    assertError(await(node.rest().call(HttpMethod.POST, "/conversations/" + chat.roomId() + "/messages", chat.a(),
+    await(node.rest().send(chat.token("alice"), chat.roomId(), "fifty", fortyNine + " @bob"));
+    assertError(await(node.rest().call(HttpMethod.POST, "/conversations/" + chat.roomId() + "/messages", chat.token("alice"),
       new JsonObject().put("clientMsgId", "fifty-one").put("text", fortyNine + " @bob @carol"))), 422, "TOO_MANY_MENTIONS");
-    JsonArray stored = await(node.rest().history(chat.a(), chat.roomId(), "")).getJsonArray("messages");
+    JsonArray stored = await(node.rest().history(chat.token("alice"), chat.roomId(), "")).getJsonArray("messages");
     assertEquals(List.of("fifty"), stored.stream().map(m -> ((JsonObject) m).getString("clientMsgId")).toList(),
       "a refused message is not stored");
     // A mention in a conversation one is not in (another tenant's user naming a member) goes nowhere.

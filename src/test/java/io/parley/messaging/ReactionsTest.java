@@ -2,6 +2,7 @@ package io.parley.messaging;
 
 import io.parley.testing.BridgeClient;
 import io.parley.testing.ParleyNodeExtension;
+import io.parley.testing.RoomOfMany;
 import io.parley.testing.Rest;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
@@ -17,7 +18,6 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static io.parley.testing.ApiAssertions.assertError;
@@ -42,29 +42,25 @@ class ReactionsTest {
   @RegisterExtension
   static final ParleyNodeExtension node = ParleyNodeExtension.inProcess();
 
-  private record Chat(JsonObject alice, JsonObject bob, JsonObject carol, String roomId, String messageId) {
-    String a() { return alice.getString("accessToken"); }
-    String b() { return bob.getString("accessToken"); }
-    String c() { return carol.getString("accessToken"); }
+  /** The room (alice and bob; carol is not in it) and a message of alice's in it. */
+  private record Chat(RoomOfMany room, String messageId) {
+    String token(String name) { return room.token(name); }
+    JsonObject user(String name) { return room.user(name); }
+    String roomId() { return room.roomId(); }
   }
 
-  /** alice, bob and carol of {@code tenant}; a room of alice and bob with one message of alice's (carol is not in it). */
   private static Chat chat(String tenant) throws Exception {
-    Map<String, JsonObject> users = await(node.rest().users(tenant, "alice", "bob", "carol"));
-    String a = users.get("alice").getString("accessToken");
-    String room = await(node.rest().createConversation(a, new JsonObject()
-      .put("type", "room").put("name", "reactions").put("members", new JsonArray().add("bob")))).getString("id");
-    String message = await(node.rest().send(a, room, "m-1", "react to me")).getString("id");
-    return new Chat(users.get("alice"), users.get("bob"), users.get("carol"), room, message);
+    RoomOfMany room = await(RoomOfMany.create(node.rest(), tenant, "reactions", List.of("alice", "bob"), List.of("carol")));
+    return new Chat(room, await(node.rest().send(room.token("alice"), room.roomId(), "m-1", "react to me")).getString("id"));
   }
 
   @Test
   void reactions_are_live_idempotent_and_carried_by_history() throws Exception {
     Chat chat = chat("live");
-    List<BridgeClient> connections = List.of(await(node.online(chat.alice())), await(node.online(chat.bob())));
+    List<BridgeClient> connections = List.of(await(node.online(chat.user("alice"))), await(node.online(chat.user("bob"))));
 
-    JsonObject first = ok(react(chat.b(), chat.messageId(), THUMBS));
-    JsonObject again = ok(react(chat.b(), chat.messageId(), THUMBS));
+    JsonObject first = ok(react(chat.token("bob"), chat.messageId(), THUMBS));
+    JsonObject again = ok(react(chat.token("bob"), chat.messageId(), THUMBS));
     assertEquals(first.getJsonArray("reactions"), again.getJsonArray("reactions"), "a second time changes nothing");
     JsonObject reaction = first.getJsonArray("reactions").getJsonObject(0);
     assertEquals(THUMBS, reaction.getString("emoji"));
@@ -73,10 +69,10 @@ class ReactionsTest {
 
     JsonObject overBridge = await(connections.get(0).request(REACT, new JsonObject().put("messageId", chat.messageId()).put("emoji", THUMBS)));
     assertEquals(2L, overBridge.getJsonArray("reactions").getJsonObject(0).getLong("count"));
-    ok(react(chat.a(), chat.messageId(), FAMILY));
-    ok(react(chat.a(), chat.messageId(), ":party_parrot:"));
-    JsonObject removed = ok(unreact(chat.a(), chat.messageId(), ":party_parrot:"));
-    JsonObject removedAgain = ok(unreact(chat.a(), chat.messageId(), ":party_parrot:"));
+    ok(react(chat.token("alice"), chat.messageId(), FAMILY));
+    ok(react(chat.token("alice"), chat.messageId(), ":party_parrot:"));
+    JsonObject removed = ok(unreact(chat.token("alice"), chat.messageId(), ":party_parrot:"));
+    JsonObject removedAgain = ok(unreact(chat.token("alice"), chat.messageId(), ":party_parrot:"));
     assertEquals(removed.getJsonArray("reactions"), removedAgain.getJsonArray("reactions"));
     assertEquals(List.of(THUMBS, FAMILY), emojis(removed));
 
@@ -85,17 +81,17 @@ class ReactionsTest {
       assertEquals(List.of(1L, 2L, 3L, 4L, 5L), changes.stream().map(e -> e.getLong("changeSeq")).toList(),
         "only changes that changed something are in the log");
       assertEquals(List.of("reacted", "reacted", "reacted", "reacted", "unreacted"), changes.stream().map(e -> e.getString("kind")).toList());
-      assertEquals(chat.bob().getString("userId"), changes.get(0).getString("userId"));
+      assertEquals(chat.user("bob").getString("userId"), changes.get(0).getString("userId"));
       assertEquals(THUMBS, changes.get(0).getString("emoji"));
       assertEquals(List.of(THUMBS, FAMILY), emojis(changes.get(4).getJsonObject("message")));
     }
-    JsonObject inHistory = await(node.rest().history(chat.b(), chat.roomId(), "")).getJsonArray("messages").getJsonObject(0);
+    JsonObject inHistory = await(node.rest().history(chat.token("bob"), chat.roomId(), "")).getJsonArray("messages").getJsonObject(0);
     assertEquals(removed.getJsonArray("reactions"), inHistory.getJsonArray("reactions"));
-    JsonObject conversation = await(node.rest().expectGet(200, "/conversations", chat.b())).getJsonArray("conversations").getJsonObject(0);
+    JsonObject conversation = await(node.rest().expectGet(200, "/conversations", chat.token("bob"))).getJsonArray("conversations").getJsonObject(0);
     assertEquals(1L, conversation.getLong("lastSeq"), "reactions are not messages: unread counts do not move");
 
     // A member who held message 1 and no change catches up through sync: the changes, in order.
-    JsonObject synced = await(node.rest().expect(200, "/sync", chat.b(), new JsonObject().put("positions",
+    JsonObject synced = await(node.rest().expect(200, "/sync", chat.token("bob"), new JsonObject().put("positions",
       new JsonObject().put(chat.roomId(), new JsonObject().put("seq", 1).put("changeSeq", 0)))))
       .getJsonObject("conversations").getJsonObject(chat.roomId());
     assertEquals(5, synced.getJsonArray("changes").size());
@@ -126,18 +122,18 @@ class ReactionsTest {
     Chat chat = chat("refusals");
     String m = chat.messageId();
     // A reaction of 10,000 characters; text that is not an emoji; a shortcode too long; two emojis at once.
-    assertError(await(react(chat.b(), m, "x".repeat(10_000))), 413, "PAYLOAD_TOO_LARGE");
-    assertError(await(react(chat.b(), m, "lol")), 400, "VALIDATION_FAILED");
-    assertError(await(react(chat.b(), m, ":" + "a".repeat(31) + ":")), 400, "VALIDATION_FAILED");
-    assertError(await(react(chat.b(), m, THUMBS + THUMBS)), 400, "VALIDATION_FAILED");
-    assertError(await(node.rest().call(HttpMethod.POST, "/messages/" + m + "/reactions", chat.b(), new JsonObject())), 400, "VALIDATION_FAILED");
-    assertError(await(react(chat.b(), "not-a-message-id", THUMBS)), 400, "VALIDATION_FAILED");
+    assertError(await(react(chat.token("bob"), m, "x".repeat(10_000))), 413, "PAYLOAD_TOO_LARGE");
+    assertError(await(react(chat.token("bob"), m, "lol")), 400, "VALIDATION_FAILED");
+    assertError(await(react(chat.token("bob"), m, ":" + "a".repeat(31) + ":")), 400, "VALIDATION_FAILED");
+    assertError(await(react(chat.token("bob"), m, THUMBS + THUMBS)), 400, "VALIDATION_FAILED");
+    assertError(await(node.rest().call(HttpMethod.POST, "/messages/" + m + "/reactions", chat.token("bob"), new JsonObject())), 400, "VALIDATION_FAILED");
+    assertError(await(react(chat.token("bob"), "not-a-message-id", THUMBS)), 400, "VALIDATION_FAILED");
     // Not a member, another tenant, a message that does not exist: all alike, 404.
-    assertError(await(react(chat.c(), m, THUMBS)), 404, "MESSAGE_NOT_FOUND");
+    assertError(await(react(chat.token("carol"), m, THUMBS)), 404, "MESSAGE_NOT_FOUND");
     JsonObject stranger = await(node.rest().user("elsewhere", "mallory"));
     assertError(await(react(stranger.getString("accessToken"), m, THUMBS)), 404, "MESSAGE_NOT_FOUND");
-    assertError(await(react(chat.b(), chat.roomId() + ":99", THUMBS)), 404, "MESSAGE_NOT_FOUND");
-    BridgeClient carol = await(node.online(chat.carol()));
+    assertError(await(react(chat.token("bob"), chat.roomId() + ":99", THUMBS)), 404, "MESSAGE_NOT_FOUND");
+    BridgeClient carol = await(node.online(chat.user("carol")));
     await(bridgeRefused(carol.request(REACT, new JsonObject().put("messageId", m).put("emoji", THUMBS)), 402, "MESSAGE_NOT_FOUND"));
     await(bridgeRefused(carol.request(UNREACT, new JsonObject().put("messageId", m).put("emoji", "x".repeat(10_000))), 102, "PAYLOAD_TOO_LARGE"));
 
@@ -147,7 +143,7 @@ class ReactionsTest {
     for (int batch = 0; batch < 20; batch++) {
       List<Future<HttpResponse<Buffer>>> sent = new ArrayList<>();
       for (int i = batch * 50; i < batch * 50 + 50; i++) {
-        sent.add(react(chat.b(), m, i < 500 ? THUMBS : new String(Character.toChars(0x1F600 + i - 500))));
+        sent.add(react(chat.token("bob"), m, i < 500 ? THUMBS : new String(Character.toChars(0x1F600 + i - 500))));
       }
       await(Future.all(sent));
       sent.forEach(answer -> answers.add(answer.result()));
@@ -165,24 +161,24 @@ class ReactionsTest {
     assertTrue(answers.subList(0, 500).stream().allMatch(answer -> answer.statusCode() == 200));
     assertEquals(19, accepted, "20 different emojis per user and message, 👍 being the first");
     assertEquals(481, refused);
-    JsonObject stored = await(node.rest().history(chat.a(), chat.roomId(), "")).getJsonArray("messages").getJsonObject(0);
+    JsonObject stored = await(node.rest().history(chat.token("alice"), chat.roomId(), "")).getJsonArray("messages").getJsonObject(0);
     assertEquals(20, stored.getJsonArray("reactions").size());
     assertTrue(stored.getJsonArray("reactions").stream().allMatch(r -> ((JsonObject) r).getLong("count") == 1L));
 
     // A deleted message takes no reaction, and its tombstone carries none.
-    ok(node.rest().call(HttpMethod.DELETE, "/messages/" + m, chat.a(), null));
-    assertError(await(react(chat.b(), m, ":tada:")), 409, "MESSAGE_DELETED");
-    JsonObject tombstone = await(node.rest().history(chat.a(), chat.roomId(), "")).getJsonArray("messages").getJsonObject(0);
+    ok(node.rest().call(HttpMethod.DELETE, "/messages/" + m, chat.token("alice"), null));
+    assertError(await(react(chat.token("bob"), m, ":tada:")), 409, "MESSAGE_DELETED");
+    JsonObject tombstone = await(node.rest().history(chat.token("alice"), chat.roomId(), "")).getJsonArray("messages").getJsonObject(0);
     assertTrue(tombstone.getBoolean("deleted"));
     assertFalse(tombstone.containsKey("reactions"), tombstone.encode());
 
     // A member who left reacts no more, nor takes a reaction off: as if the message did not exist.
-    String later = await(node.rest().send(chat.a(), chat.roomId(), "m-2", "after bob left")).getString("id");
-    ok(react(chat.b(), later, THUMBS));
-    await(node.rest().call(HttpMethod.POST, "/conversations/" + chat.roomId() + "/leave", chat.b(), null).compose(r -> Rest.check(r, 204)));
-    assertError(await(react(chat.b(), later, ":tada:")), 404, "MESSAGE_NOT_FOUND");
-    assertError(await(unreact(chat.b(), later, THUMBS)), 404, "MESSAGE_NOT_FOUND");
-    JsonObject kept = await(node.rest().history(chat.a(), chat.roomId(), "after=1")).getJsonArray("messages").getJsonObject(0);
+    String later = await(node.rest().send(chat.token("alice"), chat.roomId(), "m-2", "after bob left")).getString("id");
+    ok(react(chat.token("bob"), later, THUMBS));
+    await(node.rest().call(HttpMethod.POST, "/conversations/" + chat.roomId() + "/leave", chat.token("bob"), null).compose(r -> Rest.check(r, 204)));
+    assertError(await(react(chat.token("bob"), later, ":tada:")), 404, "MESSAGE_NOT_FOUND");
+    assertError(await(unreact(chat.token("bob"), later, THUMBS)), 404, "MESSAGE_NOT_FOUND");
+    JsonObject kept = await(node.rest().history(chat.token("alice"), chat.roomId(), "after=1")).getJsonArray("messages").getJsonObject(0);
     assertEquals(1L, kept.getJsonArray("reactions").getJsonObject(0).getLong("count"), "what bob did before leaving stays");
   }
 
