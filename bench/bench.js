@@ -7,7 +7,8 @@
 //
 //   node bench.js fanout --system parley|peer --url URL[,URL…] --pids PID[,PID…] --out FILE
 //   node bench.js idle   --system parley|peer --url … --pids … [--jvm-pids PID,…] --out FILE
-//   node bench.js growth-measure --url URL --pids PID --out FILE --label empty|seeded
+//   node bench.js growth-measure --url URL --pids PID --out FILE --label empty|seeded [--growth-mix 5,1,2,1,1]
+//     (the mix: sends, thread replies, edits of one's own message, reactions added, taken off; --growth-rate ops/s)
 //   node bench.js growth-seed-api --url URL --seconds 180 --out FILE [--label L --pids P --store-dir D]
 //     (scripts/bench.sh sends: closed-loop acked sends/s, ack latency, CPU per send, disk per message)
 //   node bench.js abuse-setup --url URL --setup FILE            (scripts/bench.sh abuse; see abuse.js)
@@ -403,99 +404,221 @@ async function idle() {
 
 const { ParleyClient } = require('./lib/parley-client');
 
+// The measured mix: of each sum(--growth-mix) operations, this many of each kind, spread evenly.
+const MIX_KINDS = ['send', 'reply', 'edit', 'react', 'unreact'];
+const EMOJIS = ['👍', '🎉', '❤️', '😂', '👀', '🚀'];
+
+/** Kinds in the order they are offered: a smooth weighted round robin over the mix's counts. */
+function mixPattern(counts) {
+  const total = counts.reduce((a, b) => a + b, 0);
+  const credit = counts.map(() => 0);
+  const pattern = [];
+  for (let i = 0; i < total; i++) {
+    counts.forEach((c, k) => { credit[k] += c; });
+    const k = credit.indexOf(Math.max(...credit));
+    credit[k] -= total;
+    pattern.push(MIX_KINDS[k]);
+  }
+  return pattern;
+}
+
+/** `count` requests one after another (as a client opening a room does), round robin over the clients. */
+async function sequential(clients, count, address, body) {
+  const h = hist.create();
+  let errors = 0;
+  for (let i = 0; i < count; i++) {
+    const t = performance.now();
+    try {
+      await clients[i % clients.length].request(address, body);
+      hist.record(h, (performance.now() - t) * 1000);
+    } catch (_) {
+      errors++;
+    }
+  }
+  return { latency: hist.summary(h), errors };
+}
+
+/** parley_store_unindexed_queries_total over every query shape (IndexAudit), from the node's /metrics; null if unreadable. */
+async function scannedQueries(base) {
+  try {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    return text.split('\n').filter((l) => l.startsWith('parley_store_unindexed_queries_total'))
+      .reduce((sum, l) => sum + Number(l.split(' ').pop()), 0);
+  } catch (_) {
+    return null;
+  }
+}
+
 async function growthMeasure() {
   const label = opt('label', 'empty');
   const base = urls[0];
   const tenant = `growth-${label}-${runId}`;
   const roomSize = num('room-size', 10);
-  const rate = num('growth-rate', 20); // sends/s
-  const seconds = num('growth-seconds', 15);
+  const rate = num('growth-rate', 20); // operations/s, all kinds together
+  const seconds = num('growth-seconds', 30);
   const histories = num('histories', 200);
+  const mixCounts = list('growth-mix', '5,1,2,1,1').map(Number); // send, reply, edit, react, unreact
+  const pattern = mixPattern(mixCounts);
   const users = await rest.pool(Array.from({ length: roomSize }, (_, i) => i), 8, (i) => rest.userWithToken(base, tenant, `g${i}`));
   const room = await rest.createRoom(base, users[0], 'growth', users.slice(1).map((u) => u.username));
   const clientsG = users.map((u) => new ParleyClient(base, u, sourceAddress(0)));
   await Promise.all(clientsG.map((c) => c.connect()));
-  const ack = hist.create();
+  const kinds = Object.fromEntries(MIX_KINDS.map((k) => [k, { n: 0, errors: 0, errorCodes: {}, skipped: 0, ack: hist.create() }]));
   const delivery = hist.create();
   let expected = 0;
   let delivered = 0;
-  let errors = 0;
   for (const c of clientsG) {
+    // message events only (a reply is one too; message.changed and thread.reply never reach onMessage)
     c.onMessage = (m) => {
       const parts = String(m.text).split('~');
-      if (parts[0] === 'G') {
-        delivered++;
-        hist.record(delivery, (performance.now() - Number(parts[2])) * 1000);
-      }
+      if (parts[0] === 'G' || parts[0] === 'R') delivered++;
+      if (parts[0] === 'G') hist.record(delivery, (performance.now() - Number(parts[2])) * 1000);
     };
   }
-  // warm-up in the same room (JIT, caches), not measured: the "empty" store then holds these few messages
-  const warmMs = num('warmup-seconds', 10) * 1000;
-  const w0 = performance.now();
-  let w = 0;
-  const warmups = [];
-  while (performance.now() - w0 < warmMs) {
-    const due = Math.floor(((performance.now() - w0) * rate) / 1000);
-    while (w < due) {
-      warmups.push(clientsG[w % clientsG.length].request('parley.delivery.send', { conversationId: room, clientMsgId: `w-${w}`, text: `W~${w}` }).catch(() => null));
-      w++;
+  // What the mix acts on: acked messages (all, and each client's own), thread roots, each client's acked reactions.
+  const recent = [];
+  const own = clientsG.map(() => []);
+  const roots = [];
+  const rootCount = num('growth-thread-roots', 1);
+  const held = clientsG.map(() => []);
+  const holding = clientsG.map(() => new Set());
+  let head = 0;
+  const pick = (xs) => xs[Math.floor(Math.random() * xs.length)];
+
+  /** One operation of the mix: its request, or null when there is nothing to act on yet (early in the warm-up). */
+  function operation(kind, ci, tag, measured) {
+    const c = clientsG[ci];
+    const sentAt = performance.now();
+    if (kind === 'send' || (kind === 'reply' && roots.length)) {
+      const reply = kind === 'reply';
+      const prefix = measured ? (reply ? 'R' : 'G') : 'W';
+      const body = { conversationId: room, clientMsgId: `${tag}`, text: `${prefix}~${tag}~${sentAt.toFixed(3)}~${'x'.repeat(60)}` };
+      if (reply) body.threadOf = pick(roots).id;
+      if (measured) expected += roomSize;
+      return c.request('parley.delivery.send', body).then((m) => {
+        head = Math.max(head, m.seq);
+        const entry = { id: m.id, seq: m.seq, threadSeq: m.threadSeq };
+        recent.push(entry);
+        if (recent.length > 50) recent.shift();
+        own[ci].push(entry);
+        if (own[ci].length > 20) own[ci].shift();
+        if (!reply && roots.length < rootCount) roots.push({ id: m.id, replies: 0 });
+        if (reply) roots.find((r) => r.id === m.threadOf).replies++;
+      }, (err) => {
+        if (measured) expected -= roomSize;
+        throw err;
+      });
     }
-    await new Promise((r) => setTimeout(r, 5));
+    if (kind === 'edit' && own[ci].length) {
+      return c.request('parley.delivery.edit', { messageId: pick(own[ci]).id, text: `edited ~${tag}~ ${'e'.repeat(60)}`, clientChangeId: `e-${tag}` });
+    }
+    if (kind === 'react' && recent.length) {
+      for (let tries = 0; tries < 10; tries++) {
+        const messageId = pick(recent).id;
+        const emoji = pick(EMOJIS);
+        const key = `${messageId}|${emoji}`;
+        if (holding[ci].has(key)) continue;
+        holding[ci].add(key);
+        return c.request('parley.delivery.react', { messageId, emoji })
+          .then(() => held[ci].push({ messageId, emoji }), (err) => { holding[ci].delete(key); throw err; });
+      }
+      return null;
+    }
+    if (kind === 'unreact' && held[ci].length) {
+      const { messageId, emoji } = held[ci].shift();
+      return c.request('parley.delivery.unreact', { messageId, emoji }).then(() => holding[ci].delete(`${messageId}|${emoji}`));
+    }
+    return null;
   }
-  await Promise.all(warmups);
+
+  /** The mix at `rate` operations/s for `ms` (open loop: operations do not wait for earlier answers). */
+  async function offer(phase, ms, measured) {
+    const t0 = performance.now();
+    let n = 0;
+    const inflight = [];
+    while (performance.now() - t0 < ms) {
+      const due = Math.floor(((performance.now() - t0) * rate) / 1000);
+      while (n < due) {
+        const kind = pattern[n % pattern.length];
+        // the client shifts by one every round of the pattern, so each client does every kind in turn
+        const ci = (n + Math.floor(n / pattern.length)) % clientsG.length;
+        const k = kinds[kind];
+        const t = performance.now();
+        const req = operation(kind, ci, `${phase}-${n}`, measured);
+        n++;
+        if (!req) {
+          if (measured) k.skipped++;
+          continue;
+        }
+        if (!measured) {
+          inflight.push(req.catch(() => null));
+          continue;
+        }
+        k.n++;
+        inflight.push(req.then(() => hist.record(k.ack, (performance.now() - t) * 1000), (err) => {
+          k.errors++;
+          k.errorCodes[err.code] = (k.errorCodes[err.code] || 0) + 1;
+        }));
+      }
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    await Promise.all(inflight);
+    return n;
+  }
+
+  // warm-up in the same room with the same mix (JIT, caches; roots, messages to edit, reactions to take off), not measured
+  const warmupOps = await offer('w', num('warmup-seconds', 10) * 1000, false);
   const cpu0 = proc.sample(pids);
-  const t0 = performance.now();
-  let n = 0;
-  const inflight = [];
-  while (performance.now() - t0 < seconds * 1000) {
-    const due = Math.floor(((performance.now() - t0) * rate) / 1000);
-    while (n < due) {
-      const c = clientsG[n % clientsG.length];
-      const sentAt = performance.now();
-      const text = `G~${n}~${sentAt.toFixed(3)}~${'x'.repeat(60)}`;
-      expected += roomSize;
-      inflight.push(c.request('parley.delivery.send', { conversationId: room, clientMsgId: `g-${n}`, text })
-        .then(() => hist.record(ack, (performance.now() - sentAt) * 1000))
-        .catch(() => { errors++; expected -= roomSize; }));
-      n++;
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  await Promise.all(inflight);
+  const ops = await offer('g', seconds * 1000, true);
   const drainUntil = Date.now() + 15000;
   while (delivered < expected && Date.now() < drainUntil) await new Promise((r) => setTimeout(r, 20));
   const cpu1 = proc.sample(pids);
-  // history: the newest 50, sequentially, as a client opening the room does
-  const h = hist.create();
-  let histErrors = 0;
-  for (let i = 0; i < histories; i++) {
-    const t = performance.now();
-    try {
-      await clientsG[i % clientsG.length].request('parley.delivery.history', { conversationId: room, limit: 50 });
-      hist.record(h, (performance.now() - t) * 1000);
-    } catch (_) {
-      histErrors++;
-    }
+  // reads, one after another: history (newest 50), the busiest thread (newest 50), a sync 50 messages and 50 changes back
+  const history = await sequential(clientsG, histories, 'parley.delivery.history', { conversationId: room, limit: 50 });
+  const root = roots.reduce((a, b) => (b.replies > a.replies ? b : a), roots[0]);
+  const thread = await sequential(clientsG, histories, 'parley.delivery.thread', { messageId: root.id, limit: 50 });
+  let changeHead = 0;
+  for (let more = true; more;) {
+    const answer = (await clientsG[0].request('parley.delivery.sync', { positions: { [room]: { seq: head, changeSeq: changeHead } } })).conversations[room];
+    more = answer.changesHaveMore;
+    changeHead = answer.changeSeq;
   }
+  const syncFrom = { seq: Math.max(0, head - 50), changeSeq: Math.max(0, changeHead - 50) };
+  const sync = await sequential(clientsG, histories, 'parley.delivery.sync', { positions: { [room]: syncFrom } });
   clientsG.forEach((c) => c.close());
+  const unindexedQueries = await scannedQueries(base);
+  const summaries = Object.fromEntries(MIX_KINDS.map((k) => [k, { ...kinds[k], ack: hist.summary(kinds[k].ack) }]));
   const r = {
     label,
-    sends: n,
-    sendErrors: errors,
+    mix: Object.fromEntries(MIX_KINDS.map((k, i) => [k, mixCounts[i]])),
+    operations: ops,
+    sends: kinds.send.n,
+    sendErrors: kinds.send.errors,
     lost: expected - delivered,
     rate,
     seconds,
-    ack: hist.summary(ack),
+    ack: summaries.send.ack,
+    kinds: summaries,
     delivery: hist.summary(delivery),
-    history: hist.summary(h),
-    historyErrors: histErrors,
-    serverCpuUsPerSend: n ? (cpu1.cpuUs - cpu0.cpuUs) / n : null,
-    warmupSends: w,
+    history: history.latency,
+    historyErrors: history.errors,
+    thread: thread.latency,
+    threadErrors: thread.errors,
+    threadReplies: root.replies,
+    sync: sync.latency,
+    syncErrors: sync.errors,
+    syncFrom,
+    messagesInRoom: head,
+    changesInRoom: changeHead,
+    unindexedQueries,
+    serverCpuUsPerOp: ops ? (cpu1.cpuUs - cpu0.cpuUs) / ops : null,
+    warmupOps,
     storedMessages: Number(opt('stored', '0')),
     storeBytes: Number(opt('store-bytes', '0')) || null,
     seededBy: opt('seeded-by', 'nothing'),
   };
-  log(`${label}: send ack p50 ${r.ack.p50} p99 ${r.ack.p99} ms, delivery p50 ${r.delivery.p50} p99 ${r.delivery.p99} ms, history p50 ${r.history.p50} p99 ${r.history.p99} ms, errors ${errors}/${histErrors}, lost ${r.lost}`);
+  const p = (h) => `${h.p50}/${h.p99}`;
+  log(`${label}: p50/p99 ms: ${MIX_KINDS.map((k) => `${k} ${p(summaries[k].ack)}`).join(', ')}, delivery ${p(r.delivery)}, history ${p(r.history)}, thread ${p(r.thread)}, sync ${p(r.sync)}; errors ${MIX_KINDS.map((k) => summaries[k].errors).join('/')}, reads ${history.errors}/${thread.errors}/${sync.errors}, lost ${r.lost}`);
   return writeResult(r);
 }
 

@@ -98,16 +98,41 @@ function idleReport() {
 }
 
 function growthReport() {
-  const rows = results.filter((r) => r.scenario === 'growth-measure').map((r) => [
+  const measured = results.filter((r) => r.scenario === 'growth-measure');
+  const cpu = (r) => r.serverCpuUsPerOp ?? r.serverCpuUsPerSend; // results before the mix measured sends only
+  const rows = measured.map((r) => [
     r.label, f0(r.storedMessages), r.seededBy, `${f2(r.ack.p50)} / ${f2(r.ack.p99)}`, `${f2(r.delivery.p50)} / ${f2(r.delivery.p99)}`,
-    `${f2(r.history.p50)} / ${f2(r.history.p99)}`, `${r.sendErrors}/${r.lost}/${r.historyErrors}`, f0(r.serverCpuUsPerSend),
+    `${f2(r.history.p50)} / ${f2(r.history.p99)}`, `${r.sendErrors}/${r.lost}/${r.historyErrors}`, f0(cpu(r)),
     r.storeBytes ? `${f0(r.storeBytes / 1e6)} MB${r.storedMessages ? ` (${f1(r.storeBytes / r.storedMessages / 1024)} KB per message)` : ''}` : '—']);
   const empty = results.find((r) => r.label === 'empty');
   const seeded = results.find((r) => r.label === 'seeded');
-  const lines = [table(['store', 'stored messages', 'seeded by', 'send→ack p50 / p99 ms', 'send→delivery p50 / p99 ms', 'history (newest 50) p50 / p99 ms', 'errors/lost/history errors', 'server CPU µs per send', 'store on disk'], rows)];
+  const lines = [table(['store', 'stored messages', 'seeded by', 'send→ack p50 / p99 ms', 'send→delivery p50 / p99 ms', 'history (newest 50) p50 / p99 ms',
+    'send errors/lost/history errors', `server CPU µs per ${measured.some((r) => r.kinds) ? 'operation' : 'send'}`, 'store on disk'], rows)];
   if (empty && seeded) {
     lines.push('');
-    lines.push(`Seeded ÷ empty: send p99 ${ratio(seeded.ack.p99, empty.ack.p99)}, delivery p99 ${ratio(seeded.delivery.p99, empty.delivery.p99)}, history p99 ${ratio(seeded.history.p99, empty.history.p99)} (target ≤ 1.5×). Both measured after ${empty.warmupSends} warm-up sends in the measured room.`);
+    lines.push(`Seeded ÷ empty: send p99 ${ratio(seeded.ack.p99, empty.ack.p99)}, delivery p99 ${ratio(seeded.delivery.p99, empty.delivery.p99)}, history p99 ${ratio(seeded.history.p99, empty.history.p99)} (target ≤ 1.5×). Both measured after ${empty.warmupOps ?? empty.warmupSends} warm-up operations in the measured room.`);
+  }
+  if (empty?.kinds && seeded?.kinds) {
+    const mix = Object.entries(seeded.mix).map(([k, v]) => `${v} ${k}`).join(', ');
+    lines.push('');
+    lines.push(`Per kind, empty vs seeded (mix of each ${Object.values(seeded.mix).reduce((a, b) => a + b, 0)} operations: ${mix}; ${seeded.rate} operations/s for ${seeded.seconds} s; reads ${seeded.history.n} each, one after another; sync from ${seeded.syncFrom.seq} / ${seeded.syncFrom.changeSeq} of ${seeded.messagesInRoom} messages / ${seeded.changesInRoom} changes):`);
+    lines.push('');
+    const errors = (k) => `${k.errors}${Object.keys(k.errorCodes || {}).length ? ` (${Object.entries(k.errorCodes).map(([c, n]) => `${n} ${c}`).join(', ')})` : ''}`;
+    const kindRows = [
+      ['send → ack', (r) => r.kinds.send.ack, (r) => errors(r.kinds.send)],
+      ['send → delivery (message events)', (r) => r.delivery, (r) => `${r.lost} lost`],
+      ['thread reply → ack', (r) => r.kinds.reply.ack, (r) => errors(r.kinds.reply)],
+      ['edit → ack', (r) => r.kinds.edit.ack, (r) => errors(r.kinds.edit)],
+      ['reaction added → ack', (r) => r.kinds.react.ack, (r) => errors(r.kinds.react)],
+      ['reaction taken off → ack', (r) => r.kinds.unreact.ack, (r) => errors(r.kinds.unreact)],
+      ['history (newest 50)', (r) => r.history, (r) => r.historyErrors],
+      ['thread page (newest 50)', (r) => r.thread, (r) => r.threadErrors],
+      ['sync with changes (50 messages, 50 changes back)', (r) => r.sync, (r) => r.syncErrors],
+    ].map(([name, get, err]) => [name, `${f0(get(empty).n)} / ${f0(get(seeded).n)}`, `${f2(get(empty).p50)} / ${f2(get(empty).p99)}`,
+      `${f2(get(seeded).p50)} / ${f2(get(seeded).p99)}`, ratio(get(seeded).p99, get(empty).p99), `${err(empty)} / ${err(seeded)}`]);
+    lines.push(table(['', 'samples empty / seeded', 'empty p50 / p99 ms', 'seeded p50 / p99 ms', 'seeded ÷ empty p99', 'errors empty / seeded'], kindRows));
+    lines.push('');
+    lines.push(`Queries the store answered by scanning a collection (parley_store_unindexed_queries_total, since the node started): empty ${f0(empty.unindexedQueries)}, seeded ${f0(seeded.unindexedQueries)}.`);
   }
   return lines.join('\n');
 }

@@ -5,7 +5,8 @@
 #   scripts/bench.sh fanout    1,000 clients in 100 rooms of 10, offered load stepped up until p99 > 100 ms
 #   scripts/bench.sh idle      5k / 10k / 19k authenticated, registered idle connections; KB per connection
 #   scripts/bench.sh cluster   fanout over 2 Parley instances + Redis (scripts/cluster.sh up 2) vs the peer
-#   scripts/bench.sh growth    Parley's send and history latency on an empty store vs a seeded one
+#   scripts/bench.sh growth    Parley's latency per operation (sends, replies, edits, reactions; history, thread
+#                              pages, sync) on an empty store vs a seeded one
 #   scripts/bench.sh sends     Parley's acked sends/s, closed loop
 #   scripts/bench.sh abuse     slow consumers and a send flood, on the build before issue 8 (the jar in
 #                              BENCH_ABUSE_BEFORE_JAR) and this one (BENCH_ABUSE_NOW_JAR, default this tree's)
@@ -187,6 +188,7 @@ run_growth() {
     local t0=$SECONDS
     java -cp "$jar" io.parley.bench.SeedStore "$dir/data" "$tenants" "$convs" "$msgs" > "$dir/seed.log" 2>&1 || { tail -20 "$dir/seed.log" >&2; die "SeedStore failed"; }
     say "seeded in $(( SECONDS - t0 )) s; store now $(du -sh "$dir/data" | cut -f1)"
+    seeded_by="$seeded_by: $(tail -1 "$dir/seed.log")"
     start_parley "$dir"
   else
     seeded_by="the API for ${BENCH_SEED_SECONDS:-180} s (SeedStore not in this jar)"
