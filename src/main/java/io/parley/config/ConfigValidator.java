@@ -78,6 +78,10 @@ final class ConfigValidator {
     integer(config, "auth.kdf_iterations", 10_000, 10_000_000);
     validateCluster(config, connection, redis, secret);
     bool(config, "messages.room_wide_mentions");
+    bool(config, "live.presence");
+    integer(config, "live.presence_ttl_seconds", 3, 3600);
+    integer(config, "live.idle_away_seconds", 2, 86_400);
+    integer(config, "live.typing_expiry_seconds", 2, 60);
     integer(config, "limits.message_max_bytes", 1, 1024 * 1024);
     integer(config, "limits.name_max_bytes", 1, 4096);
     integer(config, "limits.members_max", 2, 100_000);
@@ -96,7 +100,7 @@ final class ConfigValidator {
       integer(config, "limits.rates." + kind + ".burst", 1, 1_000_000_000);
       integer(config, "limits.rates." + kind + ".per_minute", 0, 1_000_000_000);
     }
-    for (String kind : Set.of("sends_per_user", "rest_writes_per_user", "auth_per_address")) {
+    for (String kind : Set.of("sends_per_user", "rest_writes_per_user", "auth_per_address", "typing_per_user")) {
       object(config, "limits.rates." + kind);
     }
     bool(config, "tenants.receipts");

@@ -84,6 +84,9 @@ public record ParleyConfig(JsonObject json) {
 
   public int kdfIterations() { return auth().getInteger("kdf_iterations"); }
 
+  /** {@code live}: presence on/off, its TTL (the bound on noticing a dead instance), idle-away, typing expiry. */
+  public JsonObject live() { return json.getJsonObject("live"); }
+
   /** Whether @here and @all in a room mention its members. */
   public boolean roomWideMentions() { return json.getJsonObject("messages").getBoolean("room_wide_mentions"); }
 

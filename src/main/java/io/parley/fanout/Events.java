@@ -12,6 +12,10 @@ public final class Events {
   public static final String MENTION = "mention";
   /** On a thread follower's channel: {conversationId, threadOf, message}, a new reply, muted conversation or not. */
   public static final String THREAD_REPLY = "thread.reply";
+  /** On conversation channels: {userId, username, state, lastSeenAt, at} — a member's presence changed. */
+  public static final String PRESENCE = "presence";
+  /** On a conversation channel: {userId, username, typing, expiresInMs} — a member started or stopped typing. */
+  public static final String TYPING = "typing";
   public static final String READ = "read";
   /** A member's connections were handed messages up to {deliveredSeq} (receipts; a read implies it). */
   public static final String DELIVERED = "delivered";

@@ -16,6 +16,7 @@ import io.parley.gateway.ops.HealthRoutes;
 import io.parley.gateway.ops.OpsToken;
 import io.parley.gateway.receipts.DeliveredPositions;
 import io.parley.gateway.rest.ApiRoutes;
+import io.parley.live.Live;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimits;
 import io.parley.rooms.api.ReceiptSettings;
@@ -51,6 +52,7 @@ public class GatewayVerticle extends VerticleBase {
   private Redis redis;
   private RateLimiter limiter;
   private DeliveredPositions delivered;
+  private Live live;
 
   public GatewayVerticle(NodeInfo node) {
     this.node = node;
@@ -65,8 +67,9 @@ public class GatewayVerticle extends VerticleBase {
     RateLimits rates = RateLimits.of(config);
     delivered = new DeliveredPositions(vertx, new RoomsClient(BusRequests.of(vertx)),
       ReceiptSettings.of(config.receipts(), config.receiptsOff()));
+    live = Live.create(vertx, config, fanout, new RoomsClient(BusRequests.of(vertx)));
     bridge = new BridgeServer(vertx, tokens, fanout, BridgeSettings.of(config, node.nodeId()), limiter, rates, delivered,
-      Clock.systemUTC());
+      live, Clock.systemUTC());
     mongo = Mongo.client(vertx, config);
 
     TrustedProxies proxies = TrustedProxies.of(config.trustedProxies());
@@ -129,6 +132,8 @@ public class GatewayVerticle extends VerticleBase {
       .compose(v -> management == null ? Future.succeededFuture() : management.close())
       // What clients were handed before the end is still reported; a failed report only leaves a tick unshown.
       .compose(v -> delivered == null ? Future.succeededFuture() : delivered.flush().recover(err -> Future.succeededFuture()))
+      // Leaving presence now (others see these users offline at once) rather than at the entries' deadline.
+      .compose(v -> live == null ? Future.succeededFuture() : live.close().recover(err -> Future.succeededFuture()))
       .compose(v -> Future.all(fanout.close(), mongo.close(), limiter.close(),
         redis == null ? Future.succeededFuture() : redis.close()));
   }

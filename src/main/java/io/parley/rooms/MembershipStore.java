@@ -72,6 +72,22 @@ final class MembershipStore {
     return Future.all(byUser.add(userKey(tenant, userId), conversationId), byConversation.add(conversationId, userId)).mapEmpty();
   }
 
+  /** Of {@code userIds}, those sharing at least one conversation with {@code userId} (one lookup by key per user). */
+  Future<List<String>> contactsOf(String tenant, String userId, List<String> userIds) {
+    Future<List<String>> mine = byUser.get(userKey(tenant, userId));
+    List<Future<List<String>>> lists = userIds.stream().map(u -> byUser.get(userKey(tenant, u))).toList();
+    return Future.all(mine, Future.all(lists)).map(all -> {
+      java.util.Set<String> shared = new java.util.HashSet<>(mine.result());
+      List<String> contacts = new java.util.ArrayList<>();
+      for (int i = 0; i < userIds.size(); i++) {
+        if (lists.get(i).result().stream().anyMatch(shared::contains)) {
+          contacts.add(userIds.get(i));
+        }
+      }
+      return contacts;
+    });
+  }
+
   /**
    * Of {@code userIds}, those already in {@code max} conversations other than {@code conversationId}
    * (one lookup by key per user). Checked before adding, so concurrent adds may pass it by a few.

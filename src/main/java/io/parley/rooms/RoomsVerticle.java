@@ -9,6 +9,7 @@ import io.parley.delivery.api.MessageRef;
 import io.parley.fanout.EventFanout;
 import io.parley.fanout.Fanouts;
 import io.parley.rooms.api.Appended;
+import io.parley.rooms.api.ContactsQuery;
 import io.parley.rooms.api.CreateConversation;
 import io.parley.rooms.api.MarkRead;
 import io.parley.rooms.api.MembersAmong;
@@ -87,6 +88,9 @@ public class RoomsVerticle extends VerticleBase {
         Appended appended = Appended.fromJson(body);
         return rooms.appended(caller, appended.conversationId(), appended.seq()).map(v -> new JsonObject());
       })
+      .serve(RoomsAddresses.CONTACTS, (caller, body) -> memberships.contactsOf(caller.tenant(), caller.userId(),
+          ContactsQuery.fromJson(body).userIds())
+        .map(ids -> new JsonObject().put("userIds", new JsonArray(ids))))
       .serve(RoomsAddresses.MEMBERS_AMONG, (caller, body) -> lookup.among(caller, MembersAmong.fromJson(body)))
       .serve(RoomsAddresses.MENTIONED, (caller, body) -> mentions.mentioned(caller, Mentioned.fromJson(body, limits)).map(v -> new JsonObject()));
     return rooms.ensureIndexes().compose(v -> bus.ready());

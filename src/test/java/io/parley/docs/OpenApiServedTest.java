@@ -106,7 +106,7 @@ class OpenApiServedTest {
     AccessTokens tokens = new AccessTokens(node.vertx(), "x".repeat(32), "parley", 900, Clock.systemUTC());
     Rate off = new Rate("off", 1, 0);
     Router router = ApiRoutes.create(node.vertx(), tokens, new RateLimiter(null, Clock.systemUTC()),
-      new RateLimits(off, off, off, off), TrustedProxies.of(List.of()),
+      new RateLimits(off, off, off, off, off), TrustedProxies.of(List.of()),
       new DeliveredPositions(node.vertx(), new RoomsClient(BusRequests.of(node.vertx())), ReceiptSettings.of(true, List.of())),
       65_536, 10_000);
     Set<String> routed = new TreeSet<>();

@@ -40,6 +40,10 @@ final class BridgeConnection {
   private final RequestAdmission admission;
   private final ClientOutbox outbox;
   private final DeliveredPositions delivered;
+  private final LiveRequests live;
+  /** Presence events already passed to this client (a contact's change comes once per shared conversation). */
+  private final LiveEvents.Seen presenceSeen = new LiveEvents.Seen();
+  private boolean present;
   /** In every log line of this connection; its requests' ids are {@code <connectionId>.<n>}. */
   private final String connectionId = RequestIds.next();
   private long requests;
@@ -52,7 +56,8 @@ final class BridgeConnection {
   private List<Buffer> held;
 
   BridgeConnection(Vertx vertx, ClientSocket socket, ConnectionAuth auth, ClientRegistry registry, BridgeSettings settings,
-                   RequestAdmission admission, DeliveredPositions delivered, Consumer<BridgeConnection> closedHandler) {
+                   RequestAdmission admission, DeliveredPositions delivered, LiveRequests live,
+                   Consumer<BridgeConnection> closedHandler) {
     this.vertx = vertx;
     this.closedHandler = closedHandler;
     this.auth = auth;
@@ -61,6 +66,7 @@ final class BridgeConnection {
     this.settings = settings;
     this.admission = admission;
     this.delivered = delivered;
+    this.live = live;
     this.outbox = new ClientOutbox(vertx, socket, settings.queuedBytesMax(), this::onClosed);
     socket.handler(this::onFrame);
     socket.endHandler(v -> onClosed());
@@ -69,6 +75,10 @@ final class BridgeConnection {
 
   Caller caller() {
     return auth.caller();
+  }
+
+  LiveEvents.Seen presenceSeen() {
+    return presenceSeen;
   }
 
   String inbox() {
@@ -132,7 +142,7 @@ final class BridgeConnection {
       LOG.atDebug().addKeyValue("connectionId", connectionId).log("bridge connection of user {} ended", userLabel());
       closed = true;
       outbox.release();
-      registry.unregister(this);
+      unregister();
       closedHandler.accept(this);
     }
   }
@@ -195,12 +205,16 @@ final class BridgeConnection {
     }
     auth.authenticate(frame)
       .compose(who -> admission.withinRate(address, who))
-      .compose(who -> BusRequests.of(vertx).<JsonObject>request(address, body,
-        who.deliveryOptions().setSendTimeout(settings.requestTimeoutMs()).addHeader(RequestIds.HEADER, connectionId + "." + ++requests)))
+      .compose(who -> {
+        live.active(who);
+        return LiveRequests.handles(address) ? live.handle(this, who, address, body)
+          : BusRequests.of(vertx).<JsonObject>request(address, body, who.deliveryOptions().setSendTimeout(settings.requestTimeoutMs())
+            .addHeader(RequestIds.HEADER, connectionId + "." + ++requests)).map(answer -> answer.body());
+      })
       .onComplete(ar -> admission.finished(ticket))
       .onSuccess(answer -> {
-        if (write(Frames.rec(reply, answer.body()))) {
-          delivered.answered(auth.caller(), address, answer.body());
+        if (write(Frames.rec(reply, answer))) {
+          delivered.answered(auth.caller(), address, answer);
         }
       })
       .onFailure(err -> writeFailure(reply, err));
@@ -231,6 +245,10 @@ final class BridgeConnection {
           write(Frames.rec(address, new JsonObject().put("type", Events.READY).put("conversations", conversations)
             .put("node", settings.nodeId())));
           pending.forEach(this::write);
+          if (!closed) {
+            present = true;
+            live.registered(who, conversations);
+          }
         })
         .onFailure(err -> {
           registry.unregister(this);
@@ -242,8 +260,17 @@ final class BridgeConnection {
 
   private void onUnregister(String address) {
     if (address.equals(inbox)) {
-      registry.unregister(this);
+      unregister();
       inbox = null;
+    }
+  }
+
+  /** Stops following its channels; a connection that was present (registered) leaves presence too. */
+  private void unregister() {
+    boolean last = registry.unregister(this);
+    if (present) {
+      present = false;
+      live.closed(auth.caller(), last);
     }
   }
 

@@ -4,6 +4,7 @@ import io.parley.auth.api.AccessTokens;
 import io.parley.common.Meters;
 import io.parley.fanout.EventFanout;
 import io.parley.gateway.receipts.DeliveredPositions;
+import io.parley.live.Live;
 import io.parley.ratelimit.Rate;
 import io.parley.ratelimit.RateLimiter;
 import io.parley.ratelimit.RateLimits;
@@ -46,16 +47,18 @@ public final class BridgeServer {
   private final RateLimiter limiter;
   private final Rate sendsPerUser;
   private final DeliveredPositions delivered;
+  private final LiveRequests live;
   private final long sweeper;
 
   public BridgeServer(Vertx vertx, AccessTokens tokens, EventFanout fanout, BridgeSettings settings, RateLimiter limiter,
-                      RateLimits rates, DeliveredPositions delivered, Clock clock) {
+                      RateLimits rates, DeliveredPositions delivered, Live live, Clock clock) {
     this.vertx = vertx;
     this.limiter = limiter;
     this.sendsPerUser = rates.sendsPerUser();
     this.tokens = tokens;
     this.delivered = delivered;
     this.registry = new ClientRegistry(vertx, fanout, settings.connectionsPerUser(), delivered);
+    this.live = new LiveRequests(live, registry, limiter, rates.typingPerUser());
     this.settings = settings;
     this.clock = clock;
     this.sweeper = vertx.setPeriodic(SWEEP_INTERVAL_MS, t -> sweep());
@@ -104,7 +107,7 @@ public final class BridgeServer {
 
   private void accept(ClientSocket socket) {
     open.add(new BridgeConnection(vertx, socket, new ConnectionAuth(tokens, clock), registry, settings,
-      new RequestAdmission(settings, userRequests, limiter, sendsPerUser), delivered, open::remove));
+      new RequestAdmission(settings, userRequests, limiter, sendsPerUser), delivered, live, open::remove));
   }
 
   public int connections() {

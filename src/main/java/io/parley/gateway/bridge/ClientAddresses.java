@@ -2,6 +2,7 @@ package io.parley.gateway.bridge;
 
 import io.parley.common.Caller;
 import io.parley.delivery.api.DeliveryAddresses;
+import io.parley.live.api.LiveAddresses;
 import io.parley.rooms.api.RoomsAddresses;
 
 import java.util.Set;
@@ -18,7 +19,8 @@ public final class ClientAddresses {
     DeliveryAddresses.EDIT, DeliveryAddresses.DELETE, DeliveryAddresses.REACT, DeliveryAddresses.UNREACT,
     RoomsAddresses.CREATE, RoomsAddresses.GET, RoomsAddresses.LIST, RoomsAddresses.PUBLIC,
     RoomsAddresses.JOIN, RoomsAddresses.LEAVE, RoomsAddresses.INVITE, RoomsAddresses.MEMBERS,
-    RoomsAddresses.READ, RoomsAddresses.RECEIPTS, RoomsAddresses.MUTE);
+    RoomsAddresses.READ, RoomsAddresses.RECEIPTS, RoomsAddresses.MUTE,
+    LiveAddresses.TYPING, LiveAddresses.PRESENCE, LiveAddresses.AWAY);
 
   private ClientAddresses() {
   }

@@ -86,12 +86,22 @@ final class ClientRegistry {
       .toList()).mapEmpty();
   }
 
-  void unregister(BridgeConnection connection) {
+  /** True when this was the last registered connection of its user on this instance. */
+  boolean unregister(BridgeConnection connection) {
     changedWhileListing.remove(connection);
     Set<String> channels = channelsOf.remove(connection);
-    if (channels != null) {
-      channels.forEach(channel -> forget(connection, channel));
+    if (channels == null) {
+      return false;
     }
+    channels.forEach(channel -> forget(connection, channel));
+    Caller caller = connection.caller();
+    return caller == null || !byChannel.containsKey(Channels.user(caller.tenant(), caller.userId()));
+  }
+
+  /** Whether the connection listens to {@code channel} (a conversation of its user's, as followed live). */
+  boolean listensTo(BridgeConnection connection, String channel) {
+    Set<String> channels = channelsOf.get(connection);
+    return channels != null && channels.contains(channel);
   }
 
   /** Live events may have been lost in transit: every client here catches up from the store. */
@@ -108,6 +118,9 @@ final class ClientRegistry {
     }
     Buffer body = event.toBuffer();
     for (BridgeConnection connection : List.copyOf(listeners)) {
+      if (!LiveEvents.wanted(connection, event)) {
+        continue;
+      }
       Buffer frame = Frames.rec(connection.inbox(), body);
       // "conversation.added" goes out once the new subscription is in effect: a client that syncs on
       // it cannot miss a message published in between.

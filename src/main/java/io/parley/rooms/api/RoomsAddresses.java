@@ -51,6 +51,11 @@ public final class RoomsAddresses {
    * members (or, {@code all}, everyone): it counts in their unread mentions until they read past it.
    */
   public static final String MENTIONED = "parley.rooms.mentioned";
+  /**
+   * Internal, from the gateway's presence: {userIds: [...]} (at most {@link MembersAmong#MAX}) → {userIds}, those
+   * who share at least one conversation with the caller.
+   */
+  public static final String CONTACTS = "parley.rooms.contacts";
   /** Internal, from delivery: {@link MembersAmong} → {members: [{userId, username}]}, those of them who are members. */
   public static final String MEMBERS_AMONG = "parley.rooms.members.among";
   /**

@@ -59,6 +59,12 @@ public final class RoomsClient {
       .mapEmpty();
   }
 
+  /** Of these users, those who share a conversation with the caller. */
+  public Future<List<String>> contacts(Caller caller, List<String> userIds) {
+    return bus.<JsonObject>request(RoomsAddresses.CONTACTS, new ContactsQuery(userIds).toJson(), caller.deliveryOptions())
+      .map(reply -> reply.body().getJsonArray("userIds").stream().map(String::valueOf).toList());
+  }
+
   /** The caller's conversations as clients see them, asked with a timeout of its own. */
   public Future<JsonArray> list(Caller caller, long timeoutMs) {
     return bus.<JsonObject>request(RoomsAddresses.LIST, new JsonObject(), caller.deliveryOptions().setSendTimeout(timeoutMs))

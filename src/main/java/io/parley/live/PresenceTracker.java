@@ -1,0 +1,218 @@
+package io.parley.live;
+
+import io.parley.common.Caller;
+import io.parley.fanout.Channels;
+import io.parley.fanout.EventFanout;
+import io.parley.fanout.Events;
+import io.parley.live.api.PresenceQuery;
+import io.parley.rooms.api.RoomsClient;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The presence of the users connected to one gateway instance. The instance owns their entries in the
+ * {@link PresenceStore} and renews them every {@link LiveSettings#heartbeatMs()}; when it dies nobody has
+ * to notice: its entries pass their deadline and the next sweep of any instance drops them and announces
+ * who went offline. Each change of a user's state (online, away, offline) is announced once, by whoever
+ * made it, on the channels of the user's DMs, groups and private rooms (public rooms, the tenant-wide
+ * general room among them, would make every change a message to the whole tenant). Used from the
+ * instance's event loop only.
+ */
+public final class PresenceTracker {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PresenceTracker.class);
+
+  private final Vertx vertx;
+  private final PresenceStore store;
+  private final EventFanout fanout;
+  private final RoomsClient rooms;
+  private final LiveSettings settings;
+  private final Clock clock;
+  private final String instance = UUID.randomUUID().toString();
+  private final Map<String, Local> local = new HashMap<>();
+  private final List<Long> timers = new ArrayList<>();
+  private boolean failing;
+
+  /** A user with connections here: how many, when last active, and where to announce them. */
+  private static final class Local {
+    final Caller caller;
+    int connections;
+    long lastActive;
+    List<String> announceIn = List.of();
+
+    Local(Caller caller, long now) {
+      this.caller = caller;
+      this.lastActive = now;
+    }
+  }
+
+  PresenceTracker(Vertx vertx, PresenceStore store, EventFanout fanout, RoomsClient rooms, LiveSettings settings, Clock clock) {
+    this.vertx = vertx;
+    this.store = store;
+    this.fanout = fanout;
+    this.rooms = rooms;
+    this.settings = settings;
+    this.clock = clock;
+  }
+
+  /** Starts the heartbeat and the sweep; Redis coming back (a fan-out gap) rebuilds this instance's entries at once. */
+  void start() {
+    timers.add(vertx.setPeriodic(settings.heartbeatMs(), t -> heartbeat()));
+    timers.add(vertx.setPeriodic(LiveSettings.SWEEP_MS, t -> sweep()));
+    fanout.onGap(this::heartbeat);
+  }
+
+  /**
+   * A connection of the user is registered, subscribed to {@code conversations} (as the conversation list
+   * shows them): the user is online here.
+   */
+  public void connected(Caller caller, JsonArray conversations) {
+    Local user = local.computeIfAbsent(key(caller), k -> new Local(caller, clock.millis()));
+    user.connections++;
+    user.lastActive = clock.millis();
+    user.announceIn = announceIn(conversations);
+    if (user.connections == 1) {
+      put(List.of(user));
+    }
+  }
+
+  /** A registered connection of the user closed; with the last one here, this instance drops its entry. */
+  public void disconnected(Caller caller) {
+    Local user = local.get(key(caller));
+    if (user == null || --user.connections > 0) {
+      return;
+    }
+    local.remove(key(caller));
+    store.drop(instance, caller.tenant(), caller.userId(), clock.millis())
+      .onSuccess(change -> announce(change, user.announceIn)).onFailure(this::failed);
+  }
+
+  /** The user did something on a connection here (a request): not idle. Turns an idle user online at once. */
+  public void active(Caller caller) {
+    Local user = local.get(key(caller));
+    if (user == null) {
+      return;
+    }
+    boolean wasIdle = idle(user, clock.millis());
+    user.lastActive = clock.millis();
+    if (wasIdle) {
+      put(List.of(user));
+    }
+  }
+
+  /** The user's own choice of away (or back): {state} as it is now. */
+  public Future<JsonObject> away(Caller caller, boolean away) {
+    Local user = local.get(key(caller));
+    return store.away(caller.tenant(), caller.userId(), away).map(change -> {
+      announce(change, user == null ? null : user.announceIn);
+      return new JsonObject().put("state", change.after());
+    });
+  }
+
+  /** The presence of the asked users who share a conversation with the caller; others are simply absent. */
+  public Future<JsonObject> states(Caller caller, PresenceQuery query) {
+    if (query.userIds().isEmpty()) {
+      return Future.succeededFuture(new JsonObject().put("presence", new JsonObject()));
+    }
+    return rooms.contacts(caller, query.userIds())
+      .compose(contacts -> store.states(caller.tenant(), contacts))
+      .map(states -> new JsonObject().put("presence", states));
+  }
+
+  /** Leaving (the node stops): this instance's users are dropped now rather than at their deadline. */
+  Future<Void> stop() {
+    timers.forEach(vertx::cancelTimer);
+    List<Future<?>> drops = new ArrayList<>();
+    for (Local user : local.values()) {
+      drops.add(store.drop(instance, user.caller.tenant(), user.caller.userId(), clock.millis())
+        .onSuccess(change -> announce(change, user.announceIn)));
+    }
+    local.clear();
+    return Future.join(drops).mapEmpty();
+  }
+
+  private void heartbeat() {
+    put(new ArrayList<>(local.values()));
+  }
+
+  private void put(List<Local> users) {
+    if (users.isEmpty()) {
+      return;
+    }
+    long now = clock.millis();
+    List<PresenceStore.Held> held = users.stream().map(u -> new PresenceStore.Held(u.caller.tenant(), u.caller.userId(),
+      u.caller.username(), idle(u, now) ? "idle" : "online")).toList();
+    store.put(instance, held, now, now + settings.presenceTtlMs()).onSuccess(changes -> {
+      recovered();
+      for (PresenceChange change : changes) {
+        Local user = local.get(change.tenant() + ":" + change.userId());
+        announce(change, user == null ? List.of() : user.announceIn);
+      }
+    }).onFailure(this::failed);
+  }
+
+  private void sweep() {
+    store.sweep(clock.millis(), LiveSettings.SWEEP_BATCH)
+      .onSuccess(changes -> changes.forEach(change -> announce(change, null)))
+      .onFailure(this::failed);
+  }
+
+  /** Tells the user's contacts of a change; {@code where} null: ask rooms (a user of a dead instance). */
+  private void announce(PresenceChange change, List<String> where) {
+    if (!change.changed()) {
+      return;
+    }
+    JsonObject event = new JsonObject().put("type", Events.PRESENCE).put("userId", change.userId())
+      .put("username", change.username()).put("state", change.after()).put("lastSeenAt", change.lastSeenAt())
+      .put("at", clock.millis());
+    Future<List<String>> channels = where != null ? Future.succeededFuture(where)
+      : rooms.list(new Caller(change.tenant(), change.userId(), change.username()), 5000).map(PresenceTracker::announceIn);
+    channels.onSuccess(ids -> ids.forEach(id -> fanout.publish(Channels.conversation(change.tenant(), id), event)))
+      .onFailure(this::failed);
+  }
+
+  /** The conversations presence is announced in: all but public rooms. */
+  private static List<String> announceIn(JsonArray conversations) {
+    List<String> ids = new ArrayList<>();
+    for (Object c : conversations) {
+      JsonObject conversation = (JsonObject) c;
+      if (!("room".equals(conversation.getString("type")) && "public".equals(conversation.getString("visibility")))) {
+        ids.add(conversation.getString("id"));
+      }
+    }
+    return ids;
+  }
+
+  private boolean idle(Local user, long now) {
+    return now - user.lastActive >= settings.idleAwayMs();
+  }
+
+  private void failed(Throwable err) {
+    if (!failing) {
+      failing = true;
+      LOG.warn("presence could not be updated ({}); retried with the next heartbeat", err.getMessage());
+    }
+  }
+
+  private void recovered() {
+    if (failing) {
+      failing = false;
+      LOG.info("presence updates work again");
+    }
+  }
+
+  private static String key(Caller caller) {
+    return caller.tenant() + ":" + caller.userId();
+  }
+}
