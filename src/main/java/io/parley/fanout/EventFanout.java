@@ -29,7 +29,7 @@ public interface EventFanout {
 
   /**
    * Called when events may have been missed (the transport lost its connection and is back): clients
-   * of this instance must catch up from the store.
+   * of this instance must catch up from the store. Each handler added is called.
    */
   void onGap(Runnable handler);
 

@@ -19,6 +19,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BiConsumer;
 
 /**
@@ -41,7 +42,8 @@ public final class RedisFanout implements EventFanout {
   /** Subscriptions sent and not yet confirmed by Redis. */
   private final Map<String, Promise<Void>> confirming = new HashMap<>();
   private BiConsumer<String, JsonObject> handler = (channel, event) -> { };
-  private Runnable gapHandler = () -> { };
+  /** Everyone who must catch up after a gap: the bridge's clients, presence (each is added once at start). */
+  private final List<Runnable> gapHandlers = new CopyOnWriteArrayList<>();
   private Redis subscriberClient;
   private RedisConnection subscriber;
   private boolean connecting;
@@ -109,7 +111,7 @@ public final class RedisFanout implements EventFanout {
 
   @Override
   public void onGap(Runnable handler) {
-    this.gapHandler = handler;
+    gapHandlers.add(handler);
   }
 
   @Override
@@ -156,7 +158,7 @@ public final class RedisFanout implements EventFanout {
         ready.tryComplete();
         if (everConnected) {
           LOG.info("Redis fan-out reconnected; {} channels resubscribed", channels.size());
-          gapHandler.run();
+          gapHandlers.forEach(Runnable::run);
         }
         everConnected = true;
       });
