@@ -28,20 +28,27 @@ final class LiveEvents {
     return true;
   }
 
-  /** The last few presence changes passed to one connection (bounded: memory per client stays small). */
+  /**
+   * The last few presence changes passed to one connection. The copies of one change (one per shared
+   * conversation) arrive together, so a few are enough; allocated with the first, so a connection that
+   * never gets presence costs nothing.
+   */
   static final class Seen {
 
-    private static final int KEPT = 64;
+    private static final int KEPT = 16;
 
-    private final Map<String, Boolean> seen = new LinkedHashMap<>(16, 0.75f, false) {
-      @Override
-      protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
-        return size() > KEPT;
-      }
-    };
+    private Map<String, Boolean> seen;
 
     /** True the first time {@code key} is offered. */
     boolean first(String key) {
+      if (seen == null) {
+        seen = new LinkedHashMap<>(KEPT * 2, 0.75f, false) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<String, Boolean> eldest) {
+            return size() > KEPT;
+          }
+        };
+      }
       return seen.put(key, Boolean.TRUE) == null;
     }
   }
