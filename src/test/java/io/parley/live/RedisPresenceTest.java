@@ -14,6 +14,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -43,6 +47,14 @@ class RedisPresenceTest {
   private static final long NOW = 1_000_000;
 
   enum Kind { REDIS, LOCAL }
+
+  /** A rule checked against each {@link Kind} of store. */
+  @ParameterizedTest(name = "{0}")
+  @EnumSource(Kind.class)
+  @Retention(RetentionPolicy.RUNTIME)
+  @Target(ElementType.METHOD)
+  @interface ForEachStore {
+  }
 
   private final List<Redis> clients = new ArrayList<>();
 
@@ -76,50 +88,46 @@ class RedisPresenceTest {
   }
 
   /** alice on i1 and i2 is online until both drop her; going offline stamps lastSeenAt, announced once. */
-  @ParameterizedTest
-  @EnumSource(Kind.class)
+  @ForEachStore
   void a_user_held_by_two_instances_is_online_until_both_drop(Kind kind) throws Exception {
     PresenceStore store = store(kind);
-    assertEquals(List.of(change("alice", "offline", "online", 0)), await(store.put("i1", List.of(held("alice", "online")), NOW, NOW + 6000)));
-    assertEquals(List.of(change("alice", "online", "online", 0)), await(store.put("i2", List.of(held("alice", "online")), NOW, NOW + 6000)));
+    assertEquals(change("alice", "offline", "online", 0), put(store, "i1", "online", NOW));
+    assertEquals(change("alice", "online", "online", 0), put(store, "i2", "online", NOW));
     assertEquals(change("alice", "online", "online", 0), await(store.drop("i1", T, "alice", NOW + 10)));
     assertEquals(state("online", 0), await(store.states(T, List.of("alice"))).getJsonObject("alice"));
     assertEquals(change("alice", "online", "offline", NOW + 20), await(store.drop("i2", T, "alice", NOW + 20)));
     assertEquals(state("offline", NOW + 20), await(store.states(T, List.of("alice"))).getJsonObject("alice"));
     assertEquals(change("alice", "offline", "offline", NOW + 20), await(store.drop("i2", T, "alice", NOW + 30)),
       "a second drop changes nothing, lastSeenAt stays");
-    assertEquals(List.of(change("alice", "offline", "online", NOW + 20)), await(store.put("i1", List.of(held("alice", "online")), NOW + 40, NOW + 6040)),
+    assertEquals(change("alice", "offline", "online", NOW + 20), put(store, "i1", "online", NOW + 40),
       "back online: lastSeenAt still says when she was last seen");
   }
 
   /** A user is away while every instance holding them reports idle, online as soon as one reports online. */
-  @ParameterizedTest
-  @EnumSource(Kind.class)
+  @ForEachStore
   void idle_on_every_instance_is_away_and_one_active_instance_is_online(Kind kind) throws Exception {
     PresenceStore store = store(kind);
-    assertEquals(List.of(change("alice", "offline", "away", 0)), await(store.put("i1", List.of(held("alice", "idle")), NOW, NOW + 6000)));
-    assertEquals(List.of(change("alice", "away", "online", 0)), await(store.put("i2", List.of(held("alice", "online")), NOW, NOW + 6000)));
-    assertEquals(List.of(change("alice", "online", "away", 0)), await(store.put("i2", List.of(held("alice", "idle")), NOW, NOW + 6000)));
-    assertEquals(List.of(change("alice", "away", "online", 0)), await(store.put("i1", List.of(held("alice", "online")), NOW, NOW + 6000)));
+    assertEquals(change("alice", "offline", "away", 0), put(store, "i1", "idle", NOW));
+    assertEquals(change("alice", "away", "online", 0), put(store, "i2", "online", NOW));
+    assertEquals(change("alice", "online", "away", 0), put(store, "i2", "idle", NOW));
+    assertEquals(change("alice", "away", "online", 0), put(store, "i1", "online", NOW));
     assertEquals(change("alice", "online", "away", 0), await(store.drop("i1", T, "alice", NOW)), "the idle instance is left");
   }
 
   /** The user's own away wins over active connections, survives heartbeats, and lifting it is online again. */
-  @ParameterizedTest
-  @EnumSource(Kind.class)
+  @ForEachStore
   void the_users_away_flag_makes_them_away_until_lifted(Kind kind) throws Exception {
     PresenceStore store = store(kind);
-    await(store.put("i1", List.of(held("alice", "online")), NOW, NOW + 6000));
+    put(store, "i1", "online", NOW);
     assertEquals(change("alice", "online", "away", 0), await(store.away(T, "alice", true)));
-    assertEquals(List.of(change("alice", "away", "away", 0)), await(store.put("i1", List.of(held("alice", "online")), NOW + 2000, NOW + 8000)),
+    assertEquals(change("alice", "away", "away", 0), put(store, "i1", "online", NOW + 2000),
       "a heartbeat of an active connection does not lift it");
     assertEquals(state("away", 0), await(store.states(T, List.of("alice"))).getJsonObject("alice"));
     assertEquals(change("alice", "away", "online", 0), await(store.away(T, "alice", false)));
   }
 
   /** A sweep drops exactly the entries past their deadline (inclusive), each once; later sweeps find nothing. */
-  @ParameterizedTest
-  @EnumSource(Kind.class)
+  @ForEachStore
   void a_sweep_drops_only_entries_past_their_deadline(Kind kind) throws Exception {
     PresenceStore store = store(kind);
     // i1 died after its last heartbeat (deadline NOW + 1000); i2 renews (NOW + 5000).
@@ -140,8 +148,7 @@ class RedisPresenceTest {
    * Two instances sweeping the same dead instance's 300 users at once, in batches of 40: every user goes
    * offline exactly once across both answers, so each change is announced once.
    */
-  @ParameterizedTest
-  @EnumSource(Kind.class)
+  @ForEachStore
   void racing_sweepers_answer_each_change_once(Kind kind) throws Exception {
     PresenceStore first = store(kind);
     PresenceStore second = sameAs(kind, first);
@@ -158,11 +165,10 @@ class RedisPresenceTest {
   }
 
   /** Users nobody holds (never seen, or of another tenant) are offline, never seen (lastSeenAt 0). */
-  @ParameterizedTest
-  @EnumSource(Kind.class)
+  @ForEachStore
   void unknown_users_and_other_tenants_are_offline_and_never_seen(Kind kind) throws Exception {
     PresenceStore store = store(kind);
-    await(store.put("i1", List.of(held("alice", "online")), NOW, NOW + 6000));
+    put(store, "i1", "online", NOW);
     assertEquals(new JsonObject().put("nobody", state("offline", 0)), await(store.states(T, List.of("nobody"))));
     assertEquals(new JsonObject().put("alice", state("offline", 0)), await(store.states("other", List.of("alice"))));
     assertEquals(new JsonObject(), await(store.states(T, List.of())));
@@ -181,6 +187,13 @@ class RedisPresenceTest {
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /** alice's entry of {@code instance} put (or renewed) at {@code now} for 6 s: its one change. */
+  private static PresenceChange put(PresenceStore store, String instance, String activity, long now) throws Exception {
+    List<PresenceChange> changes = await(store.put(instance, List.of(held("alice", activity)), now, now + 6000));
+    assertEquals(1, changes.size(), changes.toString());
+    return changes.get(0);
   }
 
   private static Held held(String userId, String activity) {
