@@ -1,14 +1,20 @@
 package io.parley.live;
 
+import io.parley.common.Caller;
+import io.parley.fanout.InProcessFanout;
 import io.parley.live.PresenceStore.Held;
 import io.parley.testing.RedisProcess;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Redis;
 import io.vertx.redis.client.Request;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -18,6 +24,7 @@ import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;
 import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -172,6 +179,40 @@ class RedisPresenceTest {
     assertEquals(new JsonObject().put("nobody", state("offline", 0)), await(store.states(T, List.of("nobody"))));
     assertEquals(new JsonObject().put("alice", state("offline", 0)), await(store.states("other", List.of("alice"))));
     assertEquals(new JsonObject(), await(store.states(T, List.of())));
+  }
+
+  /**
+   * A connect storm through one instance's tracker over a real Redis: 1000 users connect and leave at once
+   * while 200 presence reads are in flight. Every read is answered (no pool refusal) and every user ends
+   * offline at once: no connect's put lands after the drop that followed it (the TTL is a minute, so no
+   * sweep could tidy up).
+   */
+  @Test
+  void a_connect_storm_through_one_tracker_leaves_everyone_who_left_offline() throws Exception {
+    RedisPresence store = new RedisPresence(RedisPresence.client(vertx, redis.url()));
+    PresenceTracker tracker = new PresenceTracker(vertx, store, new InProcessFanout(vertx), null,
+      new LiveSettings(true, 60_000, 300_000, 6_000), Clock.systemUTC());
+    List<String> ids = IntStream.range(0, 1000).mapToObj(i -> "s" + i).toList();
+    Promise<Void> storm = Promise.promise();
+    vertx.runOnContext(v -> {
+      for (String id : ids) {
+        Caller caller = new Caller(T, id, id);
+        tracker.connected(caller, new JsonArray());
+        tracker.disconnected(caller);
+      }
+      Future.all(IntStream.range(0, 200).mapToObj(i -> store.states(T, ids.subList(i, i + 1))).toList()).<Void>mapEmpty().onComplete(storm);
+    });
+    await(storm.future());
+    long deadline = System.currentTimeMillis() + 10_000;
+    List<String> online;
+    do {
+      JsonObject states = new JsonObject();
+      for (int i = 0; i < ids.size(); i += 100) {
+        states.mergeIn(await(store.states(T, ids.subList(i, i + 100))));
+      }
+      online = ids.stream().filter(id -> !"offline".equals(states.getJsonObject(id).getString("state"))).toList();
+    } while (!online.isEmpty() && System.currentTimeMillis() < deadline);
+    assertEquals(List.of(), online, "left online after connecting and leaving");
   }
 
   private static List<PresenceChange> sweepAll(PresenceStore store, CyclicBarrier start) {
