@@ -37,7 +37,7 @@ public final class Live {
     if (!settings.presence()) {
       return new Live(null, typing, null);
     }
-    Redis redis = config.redisConnectionString().isBlank() ? null : Redis.createClient(vertx, config.redisConnectionString());
+    Redis redis = config.redisConnectionString().isBlank() ? null : RedisPresence.client(vertx, config.redisConnectionString());
     PresenceStore store;
     if (redis != null) {
       store = new RedisPresence(redis);

@@ -2,8 +2,10 @@ package io.parley.live;
 
 import io.parley.common.RedisScript;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.Redis;
+import io.vertx.redis.client.RedisOptions;
 import io.vertx.redis.client.Response;
 
 import java.util.ArrayList;
@@ -21,6 +23,17 @@ final class RedisPresence implements PresenceStore {
 
   RedisPresence(Redis redis) {
     this.redis = redis;
+  }
+
+  /**
+   * The client presence needs: every connect and disconnect is a command, so a connect storm has hundreds in
+   * flight at once. The client's default pool (6 connections, 24 waiting) failed the rest with
+   * ConnectionPoolTooBusyException, leaving those users offline until the next heartbeat and the ones who
+   * left online until their TTL ran out; sized as the fan-out's publisher is.
+   */
+  static Redis client(Vertx vertx, String connectionString) {
+    return Redis.createClient(vertx, new RedisOptions().setConnectionString(connectionString)
+      .setMaxPoolSize(8).setMaxPoolWaiting(4096).setMaxWaitingHandlers(4096));
   }
 
   @Override
