@@ -33,6 +33,8 @@ import java.util.function.Supplier;
 public final class PresenceTracker {
 
   private static final Logger LOG = LoggerFactory.getLogger(PresenceTracker.class);
+  /** Tries to learn where a swept user is announced (rooms may briefly fail while a member drops). */
+  private static final int SWEPT_ATTEMPTS = 4;
 
   private final Vertx vertx;
   private final PresenceStore store;
@@ -193,10 +195,27 @@ public final class PresenceTracker {
     JsonObject event = new JsonObject().put("type", Events.PRESENCE).put("userId", change.userId())
       .put("username", change.username()).put("state", change.after()).put("lastSeenAt", change.lastSeenAt())
       .put("at", clock.millis());
-    Future<List<String>> channels = where != null ? Future.succeededFuture(where)
-      : rooms.list(new Caller(change.tenant(), change.userId(), change.username()), 5000).map(PresenceTracker::announceIn);
-    channels.onSuccess(ids -> ids.forEach(id -> fanout.publish(Channels.conversation(change.tenant(), id), event)))
-      .onFailure(this::failed);
+    if (where != null) {
+      where.forEach(id -> fanout.publish(Channels.conversation(change.tenant(), id), event));
+      return;
+    }
+    announceSwept(change, event, 1);
+  }
+
+  /**
+   * A swept user's change is committed already: rooms is asked where to announce it, again a few times if it
+   * cannot answer yet (e.g. while the cluster still counts the dead member in), or the change would go untold.
+   */
+  private void announceSwept(PresenceChange change, JsonObject event, int attempt) {
+    rooms.list(new Caller(change.tenant(), change.userId(), change.username()), 5000).map(PresenceTracker::announceIn)
+      .onSuccess(ids -> ids.forEach(id -> fanout.publish(Channels.conversation(change.tenant(), id), event)))
+      .onFailure(err -> {
+        if (attempt < SWEPT_ATTEMPTS) {
+          vertx.setTimer(attempt * 1000L, t -> announceSwept(change, event, attempt + 1));
+        } else {
+          failed(err);
+        }
+      });
   }
 
   /** The conversations presence is announced in: all but public rooms. */
