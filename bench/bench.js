@@ -13,6 +13,8 @@
 //     (scripts/bench.sh sends: closed-loop acked sends/s, ack latency, CPU per send, disk per message)
 //   node bench.js abuse-setup --url URL --setup FILE            (scripts/bench.sh abuse; see abuse.js)
 //   node bench.js abuse-slow|abuse-flood --url URL --pids PID --setup FILE --build before|now --out FILE
+//   node bench.js presence-setup --url URL --setup FILE        (scripts/bench.sh presence; see presence.js)
+//   node bench.js presence-storm --url URL --pids PID --redis-port P --redis-pid PID --setup FILE --label on|off --out FILE
 //
 // Options (also as environment variables BENCH_<NAME>): --clients 1000 --room-size 10 --workers 2
 // --steps 250,500,625,… (offered deliveries/s) --step-seconds 10 --drain-seconds 15 --sources 8
@@ -687,10 +689,12 @@ async function growthSeedApi() {
 // ---- main ---------------------------------------------------------------------------------------
 
 const abuse = require('./abuse');
-const ctx = { opt, num, list, log, writeResult, urls, pids, runId, sourceAddress };
+const presence = require('./presence');
+const ctx = { opt, num, list, log, writeResult, urls, pids, runId, sourceAddress, startWorkers, partition };
 const scenarios = {
   fanout, idle, cluster: fanout, 'growth-measure': growthMeasure, 'growth-seed-api': growthSeedApi,
   'abuse-setup': () => abuse.setup(ctx), 'abuse-slow': () => abuse.slow(ctx), 'abuse-flood': () => abuse.flood(ctx),
+  'presence-setup': () => presence.setup(ctx), 'presence-storm': () => presence.storm(ctx),
 };
 if (!scenarios[scenario]) {
   console.error(`usage: node bench.js ${Object.keys(scenarios).join('|')} [--options]`);

@@ -204,7 +204,47 @@ function abuseReport() {
   return [slow, flood].filter(Boolean).join('\n\n');
 }
 
-const out = scenario === 'idle' ? idleReport() : scenario === 'growth-seed-api' ? sendsReport()
+/** scripts/bench.sh presence: the connect storm with presence off and on, run by run, with on ÷ off. */
+function presenceReport() {
+  const storms = results.filter((r) => r.scenario === 'presence-storm');
+  const off = storms.filter((r) => r.label === 'off');
+  const on = storms.filter((r) => r.label === 'on');
+  const pairs = Array.from({ length: Math.max(off.length, on.length) }, (_, i) => [off[i], on[i]]);
+  const mb = (kb) => (kb == null ? null : kb / 1024);
+  const ev = (p) => (p.presenceEventCount ? Object.entries(p.presenceEvents).filter(([, v]) => v).map(([k, v]) => `${f0(v)} ${k}`).join(', ') : '0');
+  const rows = [
+    ['registered (failed)', (r) => `${f0(r.connect.ok)} (${r.connect.failed})`, null],
+    ['connect rate (registered/s)', (r) => f0(r.connect.perSecond), (r) => r.connect.perSecond],
+    ['register latency p50 / p99 (ms)', (r) => `${f2(r.connect.latency.p50)} / ${f2(r.connect.latency.p99)}`, (r) => r.connect.latency.p99],
+    ['node CPU per connect (ms)', (r) => f2(r.connect.nodeCpuMsPer), (r) => r.connect.nodeCpuMsPer],
+    ['redis-server CPU per connect (ms)', (r) => f2(r.connect.redisCpuMsPer), (r) => r.connect.redisCpuMsPer],
+    ['Redis commands per connect: all (EVALSHA / PUBLISH)', (r) => `${f1(r.connect.redisCallsPer)} (${f2(r.connect.evalshaPer)} / ${f2(r.connect.publishPer)})`, (r) => r.connect.redisCallsPer],
+    ['presence events received in the storm (per connect)', (r) => `${ev(r.connect)} (${f1(r.connect.presenceEventCount / r.connect.ok)})`, null],
+    ['storm + settle (s); node / redis / others cores', (r) => `${f1(r.connect.ms / 1000)} + ${f1(r.connect.settleMs / 1000)}; ${f2(r.connect.nodeCores)} / ${f2(r.connect.redisCores)} / ${f2(r.connect.othersCores)}`, null],
+    ['node RSS after the storm (MB); redis used memory (MB)', (r) => `${f0(mb(r.connect.nodeRssKb))}; ${f1(r.connect.redisUsedMemory / 1048576)}`, (r) => r.connect.nodeRssKb],
+    ['all connected, idle: node / redis cores; Redis commands/s', (r) => `${f2(r.hold.nodeCores)} / ${f2(r.hold.redisCores)}; ${f0((r.hold.redisCalls * 1000) / r.hold.ms)}`, (r) => r.hold.nodeCores],
+    ['node CPU per disconnect (ms)', (r) => f2(r.disconnect.nodeCpuMsPer), (r) => r.disconnect.nodeCpuMsPer],
+    ['Redis commands per disconnect: all (EVALSHA / PUBLISH)', (r) => `${f1(r.disconnect.redisCallsPer)} (${f2(r.disconnect.evalshaPer)} / ${f2(r.disconnect.publishPer)})`, (r) => r.disconnect.redisCallsPer],
+    ['presence events heard by the even half as the odd half left', (r) => ev(r.disconnectHalf), null],
+    ['node log: presence write failure streaks (first reason)', (r) => (r.presenceFailureStreaks == null ? '—'
+      : `${r.presenceFailureStreaks}${r.presenceFailure ? ` (${r.presenceFailure})` : ''}`), null],
+    ['others\' cores before; load average after', (r) => `${f2(r.othersCoresBefore)}; ${r.loadAvg}`, null],
+  ];
+  const head = ['connect storm', ...pairs.flatMap((_, i) => {
+    const run = pairs.length > 1 ? ` run ${i + 1}` : '';
+    return [`off${run}`, `on${run}`, `on ÷ off${run}`];
+  })];
+  const body = rows.map(([name, show, val]) => [name, ...pairs.flatMap(([a, b]) => [
+    a ? show(a) : '—', b ? show(b) : '—', val && a && b ? ratio(val(b), val(a)) : ''])]);
+  const lines = [table(head, body)];
+  const top = (r) => Object.entries(r.connect.redisCommands).sort((x, y) => y[1].calls - x[1].calls).slice(0, 8)
+    .map(([k, v]) => `${k} ${f2(v.calls / r.connect.ok)}`).join(', ');
+  lines.push('');
+  lines.push(`Redis commands per connect by name, run 1 (commands a Lua script makes count too): off: ${off[0] ? top(off[0]) : '—'}; on: ${on[0] ? top(on[0]) : '—'}.`);
+  return lines.join('\n');
+}
+
+const out = scenario === 'presence-storm' ? presenceReport() : scenario === 'idle' ? idleReport() : scenario === 'growth-seed-api' ? sendsReport()
   : scenario.startsWith('abuse') ? abuseReport()
   : scenario.startsWith('growth') ? growthReport() : fanoutReport();
 console.log(out);

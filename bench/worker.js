@@ -29,6 +29,16 @@ let step = null; // the step being measured, see newStep()
 let other = 0; // frames that are neither deliveries nor acks (ready, read, member events …)
 let closedUnexpectedly = 0;
 const errorCodes = {};
+/** Parley `presence` events on the clients' inboxes, by state (scripts/bench.sh presence). */
+const presenceEvents = {};
+
+function onPresence(c, s) {
+  const m = /"state":"([a-z]+)"/.exec(s);
+  const u = /"userId":"([^"]+)"/.exec(s);
+  // a user's own connection hears its own change too (it is a member of the conversations it is announced in)
+  const state = (m ? m[1] : '?') + (u && c.inbox.endsWith(`.${u[1]}`) ? ' (own)' : '');
+  presenceEvents[state] = (presenceEvents[state] || 0) + 1;
+}
 
 function newStep(id) {
   return {
@@ -131,6 +141,7 @@ function parleyConnect(c, url) {
       if (ready && s.startsWith(inboxPrefix)) {
         const at = s.indexOf(MARK);
         if (at >= 0 && s.indexOf('"type":"message"') >= 0) onDeliveredText(c, s.slice(at + 8, s.indexOf('"', at + 8)));
+        else if (s.indexOf('"type":"presence"') >= 0) onPresence(c, s);
         else other++;
         return;
       }
@@ -151,6 +162,8 @@ function parleyConnect(c, url) {
             ready = true;
             clearTimeout(timer);
             resolve();
+          } else if (body && body.type === 'presence') {
+            onPresence(c, s);
           } else {
             other++;
           }
@@ -330,12 +343,15 @@ async function connectAll(list, url, concurrency) {
   let failed = 0;
   const failures = {};
   let next = 0;
+  const latency = hist.create(); // connect started → ready (Parley) / joined (peer)
   const one = async () => {
     while (next < list.length) {
       const spec = list[next++];
       const c = { ...spec, recv: new Map(), n: 0, closing: false };
       try {
+        const t = performance.now();
         await connect(c, spec.url || url);
+        hist.record(latency, (performance.now() - t) * 1000);
         clients.push(c);
         if (!rooms.has(c.room)) rooms.set(c.room, []);
         rooms.get(c.room).push(c);
@@ -350,7 +366,7 @@ async function connectAll(list, url, concurrency) {
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, list.length) }, one));
-  return { ok, failed, failures, startedAt: started, endedAt: Date.now() };
+  return { ok, failed, failures, startedAt: started, endedAt: Date.now(), latency: hist.toJSON(latency) };
 }
 
 function isOpen(c) {
@@ -453,7 +469,26 @@ process.on('message', async (msg) => {
       process.send({ ev: 'stepDone', result: r });
     } else if (msg.cmd === 'stats') {
       const open = clients.filter((c) => isOpen(c)).length;
-      process.send({ ev: 'stats', open, total: clients.length, closedUnexpectedly, other, errorCodes, cpu: process.cpuUsage(), rssKb: process.memoryUsage().rss / 1024 });
+      process.send({ ev: 'stats', open, total: clients.length, closedUnexpectedly, other, errorCodes, presenceEvents, cpu: process.cpuUsage(), rssKb: process.memoryUsage().rss / 1024 });
+    } else if (msg.cmd === 'disconnect') {
+      // closes this worker's clients whose idx % msg.modulo is msg.remainder (all with modulo 1) and forgets them
+      const mod = msg.modulo || 1;
+      const going = clients.filter((c) => c.idx % mod === (msg.remainder || 0) % mod);
+      for (const c of going) {
+        c.closing = true;
+        if (c.ws) c.ws.terminate();
+        if (c.socket) c.socket.close();
+      }
+      const gone = new Set(going);
+      const kept = clients.filter((c) => !gone.has(c));
+      clients.length = 0;
+      clients.push(...kept);
+      for (const [room, members] of rooms) {
+        const left = members.filter((c) => !gone.has(c));
+        if (left.length) rooms.set(room, left);
+        else rooms.delete(room);
+      }
+      process.send({ ev: 'disconnected', closed: going.length, left: clients.length });
     } else if (msg.cmd === 'close') {
       for (const c of clients) {
         c.closing = true;

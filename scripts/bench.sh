@@ -10,6 +10,8 @@
 #   scripts/bench.sh sends     Parley's acked sends/s, closed loop
 #   scripts/bench.sh abuse     slow consumers and a send flood, on the build before issue 8 (the jar in
 #                              BENCH_ABUSE_BEFORE_JAR) and this one (BENCH_ABUSE_NOW_JAR, default this tree's)
+#   scripts/bench.sh presence  a connect storm of 5,000 users (each with 19 contacts), presence off vs on
+#                              (issue 10), each on a fresh node + its own redis-server; runs twice by default
 #
 # BENCH_RUNS=2 runs each system twice (alternating). Everything else is a BENCH_* variable read by
 # bench/bench.js (BENCH_STEPS, BENCH_STEP_SECONDS, BENCH_CLIENTS, BENCH_LEVELS, …; see its header).
@@ -23,8 +25,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 scenario=${1:-}
-case "$scenario" in fanout|idle|cluster|growth|sends|abuse) ;; *) echo "usage: scripts/bench.sh fanout|idle|cluster|growth|sends|abuse" >&2; exit 2 ;; esac
-runs=${BENCH_RUNS:-1}
+case "$scenario" in fanout|idle|cluster|growth|sends|abuse|presence) ;; *) echo "usage: scripts/bench.sh fanout|idle|cluster|growth|sends|abuse|presence" >&2; exit 2 ;; esac
+if [ "$scenario" = presence ]; then runs=${BENCH_RUNS:-2}; else runs=${BENCH_RUNS:-1}; fi
 state="$root/target/bench/$scenario-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$state/results"
 export PARLEY_AUTH_KDF_ITERATIONS=${PARLEY_AUTH_KDF_ITERATIONS:-10000}
@@ -255,6 +257,38 @@ run_abuse() {
   done
 }
 
+# Issue 10's presence cost. The users and their rooms and DMs are made once (presence off, no Redis); then
+# each part runs on a fresh node over a copy of that store, with a fresh redis-server of its own as
+# redis.connection_string (fan-out, rate limits and presence through Redis, as in a cluster), presence off
+# then on (PARLEY_LIVE_PRESENCE), BENCH_RUNS times (2), so each pair is close in time.
+start_redis() { # dir; sets redis_pid and redis_port
+  redis_port=$(free_port)
+  redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no --dir "$1" >> "$1/redis.log" 2>&1 &
+  redis_pid=$!; started_pids+=("$redis_pid")
+  for _ in $(seq 1 50); do port_busy "$redis_port" && break; sleep 0.1; done
+  port_busy "$redis_port" || die "redis-server did not listen on $redis_port; see $1/redis.log"
+}
+run_presence() {
+  local i mode dir setup_dir="$state/setup"
+  parley_env=(env PARLEY_LIVE_PRESENCE=false)
+  start_parley "$setup_dir"
+  gen presence-setup --url "$parley_url" --setup "$setup_dir/setup.json" | tee -a "$state/bench.log"
+  stop_pids "$parley_pid"
+  for i in $(seq 1 "$runs"); do
+    for mode in off on; do
+      dir="$state/$mode-$i"
+      mkdir -p "$dir"
+      cp -a "$setup_dir/data" "$dir/data"
+      start_redis "$dir"
+      parley_env=(env PARLEY_LIVE_PRESENCE=$([ "$mode" = on ] && echo true || echo false) PARLEY_REDIS_CONNECTION_STRING="redis://127.0.0.1:$redis_port")
+      start_parley "$dir"
+      gen presence-storm --label "$mode" --url "$parley_url" --pids "$parley_pid" --redis-pid "$redis_pid" --redis-port "$redis_port" \
+        --setup "$setup_dir/setup.json" --node-log "$dir/parley.log" --out "$state/results/presence-$i-$mode.json" | tee -a "$state/bench.log"
+      stop_pids "$parley_pid" "$redis_pid"
+    done
+  done
+}
+
 jar_commit() { # jar: the commit of the work tree it was built in, if any
   local tree; tree=$(dirname "$(dirname "$(readlink -f "$1")")")
   git -C "$tree" rev-parse --short HEAD 2>/dev/null || echo '?'
@@ -273,9 +307,9 @@ fi
   echo "machine: $(nproc) cores, $(free -h | awk '/^Mem:/{print $2}') memory; $(java -version 2>&1 | head -1); node $(node --version); redis $(redis-server --version | awk '{print $3}')"
   echo "commit: $(git rev-parse --short HEAD 2>/dev/null || echo '?') $(git status --porcelain 2>/dev/null | grep -q . && echo '(with uncommitted changes)')"
   echo "command: scripts/bench.sh $scenario (BENCH_RUNS=$runs, PARLEY_AUTH_KDF_ITERATIONS=$PARLEY_AUTH_KDF_ITERATIONS)"
+  if [ "$scenario" = abuse ] || [ "$scenario" = presence ]; then echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"; fi
   if [ "$scenario" = abuse ]; then
     echo "before: $abuse_before_jar ($(jar_commit "$abuse_before_jar")); now: $abuse_now_jar ($(jar_commit "$abuse_now_jar")); JVM options: ${BENCH_JAVA_OPTS:-none}"
-    echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
   fi
 } | tee "$state/machine.txt" >&2
 
@@ -297,11 +331,13 @@ case "$scenario" in
     run_sends ;;
   abuse)
     run_abuse ;;
+  presence)
+    run_presence ;;
 esac
 
 {
   cat "$state/machine.txt"
-  [ "$scenario" = abuse ] && echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)"
+  case "$scenario" in abuse|presence) echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" ;; esac
   echo "took $(( SECONDS - t_start )) s"
   echo
   node bench/report.js "$state"/results/*.json
