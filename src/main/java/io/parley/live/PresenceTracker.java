@@ -35,10 +35,13 @@ public final class PresenceTracker {
   private static final Logger LOG = LoggerFactory.getLogger(PresenceTracker.class);
   /** Tries to learn where a swept user is announced (rooms may briefly fail while a member drops). */
   private static final int SWEPT_ATTEMPTS = 4;
+  /** Users per script call of a heartbeat: a few milliseconds of Redis each, not one call over thousands. */
+  private static final int PUT_BATCH = 200;
 
   private final Vertx vertx;
   private final PresenceStore store;
   private final EventFanout fanout;
+  private final PacedPublisher publisher;
   private final RoomsClient rooms;
   private final LiveSettings settings;
   private final Clock clock;
@@ -66,6 +69,7 @@ public final class PresenceTracker {
     this.vertx = vertx;
     this.store = store;
     this.fanout = fanout;
+    this.publisher = new PacedPublisher(fanout);
     this.rooms = rooms;
     this.settings = settings;
     this.clock = clock;
@@ -153,20 +157,21 @@ public final class PresenceTracker {
     put(new ArrayList<>(local.values()));
   }
 
+  /** Puts (renews) these users' entries, {@link #PUT_BATCH} per script call so none holds Redis for long. */
   private void put(List<Local> users) {
-    if (users.isEmpty()) {
-      return;
-    }
     long now = clock.millis();
-    List<PresenceStore.Held> held = users.stream().map(u -> new PresenceStore.Held(u.caller.tenant(), u.caller.userId(),
-      u.caller.username(), idle(u, now) ? "idle" : "online")).toList();
-    inOrder(() -> store.put(instance, held, now, now + settings.presenceTtlMs())).onSuccess(changes -> {
-      recovered();
-      for (PresenceChange change : changes) {
-        Local user = local.get(change.tenant() + ":" + change.userId());
-        announce(change, user == null ? List.of() : user.announceIn);
-      }
-    }).onFailure(this::failed);
+    for (int from = 0; from < users.size(); from += PUT_BATCH) {
+      List<PresenceStore.Held> held = users.subList(from, Math.min(users.size(), from + PUT_BATCH)).stream()
+        .map(u -> new PresenceStore.Held(u.caller.tenant(), u.caller.userId(), u.caller.username(), idle(u, now) ? "idle" : "online"))
+        .toList();
+      inOrder(() -> store.put(instance, held, now, now + settings.presenceTtlMs())).onSuccess(changes -> {
+        recovered();
+        for (PresenceChange change : changes) {
+          Local user = local.get(change.tenant() + ":" + change.userId());
+          announce(change, user == null ? List.of() : user.announceIn);
+        }
+      }).onFailure(this::failed);
+    }
   }
 
   private void sweep() {
@@ -196,7 +201,7 @@ public final class PresenceTracker {
       .put("username", change.username()).put("state", change.after()).put("lastSeenAt", change.lastSeenAt())
       .put("at", clock.millis());
     if (where != null) {
-      where.forEach(id -> fanout.publish(Channels.conversation(change.tenant(), id), event));
+      where.forEach(id -> publisher.publish(Channels.conversation(change.tenant(), id), event));
       return;
     }
     announceSwept(change, event, 1);
@@ -208,7 +213,7 @@ public final class PresenceTracker {
    */
   private void announceSwept(PresenceChange change, JsonObject event, int attempt) {
     rooms.list(new Caller(change.tenant(), change.userId(), change.username()), 5000).map(PresenceTracker::announceIn)
-      .onSuccess(ids -> ids.forEach(id -> fanout.publish(Channels.conversation(change.tenant(), id), event)))
+      .onSuccess(ids -> ids.forEach(id -> publisher.publish(Channels.conversation(change.tenant(), id), event)))
       .onFailure(err -> {
         if (attempt < SWEPT_ATTEMPTS) {
           vertx.setTimer(attempt * 1000L, t -> announceSwept(change, event, attempt + 1));
