@@ -16,6 +16,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -47,6 +48,9 @@ public final class PresenceTracker {
   private final Clock clock;
   private final String instance = UUID.randomUUID().toString();
   private final Map<String, Local> local = new HashMap<>();
+  /** Users to put with this instance's next write (see {@link #put}). */
+  private final Map<String, Local> waitingPut = new LinkedHashMap<>();
+  private boolean putQueued;
   private final List<Long> timers = new ArrayList<>();
   private boolean failing;
   /** The last write of this instance's entries; the next one waits for it ({@link #inOrder}). */
@@ -103,8 +107,8 @@ public final class PresenceTracker {
       return;
     }
     local.remove(key(caller));
-    long now = clock.millis();
-    inOrder(() -> store.drop(instance, caller.tenant(), caller.userId(), now))
+    waitingPut.remove(key(caller));
+    inOrder(() -> store.drop(instance, caller.tenant(), caller.userId(), clock.millis()))
       .onSuccess(change -> announce(change, user.announceIn)).onFailure(this::failed);
   }
 
@@ -143,6 +147,7 @@ public final class PresenceTracker {
   /** Leaving (the node stops): this instance's users are dropped now rather than at their deadline. */
   Future<Void> stop() {
     timers.forEach(vertx::cancelTimer);
+    waitingPut.clear();
     List<Future<?>> drops = new ArrayList<>();
     for (Local user : local.values()) {
       long now = clock.millis();
@@ -157,21 +162,47 @@ public final class PresenceTracker {
     put(new ArrayList<>(local.values()));
   }
 
-  /** Puts (renews) these users' entries, {@link #PUT_BATCH} per script call so none holds Redis for long. */
+  /**
+   * Puts (renews) these users' entries. Users waiting to be put are gathered until this instance's previous
+   * write is answered, then written together ({@link #PUT_BATCH} per script call, so none holds Redis for
+   * long): a connect storm costs a few calls, not one per connect. The deadline is taken when the call is
+   * made, not when the put was asked for: a put that waited must not arrive already expired.
+   */
   private void put(List<Local> users) {
-    long now = clock.millis();
-    for (int from = 0; from < users.size(); from += PUT_BATCH) {
-      List<PresenceStore.Held> held = users.subList(from, Math.min(users.size(), from + PUT_BATCH)).stream()
-        .map(u -> new PresenceStore.Held(u.caller.tenant(), u.caller.userId(), u.caller.username(), idle(u, now) ? "idle" : "online"))
-        .toList();
-      inOrder(() -> store.put(instance, held, now, now + settings.presenceTtlMs())).onSuccess(changes -> {
-        recovered();
-        for (PresenceChange change : changes) {
-          Local user = local.get(change.tenant() + ":" + change.userId());
-          announce(change, user == null ? List.of() : user.announceIn);
-        }
-      }).onFailure(this::failed);
+    users.forEach(user -> waitingPut.put(key(user.caller), user));
+    if (putQueued || waitingPut.isEmpty()) {
+      return;
     }
+    putQueued = true;
+    inOrder(() -> {
+      putQueued = false;
+      List<Local> batch = new ArrayList<>(waitingPut.values());
+      waitingPut.clear();
+      Future<Void> written = Future.succeededFuture();
+      for (int from = 0; from < batch.size(); from += PUT_BATCH) {
+        List<Local> chunk = batch.subList(from, Math.min(batch.size(), from + PUT_BATCH));
+        written = written.compose(v -> putNow(chunk));
+      }
+      return written;
+    });
+  }
+
+  private Future<Void> putNow(List<Local> users) {
+    long now = clock.millis();
+    List<PresenceStore.Held> held = users.stream()
+      .map(u -> new PresenceStore.Held(u.caller.tenant(), u.caller.userId(), u.caller.username(), idle(u, now) ? "idle" : "online"))
+      .toList();
+    return store.put(instance, held, now, now + settings.presenceTtlMs()).map(changes -> {
+      recovered();
+      for (PresenceChange change : changes) {
+        Local user = local.get(change.tenant() + ":" + change.userId());
+        announce(change, user == null ? List.of() : user.announceIn);
+      }
+      return (Void) null;
+    }).recover(err -> {
+      failed(err);
+      return Future.succeededFuture();
+    });
   }
 
   private void sweep() {
