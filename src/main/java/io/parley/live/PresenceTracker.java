@@ -1,9 +1,7 @@
 package io.parley.live;
 
 import io.parley.common.Caller;
-import io.parley.fanout.Channels;
 import io.parley.fanout.EventFanout;
-import io.parley.fanout.Events;
 import io.parley.live.api.PresenceQuery;
 import io.parley.rooms.api.RoomsClient;
 import io.vertx.core.Future;
@@ -27,22 +25,18 @@ import java.util.function.Supplier;
  * {@link PresenceStore} and renews them every {@link LiveSettings#heartbeatMs()}; when it dies nobody has
  * to notice: its entries pass their deadline and the next sweep of any instance drops them and announces
  * who went offline. Each change of a user's state (online, away, offline) is announced once, by whoever
- * made it, on the channels of the user's DMs, groups and private rooms (public rooms, the tenant-wide
- * general room among them, would make every change a message to the whole tenant). Used from the
- * instance's event loop only.
+ * made it ({@link PresenceAnnouncer}). Used from the instance's event loop only.
  */
 public final class PresenceTracker {
 
   private static final Logger LOG = LoggerFactory.getLogger(PresenceTracker.class);
-  /** Tries to learn where a swept user is announced (rooms may briefly fail while a member drops). */
-  private static final int SWEPT_ATTEMPTS = 4;
   /** Users per script call of a heartbeat: a few milliseconds of Redis each, not one call over thousands. */
   private static final int PUT_BATCH = 200;
 
   private final Vertx vertx;
   private final PresenceStore store;
   private final EventFanout fanout;
-  private final PacedPublisher publisher;
+  private final PresenceAnnouncer announcer;
   private final RoomsClient rooms;
   private final LiveSettings settings;
   private final Clock clock;
@@ -73,7 +67,7 @@ public final class PresenceTracker {
     this.vertx = vertx;
     this.store = store;
     this.fanout = fanout;
-    this.publisher = new PacedPublisher(fanout);
+    this.announcer = new PresenceAnnouncer(vertx, fanout, rooms, clock, this::failed);
     this.rooms = rooms;
     this.settings = settings;
     this.clock = clock;
@@ -94,7 +88,7 @@ public final class PresenceTracker {
     Local user = local.computeIfAbsent(key(caller), k -> new Local(caller, clock.millis()));
     user.connections++;
     user.lastActive = clock.millis();
-    user.announceIn = announceIn(conversations);
+    user.announceIn = PresenceAnnouncer.announceIn(conversations);
     if (user.connections == 1) {
       put(List.of(user));
     }
@@ -109,7 +103,7 @@ public final class PresenceTracker {
     local.remove(key(caller));
     waitingPut.remove(key(caller));
     inOrder(() -> store.drop(instance, caller.tenant(), caller.userId(), clock.millis()))
-      .onSuccess(change -> announce(change, user.announceIn)).onFailure(this::failed);
+      .onSuccess(change -> announcer.announce(change, user.announceIn)).onFailure(this::failed);
   }
 
   /** The user did something on a connection here (a request): not idle. Turns an idle user online at once. */
@@ -129,7 +123,7 @@ public final class PresenceTracker {
   public Future<JsonObject> away(Caller caller, boolean away) {
     Local user = local.get(key(caller));
     return inOrder(() -> store.away(caller.tenant(), caller.userId(), away)).map(change -> {
-      announce(change, user == null ? null : user.announceIn);
+      announcer.announce(change, user == null ? null : user.announceIn);
       return new JsonObject().put("state", change.after());
     });
   }
@@ -152,7 +146,7 @@ public final class PresenceTracker {
     for (Local user : local.values()) {
       long now = clock.millis();
       drops.add(inOrder(() -> store.drop(instance, user.caller.tenant(), user.caller.userId(), now))
-        .onSuccess(change -> announce(change, user.announceIn)));
+        .onSuccess(change -> announcer.announce(change, user.announceIn)));
     }
     local.clear();
     return Future.join(drops).mapEmpty();
@@ -196,7 +190,7 @@ public final class PresenceTracker {
       recovered();
       for (PresenceChange change : changes) {
         Local user = local.get(change.tenant() + ":" + change.userId());
-        announce(change, user == null ? List.of() : user.announceIn);
+        announcer.announce(change, user == null ? List.of() : user.announceIn);
       }
       return (Void) null;
     }).recover(err -> {
@@ -207,7 +201,7 @@ public final class PresenceTracker {
 
   private void sweep() {
     store.sweep(clock.millis(), LiveSettings.SWEEP_BATCH)
-      .onSuccess(changes -> changes.forEach(change -> announce(change, null)))
+      .onSuccess(changes -> changes.forEach(change -> announcer.announce(change, null)))
       .onFailure(this::failed);
   }
 
@@ -221,49 +215,6 @@ public final class PresenceTracker {
     Future<T> next = lastWrite.transform(previous -> write.get());
     lastWrite = next;
     return next;
-  }
-
-  /** Tells the user's contacts of a change; {@code where} null: ask rooms (a user of a dead instance). */
-  private void announce(PresenceChange change, List<String> where) {
-    if (!change.changed()) {
-      return;
-    }
-    JsonObject event = new JsonObject().put("type", Events.PRESENCE).put("userId", change.userId())
-      .put("username", change.username()).put("state", change.after()).put("lastSeenAt", change.lastSeenAt())
-      .put("at", clock.millis());
-    if (where != null) {
-      where.forEach(id -> publisher.publish(Channels.conversation(change.tenant(), id), event));
-      return;
-    }
-    announceSwept(change, event, 1);
-  }
-
-  /**
-   * A swept user's change is committed already: rooms is asked where to announce it, again a few times if it
-   * cannot answer yet (e.g. while the cluster still counts the dead member in), or the change would go untold.
-   */
-  private void announceSwept(PresenceChange change, JsonObject event, int attempt) {
-    rooms.list(new Caller(change.tenant(), change.userId(), change.username()), 5000).map(PresenceTracker::announceIn)
-      .onSuccess(ids -> ids.forEach(id -> publisher.publish(Channels.conversation(change.tenant(), id), event)))
-      .onFailure(err -> {
-        if (attempt < SWEPT_ATTEMPTS) {
-          vertx.setTimer(attempt * 1000L, t -> announceSwept(change, event, attempt + 1));
-        } else {
-          failed(err);
-        }
-      });
-  }
-
-  /** The conversations presence is announced in: all but public rooms. */
-  private static List<String> announceIn(JsonArray conversations) {
-    List<String> ids = new ArrayList<>();
-    for (Object c : conversations) {
-      JsonObject conversation = (JsonObject) c;
-      if (!("room".equals(conversation.getString("type")) && "public".equals(conversation.getString("visibility")))) {
-        ids.add(conversation.getString("id"));
-      }
-    }
-    return ids;
   }
 
   private boolean idle(Local user, long now) {
