@@ -2,6 +2,7 @@ package io.parley;
 
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.parley.attachments.AttachmentsVerticle;
 import io.parley.auth.AuthVerticle;
 import io.parley.auth.SigningSecret;
 import io.parley.cluster.ClusterSetup;
@@ -125,6 +126,7 @@ public final class ParleyNode {
     return switch (concern) {
       case AUTH -> AuthVerticle::new;
       case ROOMS -> RoomsVerticle::new;
+      case ATTACHMENTS -> AttachmentsVerticle::new;
       case DELIVERY -> DeliveryVerticle::new;
       case GATEWAY -> () -> new GatewayVerticle(info);
     };

@@ -8,7 +8,7 @@ import java.util.Locale;
  * the ping addresses all derive from this one list.
  */
 public enum Concern {
-  AUTH, ROOMS, DELIVERY, GATEWAY;
+  AUTH, ROOMS, ATTACHMENTS, DELIVERY, GATEWAY;
 
   /** The name used in config and health output, e.g. {@code rooms}. */
   public String key() {

@@ -82,6 +82,7 @@ final class ConfigValidator {
     integer(config, "live.presence_ttl_seconds", 3, 3600);
     integer(config, "live.idle_away_seconds", 2, 86_400);
     integer(config, "live.typing_expiry_seconds", 2, 60);
+    validateAttachments(config);
     integer(config, "limits.message_max_bytes", 1, 1024 * 1024);
     integer(config, "limits.name_max_bytes", 1, 4096);
     integer(config, "limits.members_max", 2, 100_000);
@@ -110,6 +111,25 @@ final class ConfigValidator {
     }
     validateGeneralRoom(config);
     return config;
+  }
+
+  private static void validateAttachments(JsonObject config) {
+    String clamd = string(config, "attachments.clamd", true);
+    if (!clamd.isEmpty() && !clamd.startsWith("unix:") && !clamd.matches("[^:\\s]+:\\d{1,5}")) {
+      throw new ConfigException("attachments.clamd", "must be host:port or unix:/path/to/clamd.sock (or empty: no scanning)");
+    }
+    integer(config, "attachments.scan_timeout_ms", 100, 3_600_000);
+    integer(config, "attachments.max_file_bytes", 1, 1L << 40);
+    integer(config, "attachments.files_per_message", 1, 100);
+    integer(config, "attachments.bytes_per_user_per_day", 1, 1L << 50);
+    integer(config, "attachments.unclaimed_ttl_seconds", 60, 365L * 86_400);
+    integer(config, "attachments.thumbnail_px", 16, 4096);
+    integer(config, "attachments.image_max_pixels", 1, 1_000_000_000);
+    string(config, "attachments.uploads_dir", true);
+    if (!(value(config, "attachments.allowed_types") instanceof io.vertx.core.json.JsonArray types)
+      || types.stream().anyMatch(t -> !(t instanceof String type) || !type.matches("[a-z0-9.+-]+/[a-z0-9.+-]+"))) {
+      throw new ConfigException("attachments.allowed_types", "must be a list of media types such as image/png");
+    }
   }
 
   /** The general room's name obeys the rule for any room's name; empty means no general room. */

@@ -87,6 +87,9 @@ public record ParleyConfig(JsonObject json) {
   /** {@code live}: presence on/off, its TTL (the bound on noticing a dead instance), idle-away, typing expiry. */
   public JsonObject live() { return json.getJsonObject("live"); }
 
+  /** {@code attachments}: clamd, sizes, types, previews, how long an upload waits for its message. */
+  public JsonObject attachments() { return json.getJsonObject("attachments"); }
+
   /** Whether @here and @all in a room mention its members. */
   public boolean roomWideMentions() { return json.getJsonObject("messages").getBoolean("room_wide_mentions"); }
 

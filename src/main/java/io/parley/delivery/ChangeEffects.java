@@ -48,7 +48,7 @@ final class ChangeEffects {
       case DELETED -> {
         set.put("deleted", true).put("deletedAt", change.getLong("at"));
         JsonObject unset = new JsonObject();
-        for (String gone : new String[] {"text", "originalText", "reactions", "mentions", "broadcast"}) {
+        for (String gone : new String[] {"text", "originalText", "reactions", "mentions", "broadcast", "attachments"}) {
           unset.put(gone, "");
           state.remove(gone);
         }

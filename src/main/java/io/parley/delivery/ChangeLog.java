@@ -6,6 +6,7 @@ import io.parley.delivery.api.DeliveryError;
 import io.parley.delivery.api.MessageRef;
 import io.parley.store.MongoErrors;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 
@@ -39,13 +40,15 @@ final class ChangeLog {
   private final ChangeStore store;
   private final MessageLog messages;
   private final ReactionsByUser reactions;
+  private final MessageFiles files;
   private final Clock clock;
   private final Heads heads = new Heads();
 
-  ChangeLog(MongoClient mongo, MessageLog messages, Clock clock) {
+  ChangeLog(MongoClient mongo, MessageLog messages, MessageFiles files, Clock clock) {
     this.store = new ChangeStore(mongo);
     this.messages = messages;
     this.reactions = new ReactionsByUser(mongo);
+    this.files = files;
     this.clock = clock;
   }
 
@@ -241,7 +244,8 @@ final class ChangeLog {
     String messageId = change.getString("messageId");
     long rev = change.getLong("rev");
     String kind = change.getString("kind");
-    Future<Void> recorded = ChangeEffects.isReaction(kind) ? reactions.apply(change) : Future.succeededFuture();
+    Future<Void> recorded = ChangeEffects.isReaction(kind) ? reactions.apply(change)
+      : ChangeEffects.DELETED.equals(kind) ? discardFiles(change, prior) : Future.succeededFuture();
     return recorded.compose(v -> messages.rewrite(messageId, effect.update())).compose(before -> {
       Future<Void> purged = ChangeEffects.DELETED.equals(kind) ? store.purgeTexts(messageId, rev) : Future.succeededFuture();
       long overwritten = before == null ? 0 : before.getLong("rev", 0L);
@@ -251,6 +255,21 @@ final class ChangeLog {
       return purged.compose(v -> store.findByRev(messageId, overwritten))
         .compose(later -> later == null ? Future.succeededFuture(effect.state()) : applyTo(later, effect.state()).map(effect.state()));
     });
+  }
+
+  /**
+   * A deleted message's attachments go before the message shows the delete: a writer dying in between
+   * leaves the change as the next revision, which the resend rolls forward and discards again (idempotent);
+   * the other order could leave files of a deleted message readable.
+   */
+  private Future<Void> discardFiles(JsonObject change, JsonObject prior) {
+    JsonArray attached = prior.getJsonArray("attachments");
+    if (attached == null || attached.isEmpty()) {
+      return Future.succeededFuture();
+    }
+    List<String> ids = attached.stream().map(a -> ((JsonObject) a).getString("attachmentId")).toList();
+    // The change names its actor by id only (a rolled-forward delete may come from anyone): the tenant is what counts.
+    return files.discard(new Caller(change.getString("tenant"), change.getString("actorId"), ""), ids);
   }
 
   private static <T> Future<T> notFound(MessageRef ref) {

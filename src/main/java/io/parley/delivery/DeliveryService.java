@@ -47,8 +47,8 @@ final class DeliveryService {
   private boolean cacheInEffect;
   private int sending;
 
-  DeliveryService(MessageLog log, ChangeLog changes, ThreadReplies replies, Conversations conversations, EventFanout fanout,
-                  DeliveryLimits limits, boolean roomWideMentions, Clock clock) {
+  DeliveryService(MessageLog log, ChangeLog changes, ThreadReplies replies, Conversations conversations, MessageFiles files,
+                  EventFanout fanout, DeliveryLimits limits, boolean roomWideMentions, Clock clock) {
     this.log = log;
     this.replies = replies;
     this.changes = changes;
@@ -57,7 +57,7 @@ final class DeliveryService {
     this.limits = limits;
     this.warnings = new FanoutWarnings(clock);
     this.members = new MembershipCache(clock);
-    this.sends = new Sends(log, replies, conversations, queue, fanout, warnings, roomWideMentions);
+    this.sends = new Sends(log, replies, conversations, files, queue, fanout, warnings, roomWideMentions);
     this.catchUp = new CatchUp(log, changes, conversations, limits.syncBatch());
   }
 

@@ -1,5 +1,6 @@
 package io.parley.delivery;
 
+import io.parley.attachments.api.AttachmentsClient;
 import io.parley.common.BusRequests;
 import io.parley.common.BusService;
 import io.parley.common.Concern;
@@ -47,8 +48,9 @@ public class DeliveryVerticle extends VerticleBase {
     fanout = Fanouts.create(vertx, config);
     MessageLog messages = new MessageLog(mongo, clock);
     Threads threads = new Threads(mongo);
-    delivery = new DeliveryService(messages, new ChangeLog(mongo, messages, clock), new ThreadReplies(messages, threads),
-      Conversations.of(new RoomsClient(BusRequests.of(vertx))), fanout, limits, config.roomWideMentions(), clock);
+    MessageFiles files = MessageFiles.of(new AttachmentsClient(BusRequests.of(vertx)));
+    delivery = new DeliveryService(messages, new ChangeLog(mongo, messages, files, clock), new ThreadReplies(messages, threads),
+      Conversations.of(new RoomsClient(BusRequests.of(vertx))), files, fanout, limits, config.roomWideMentions(), clock);
     SendMeters sends = new SendMeters();
     bus = new BusService(vertx.eventBus(), Concern.DELIVERY, MongoErrors::classify)
       .serve(DeliveryAddresses.SEND, (caller, body) -> sends.measure(() -> delivery.send(caller, SendMessage.fromJson(body, limits))))

@@ -5,7 +5,7 @@ import io.vertx.core.json.JsonObject;
 
 /**
  * The client-facing shape of a message: its latest state, a tombstone ({@code deleted}, no text, no
- * reactions, no mentions) once deleted. Thread fields stay on a tombstone: its replies still hang there.
+ * reactions, no mentions, no attachments) once deleted. Thread fields stay on a tombstone: its replies still hang there.
  */
 final class MessageView {
 
@@ -41,6 +41,10 @@ final class MessageView {
     }
     if (stored.getValue("broadcast") != null) {
       view.put("broadcast", stored.getString("broadcast"));
+    }
+    JsonArray attachments = stored.getJsonArray("attachments");
+    if (attachments != null && !attachments.isEmpty()) {
+      view.put("attachments", attachments);
     }
     JsonArray reactions = stored.getJsonArray("reactions");
     if (reactions != null && !reactions.isEmpty()) {

@@ -1,6 +1,8 @@
 package io.parley.delivery;
 
 import io.micrometer.core.instrument.Counter;
+import io.parley.attachments.api.Attachment;
+import io.parley.attachments.api.ClaimAttachments;
 import io.parley.common.Caller;
 import io.parley.common.Meters;
 import io.parley.delivery.api.SendMessage;
@@ -12,13 +14,15 @@ import io.parley.rooms.api.Membership;
 import io.parley.rooms.api.Mentioned;
 import io.parley.rooms.api.RoomsLimits;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
 import java.util.List;
 import java.util.Set;
 
 /**
- * A send, from the member's request to the ack: mentions read, the thread's root found, the message
+ * A send, from the member's request to the ack: mentions read, the thread's root found, the uploads it
+ * names claimed, the message
  * appended (sequence, dedup), the head and the mention counts moved in rooms, the reply placed in its
  * thread — each step again for a resend, since the writer of the original may have died after any of
  * them — then published, with notices for the members it names and the thread's followers.
@@ -28,6 +32,7 @@ final class Sends {
   private final MessageLog log;
   private final ThreadReplies replies;
   private final Conversations conversations;
+  private final MessageFiles files;
   private final ConversationQueue queue;
   private final EventFanout fanout;
   private final FanoutWarnings warnings;
@@ -36,11 +41,12 @@ final class Sends {
   private final Counter stored = Counter.builder("parley_messages_stored")
     .description("messages durably stored (acks sent)").register(Meters.registry());
 
-  Sends(MessageLog log, ThreadReplies replies, Conversations conversations, ConversationQueue queue, EventFanout fanout,
-        FanoutWarnings warnings, boolean roomWideMentions) {
+  Sends(MessageLog log, ThreadReplies replies, Conversations conversations, MessageFiles files, ConversationQueue queue,
+        EventFanout fanout, FanoutWarnings warnings, boolean roomWideMentions) {
     this.log = log;
     this.replies = replies;
     this.conversations = conversations;
+    this.files = files;
     this.queue = queue;
     this.fanout = fanout;
     this.warnings = warnings;
@@ -57,11 +63,17 @@ final class Sends {
     // Only the names the text gives are looked up: a room of any size costs the same.
     Future<List<JsonObject>> named = usernames.isEmpty() ? Future.succeededFuture(List.of())
       : conversations.membersAmong(caller, new MembersAmong(conversationId, List.of(), usernames));
-    return Future.all(root, named).compose(both -> {
+    // The uploads become the message's before it is stored (again for a resend: the same message claims them again).
+    Future<List<Attachment>> attached = send.attachments().isEmpty() ? Future.succeededFuture(List.of())
+      : files.claim(caller, new ClaimAttachments(conversationId, send.clientMsgId(), send.attachments()));
+    return Future.all(root, named, attached).compose(all -> {
       Mentions.Found mentions = Mentions.resolve(names, named.result(), roomWideMentions && RoomsLimits.ROOM.equals(member.type()));
       JsonObject fields = mentions.fields();
       if (root.result() != null) {
         fields.put("threadOf", root.result());
+      }
+      if (!attached.result().isEmpty()) {
+        fields.put("attachments", new JsonArray(attached.result().stream().map(Attachment::toJson).toList()));
       }
       return queue.run(conversationId,
           () -> log.append(caller, conversationId, send.clientMsgId(), send.text(), fields, member.lastSeq()))

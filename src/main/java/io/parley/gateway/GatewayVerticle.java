@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.parley.attachments.Attachments;
 import io.parley.auth.api.AccessTokens;
 import io.parley.common.BusRequests;
 import io.parley.common.NodeInfo;
@@ -53,6 +54,7 @@ public class GatewayVerticle extends VerticleBase {
   private RateLimiter limiter;
   private DeliveredPositions delivered;
   private Live live;
+  private Attachments attachments;
 
   public GatewayVerticle(NodeInfo node) {
     this.node = node;
@@ -71,7 +73,13 @@ public class GatewayVerticle extends VerticleBase {
     bridge = new BridgeServer(vertx, tokens, fanout, BridgeSettings.of(config, node.nodeId()), limiter, rates, delivered,
       live, Clock.systemUTC());
     mongo = Mongo.client(vertx, config);
+    return Attachments.create(vertx, config, mongo, new RoomsClient(BusRequests.of(vertx))).compose(ready -> {
+      attachments = ready;
+      return serve(tokens, rates);
+    });
+  }
 
+  private Future<HttpServer> serve(AccessTokens tokens, RateLimits rates) {
     TrustedProxies proxies = TrustedProxies.of(config.trustedProxies());
     Router router = Router.router(vertx);
     router.route().handler(new AccessLog(proxies));
@@ -84,10 +92,10 @@ public class GatewayVerticle extends VerticleBase {
     redis = config.redisConnectionString().isBlank() ? null : Redis.createClient(vertx, config.redisConnectionString());
     // With a management port, what only operators need is served there alone (bind it to a private address).
     Router ops = config.managementPort() > 0 ? Router.router(vertx) : router;
-    HealthRoutes.mount(vertx, router, ops, node, config, mongo, redis, bridge::connections);
+    HealthRoutes.mount(vertx, router, ops, node, config, mongo, redis, bridge::connections, attachments::scanner);
     ops.get("/metrics").handler(new OpsToken(config.opsToken())).handler(PrometheusScrapingHandler.create());
     router.route("/api/*").subRouter(ApiRoutes.create(vertx, tokens, limiter, rates,
-      proxies, delivered, config.maxBodyBytes(), config.requestTimeoutMs()));
+      proxies, delivered, attachments, config.maxBodyBytes(), config.requestTimeoutMs()));
     // SockJS's xhr transports POST their frames; they need the body read before the SockJS handler.
     // Nothing on the bridge takes a form: refused on its headers, so no form decoder ever runs on it.
     router.route(HttpMethod.POST, "/eventbus/*").handler(SockJsSendGuard::refuseForms);
@@ -135,6 +143,7 @@ public class GatewayVerticle extends VerticleBase {
       // Leaving presence now (others see these users offline at once) rather than at the entries' deadline.
       .compose(v -> live == null ? Future.succeededFuture() : live.close().recover(err -> Future.succeededFuture()))
       .compose(v -> Future.all(fanout.close(), mongo.close(), limiter.close(),
+        attachments == null ? Future.succeededFuture() : attachments.close(),
         redis == null ? Future.succeededFuture() : redis.close()));
   }
 }

@@ -17,7 +17,7 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 @AnalyzeClasses(packages = "io.parley", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
 
-  private static final String[] CONCERN_IMPLEMENTATIONS = {"io.parley.auth", "io.parley.rooms", "io.parley.delivery"};
+  private static final String[] CONCERN_IMPLEMENTATIONS = {"io.parley.auth", "io.parley.rooms", "io.parley.attachments", "io.parley.delivery"};
 
   @ArchTest
   static final ArchRule no_package_cycles = slices().matching("io.parley.(**)").should().beFreeOfCycles();
@@ -35,6 +35,12 @@ class ArchitectureTest {
 
   @ArchTest
   static final ArchRule delivery_is_reached_through_its_contract = implementationUsedOnlyInside("io.parley.delivery");
+
+  /** Bytes stream in the gateway's process (never over the bus): the gateway alone uses the implementation, through its facade. */
+  @ArchTest
+  static final ArchRule attachments_are_reached_through_their_contract_or_the_gateway = noClasses()
+    .that().resideOutsideOfPackages("io.parley.attachments..", "io.parley", "io.parley.gateway..")
+    .should().dependOnClassesThat().resideInAPackage("io.parley.attachments");
 
   @ArchTest
   static final ArchRule gateway_is_reached_by_nobody_but_the_wiring = noClasses()

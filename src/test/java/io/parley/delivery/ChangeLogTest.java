@@ -26,6 +26,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The rules and the arbitration of edits and deletes in the change log, on a real embedded store. */
 class ChangeLogTest {
 
+  /** These messages carry no attachments: the change log must never ask for their removal. */
+  private static final MessageFiles NO_FILES = new MessageFiles() {
+    @Override public io.vertx.core.Future<java.util.List<io.parley.attachments.api.Attachment>> claim(
+      io.parley.common.Caller sender, io.parley.attachments.api.ClaimAttachments claim) { throw new AssertionError("no attachments here"); }
+    @Override public io.vertx.core.Future<Void> discard(io.parley.common.Caller actor, java.util.List<String> ids) {
+      throw new AssertionError("no attachments here");
+    }
+  };
+
   /** A message with nothing but its text: no thread, no mentions. */
   private static final JsonObject PLAIN = new JsonObject();
 
@@ -42,7 +51,7 @@ class ChangeLogTest {
   @BeforeEach
   void logs() throws Exception {
     messages = new MessageLog(store.mongo(), clock);
-    changes = new ChangeLog(store.mongo(), messages, clock);
+    changes = new ChangeLog(store.mongo(), messages, NO_FILES, clock);
     await(messages.ensureIndexes());
     await(changes.ensureIndexes());
   }
@@ -151,7 +160,7 @@ class ChangeLogTest {
     }
     MessageLog otherMessages = new MessageLog(store.mongo(), clock);
     ChangeLog nodeA = changes;
-    ChangeLog nodeB = new ChangeLog(store.mongo(), otherMessages, clock);
+    ChangeLog nodeB = new ChangeLog(store.mongo(), otherMessages, NO_FILES, clock);
     List<Future<ChangeLog.Changed>> all = new ArrayList<>();
     for (int i = 1; i <= count; i++) {
       all.add(nodeA.edit(alice, ref(i), "a " + i, "a-" + i));
@@ -182,7 +191,7 @@ class ChangeLogTest {
       .put("kind", ChangeEffects.EDITED).put("actorId", alice.userId()).put("clientChangeId", "lost").put("text", "logged")
       .put("at", clock.millis())));
 
-    ChangeLog fresh = new ChangeLog(store.mongo(), new MessageLog(store.mongo(), clock), clock);
+    ChangeLog fresh = new ChangeLog(store.mongo(), new MessageLog(store.mongo(), clock), NO_FILES, clock);
     ChangeLog.Changed next = await(fresh.edit(alice, ref(1), "next", "e-2"));
 
     assertEquals(2L, next.change().getLong("changeSeq"));

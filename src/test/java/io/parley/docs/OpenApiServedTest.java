@@ -1,5 +1,10 @@
 package io.parley.docs;
 
+import java.nio.file.Path;
+import java.nio.file.Files;
+import io.parley.store.Mongo;
+import io.parley.config.ParleyConfig;
+import io.parley.attachments.Attachments;
 import io.parley.auth.api.AccessTokens;
 import io.parley.common.BusRequests;
 import io.parley.common.TrustedProxies;
@@ -105,10 +110,15 @@ class OpenApiServedTest {
   void every_route_the_router_knows_is_documented_with_its_methods() throws Exception {
     AccessTokens tokens = new AccessTokens(node.vertx(), "x".repeat(32), "parley", 900, Clock.systemUTC());
     Rate off = new Rate("off", 1, 0);
+    JsonObject tree = new JsonObject(Files.readString(Path.of("conf/config.json")));
+    tree.getJsonObject("mongo").put("connection_string", node.mongoConnectionString());
+    ParleyConfig config = ParleyConfig.of(tree);
+    Attachments attachments = await(Attachments.create(node.vertx(), config, Mongo.client(node.vertx(), config),
+      new RoomsClient(BusRequests.of(node.vertx()))));
     Router router = ApiRoutes.create(node.vertx(), tokens, new RateLimiter(null, Clock.systemUTC()),
       new RateLimits(off, off, off, off, off), TrustedProxies.of(List.of()),
       new DeliveredPositions(node.vertx(), new RoomsClient(BusRequests.of(node.vertx())), ReceiptSettings.of(true, List.of())),
-      65_536, 10_000);
+      attachments, 65_536, 10_000);
     Set<String> routed = new TreeSet<>();
     for (Route route : router.getRoutes()) {
       if (route.getPath() != null && route.methods() != null) {

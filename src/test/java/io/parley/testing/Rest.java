@@ -11,6 +11,9 @@ import io.vertx.ext.web.client.HttpRequest;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.ext.web.multipart.MultipartForm;
+
+import java.nio.file.Path;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -49,6 +52,29 @@ public final class Rest {
       request.bearerTokenAuthentication(token);
     }
     return request.sendBuffer(Buffer.buffer(body));
+  }
+
+  /**
+   * Uploads a file as the multipart field {@code file}, streamed from disk; {@code declaredType} is what
+   * the client claims (the server decides from the bytes).
+   */
+  public Future<HttpResponse<Buffer>> upload(String token, String conversationId, Path file, String name, String declaredType) {
+    HttpRequest<Buffer> request = client.post("/api/conversations/" + conversationId + "/attachments");
+    if (token != null) {
+      request.bearerTokenAuthentication(token);
+    }
+    return request.sendMultipartForm(MultipartForm.create().binaryFileUpload("file", name, file.toString(), declaredType));
+  }
+
+  /** Uploads and expects 201: the attachment as answered. */
+  public Future<JsonObject> uploaded(String token, String conversationId, Path file, String name) {
+    return upload(token, conversationId, file, name, "application/octet-stream").compose(response -> check(response, 201));
+  }
+
+  /** Sends a message carrying these attachments (and this text, which may be empty). */
+  public Future<JsonObject> sendWith(String token, String conversationId, String clientMsgId, String text, List<String> attachmentIds) {
+    return expect(201, "/conversations/" + conversationId + "/messages", token, new JsonObject()
+      .put("clientMsgId", clientMsgId).put("text", text).put("attachments", new JsonArray(attachmentIds)));
   }
 
   public Future<HttpResponse<Buffer>> get(String path, String token) {

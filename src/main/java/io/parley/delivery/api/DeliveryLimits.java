@@ -19,4 +19,8 @@ public record DeliveryLimits(int messageMaxBytes, int pageMax, int syncBatch, in
   public static final int REACTORS_SHOWN = 20;
   /** Different {@code @username}s one message may mention; a flood of mentions is refused whole. */
   public static final int MENTIONS_PER_MESSAGE = 50;
+  /** An attachment id as uploads answer it (the attachments concern bounds how many a message may carry). */
+  public static final Pattern ATTACHMENT_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
+  /** Ids one send may name at all, whatever the configured bound: enough to parse, never a flood. */
+  public static final int ATTACHMENT_IDS_MAX = 100;
 }

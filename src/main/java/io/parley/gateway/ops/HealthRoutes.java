@@ -3,6 +3,7 @@ package io.parley.gateway.ops;
 import io.parley.common.Concern;
 import io.parley.common.NodeInfo;
 import io.parley.config.ParleyConfig;
+import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -30,7 +31,7 @@ public final class HealthRoutes {
 
   /** {@code /health} on {@code router}; {@code /health/detailed} on {@code ops} (the same router unless a management port is set). */
   public static void mount(Vertx vertx, Router router, Router ops, NodeInfo node, ParleyConfig config, MongoClient mongo,
-                           Redis redis, Supplier<Integer> connections) {
+                           Redis redis, Supplier<Integer> connections, Supplier<Future<JsonObject>> scanner) {
     HealthCheckHandler liveness = HealthCheckHandler.create(vertx)
       .register("http", promise -> promise.complete(Status.OK()));
     HealthCheckHandler detailed = HealthCheckHandler.create(vertx)
@@ -46,6 +47,11 @@ public final class HealthRoutes {
         .onSuccess(ok -> promise.complete(Status.OK()))
         .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("error", err.getClass().getSimpleName())))));
     }
+    // Scanning off is healthy (and said so); scanning on with clamd silent is DOWN: uploads are refused.
+    detailed.register("scanner", CHECK_TIMEOUT_MS, promise -> scanner.get()
+      .timeout(CHECK_TIMEOUT_MS * 3 / 4, TimeUnit.MILLISECONDS)
+      .onSuccess(state -> promise.complete(Status.OK(state)))
+      .onFailure(err -> promise.complete(Status.KO(new JsonObject().put("scanning", "on").put("error", String.valueOf(err.getMessage()))))));
     detailed.register("node", promise -> promise.complete(Status.OK(describe(vertx, node, config))));
     for (Concern concern : Concern.values()) {
       if (concern.servesBus()) {
@@ -59,7 +65,7 @@ public final class HealthRoutes {
   /** This node's role (the concerns it runs) and, when clustered, the members it sees. */
   private static JsonObject describe(Vertx vertx, NodeInfo node, ParleyConfig config) {
     JsonArray roles = new JsonArray();
-    for (Concern concern : List.of(Concern.GATEWAY, Concern.AUTH, Concern.ROOMS, Concern.DELIVERY)) {
+    for (Concern concern : List.of(Concern.GATEWAY, Concern.AUTH, Concern.ROOMS, Concern.ATTACHMENTS, Concern.DELIVERY)) {
       if (config.instances(concern) > 0) {
         roles.add(concern.key());
       }

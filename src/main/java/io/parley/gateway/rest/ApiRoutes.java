@@ -1,5 +1,6 @@
 package io.parley.gateway.rest;
 
+import io.parley.attachments.Attachments;
 import io.parley.auth.api.AccessTokens;
 import io.parley.auth.api.AuthAddresses;
 import io.parley.common.BusRequests;
@@ -43,7 +44,7 @@ public final class ApiRoutes {
   private static final HttpMethod PUT = HttpMethod.PUT;
   private static final HttpMethod DELETE = HttpMethod.DELETE;
 
-  private static final String CALLER = "parley.caller";
+  static final String CALLER = "parley.caller";
   private static final BiConsumer<RoutingContext, JsonObject> AS_IS = (ctx, answer) -> { };
 
   private final Vertx vertx;
@@ -55,16 +56,31 @@ public final class ApiRoutes {
   }
 
   public static Router create(Vertx vertx, AccessTokens tokens, RateLimiter limiter, RateLimits limits,
-                              TrustedProxies proxies, DeliveredPositions delivered, long maxBodyBytes, long timeoutMs) {
+                              TrustedProxies proxies, DeliveredPositions delivered, Attachments attachments,
+                              long maxBodyBytes, long timeoutMs) {
     ApiRoutes api = new ApiRoutes(vertx, timeoutMs);
     RestRates rates = new RestRates(limiter, limits, proxies);
     KnownRoutes known = new KnownRoutes();
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
-    router.route().handler(TimeoutHandler.create(timeoutMs + 1000, 504));
+    AttachmentRoutes files = new AttachmentRoutes(attachments);
+    TimeoutHandler timeout = TimeoutHandler.create(timeoutMs + 1000, 504);
+    router.route().handler(ctx -> {
+      if (AttachmentRoutes.isTransfer(ctx)) {
+        ctx.next();
+      } else {
+        timeout.handle(ctx);
+      }
+    });
     // Cheap checks first, on headers only: nothing is read or parsed for a request refused here.
     router.route().handler(known::check);
-    router.route().handler(JsonBodies::requireJsonType);
+    router.route().handler(ctx -> {
+      if (AttachmentRoutes.isUpload(ctx)) {
+        AttachmentRoutes.requireMultipart(ctx);
+      } else {
+        JsonBodies.requireJsonType(ctx);
+      }
+    });
     router.route().handler(rates::perAddress);
 
     router.post(known.add(POST, "/auth/register", PER_ADDRESS)).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.REGISTER, 201));
@@ -79,7 +95,12 @@ public final class ApiRoutes {
     router.route().handler(ctx -> AccessTokens.caller(ctx.user())
       .onSuccess(caller -> rates.perUser(ctx.put(CALLER, caller), caller))
       .onFailure(ctx::fail));
+    // Uploads read their own body (streamed to disk, after admission); every other route takes JSON.
+    router.post(known.add(POST, AttachmentRoutes.UPLOAD, WRITES)).handler(files::admit).handler(files::accept)
+      .failureHandler(files::failed);
     router.route().handler(body);
+    router.get(known.add(GET, AttachmentRoutes.DOWNLOAD)).handler(ctx -> files.download(ctx, false));
+    router.get(known.add(GET, AttachmentRoutes.THUMBNAIL)).handler(ctx -> files.download(ctx, true));
 
     router.get(known.add(GET, "/me")).handler(ctx -> {
       Caller caller = ctx.get(CALLER);

@@ -1,0 +1,39 @@
+package io.parley.attachments;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.List;
+
+/**
+ * Removes attachments whole: the stored file and preview first, the record last, so a removal cut short
+ * leaves a record that a later removal (again, or the sweep) still finds and finishes.
+ */
+final class Discards {
+
+  private final AttachmentStore store;
+  private final FileStore files;
+
+  Discards(AttachmentStore store, FileStore files) {
+    this.store = store;
+    this.files = files;
+  }
+
+  /** Removes each of {@code tenant}'s attachments named; others' and missing ones are left alone. */
+  Future<Void> discard(String tenant, List<String> attachmentIds) {
+    Future<Void> chain = Future.succeededFuture();
+    for (String id : attachmentIds) {
+      chain = chain.compose(v -> store.find(id)).compose(record -> record == null || !tenant.equals(record.getString("tenant"))
+        ? Future.succeededFuture() : remove(record));
+    }
+    return chain;
+  }
+
+  Future<Void> remove(JsonObject record) {
+    FileStore.Stored file = FileStore.Stored.fromJson(record.getJsonObject("file"));
+    FileStore.Stored preview = FileStore.Stored.fromJson(record.getJsonObject("preview"));
+    return (file == null ? Future.<Void>succeededFuture() : files.delete(file))
+      .compose(v -> preview == null ? Future.succeededFuture() : files.delete(preview))
+      .compose(v -> store.remove(record.getString("_id")));
+  }
+}
