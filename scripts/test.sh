@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Parley's whole test suite. Needs JDK 17, Maven and Node 20 with npm (the build takes the browser
 # libraries from the npm registry). Installs the system packages the suite runs for real when missing
-# (apt-get, as root); the suite starts its own servers (embedded MongoDB-wire, redis-server, child JVMs).
+# (apt-get, as root); the suite starts its own servers (embedded MongoDB-wire, redis-server, clamd, child JVMs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,11 +11,15 @@ for tool in java mvn node npm; do
 done
 
 # System packages the suite runs for real: redis-server (fan-out between nodes), nginx (in front of
-# the cluster tests and to check the shipped nginx configs), chromium (the web page in a real browser).
+# the cluster tests and to check the shipped nginx configs), chromium (the web page in a real browser),
+# clamav-daemon (clamd, scanning attachments). The tests run clamd with their own config, port and a
+# signature they write (no download); the clamd and freshclam services the Debian packages may start
+# are not used (the system clamd does not start without the official signatures anyway).
 missing=()
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -x /usr/sbin/clamd ] || missing+=(clamav-daemon)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! need apt-get; then
     echo "missing: ${missing[*]} — install it (Debian: apt-get install -y ${missing[*]}) and run again" >&2

@@ -17,6 +17,7 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -68,6 +69,13 @@ class DeploymentFilesTest {
   private static final String IMAGE_NGINX_CONF = "/etc/nginx/nginx.conf";
   /** What a stand-in instance sends first on xhr_streaming, before it keeps the response open. */
   private static final String STREAM_START = "stream-start";
+  /** An attachment upload; nginx matches it with a regex location, so the test needs an example path. */
+  private static final String UPLOAD = "/api/conversations/c1/attachments";
+  /** An attachment download that a stand-in instance streams, as on xhr_streaming. */
+  private static final String DOWNLOAD = "/api/attachments/a1";
+  /** The request body nginx lets through to uploads (a file of attachments.max_file_bytes and its framing), and elsewhere. */
+  private static final long UPLOAD_MAX_BYTES = 110L << 20;
+  private static final long BODY_MAX_BYTES = 128L << 10;
 
   private static Map<String, Object> services;
   private static final Map<String, String> parleyEnv = new TreeMap<>();
@@ -253,8 +261,10 @@ class DeploymentFilesTest {
       List<String> locations = matches(nginxDump(proxy.conf), "(?m)^\\s*location\\s+([^{]*?)\\s*\\{");
       assertFalse(locations.isEmpty(), "no location in " + proxy.conf.conf());
       for (String location : locations) {
-        assertTrue(location.startsWith("/"), "add a request path for location " + location + " to this test");
-        Map<String, String> answer = proxy.get(location);
+        String path = location.startsWith("~") ? Stream.of(UPLOAD).filter(p -> p.matches(location.replaceFirst("^~\\*?\\s+", "")))
+          .findFirst().orElse(null) : location;
+        assertTrue(path != null && path.startsWith("/"), "add a request path for location " + location + " to this test");
+        Map<String, String> answer = proxy.get(path);
         String where = "location " + location + " sends " + answer + " (a location with its own proxy_set_header lines"
           + " inherits none from the server, so it must repeat Host and X-Forwarded-*)";
         assertEquals("parley.test", answer.get("host"), where);
@@ -268,7 +278,18 @@ class DeploymentFilesTest {
   @ParameterizedTest
   @EnumSource(Deployment.class)
   void eventbusStreamsUnbuffered(Deployment deployment) throws Exception {
-    try (Proxy proxy = new Proxy(deployment); Socket socket = proxy.send("/eventbus/123/abcdef/xhr_streaming")) {
+    assertStreamsUnbuffered(deployment, "/eventbus/123/abcdef/xhr_streaming");
+  }
+
+  /** Guards: attachment downloads are unbuffered, so a large file flows to the client instead of into nginx's temp files. */
+  @ParameterizedTest
+  @EnumSource(Deployment.class)
+  void attachmentDownloadsStreamUnbuffered(Deployment deployment) throws Exception {
+    assertStreamsUnbuffered(deployment, DOWNLOAD);
+  }
+
+  private void assertStreamsUnbuffered(Deployment deployment, String path) throws Exception {
+    try (Proxy proxy = new Proxy(deployment); Socket socket = proxy.send("GET", path)) {
       socket.setSoTimeout(5_000);
       StringBuilder received = new StringBuilder();
       try {
@@ -279,7 +300,33 @@ class DeploymentFilesTest {
         // nothing more came
       }
       assertTrue(received.toString().contains(STREAM_START),
-        "/eventbus/ held back the data an instance is still streaming (proxy_buffering?); the client got: " + received);
+        path + " held back the data an instance is still streaming (proxy_buffering?); the client got: " + received);
+    }
+  }
+
+  /**
+   * Guards: an attachment upload up to its own limit (far over what other requests may send) reaches the instance while
+   * the client is still sending it: nginx streams it on (proxy_request_buffering off) rather than spooling the whole file.
+   * Over the limit, and over 128k anywhere else, nginx answers 413 itself.
+   */
+  @ParameterizedTest
+  @EnumSource(Deployment.class)
+  void attachmentUploadsStreamToTheInstance(Deployment deployment) throws Exception {
+    try (Proxy proxy = new Proxy(deployment)) {
+      try (Socket socket = proxy.send("POST", UPLOAD, "Content-Length: " + UPLOAD_MAX_BYTES)) {
+        socket.getOutputStream().write(new byte[256 << 10]); // the start of the file; the rest never comes
+        Map<String, String> answer;
+        try {
+          answer = proxy.answer(socket);
+        } catch (SocketTimeoutException e) {
+          throw new AssertionError("nginx holds an upload back until it is complete (proxy_request_buffering?)", e);
+        }
+        assertEquals("HTTP/1.1 200 OK", answer.get("status"), "an upload of up to " + UPLOAD_MAX_BYTES
+          + " bytes must reach an instance while it is still being sent (client_max_body_size, proxy_request_buffering off): " + answer);
+        assertEquals(String.valueOf(UPLOAD_MAX_BYTES), answer.get("content-length"), "the instance must get the upload's length");
+      }
+      assertEquals("HTTP/1.1 413 Request Entity Too Large", proxy.status("POST", UPLOAD, UPLOAD_MAX_BYTES + 1));
+      assertEquals("HTTP/1.1 413 Request Entity Too Large", proxy.status("POST", "/api/conversations/c1/messages", BODY_MAX_BYTES + 1));
     }
   }
 
@@ -405,7 +452,8 @@ class DeploymentFilesTest {
 
     /**
      * A stand-in Parley instance; its body: "instance: NAME", "request: REQUEST LINE", then the headers it got. On
-     * xhr_streaming it sends the start of a longer body, the rest never. (Not chunked: a buffering nginx passes chunks
+     * xhr_streaming and on DOWNLOAD it sends the start of a longer body, the rest never. It answers before it reads
+     * a request's body. (Not chunked: a buffering nginx passes chunks
      * on at once, but holds a body of known length until it is complete.)
      */
     private HttpServer instance(String name) throws IOException {
@@ -415,7 +463,8 @@ class DeploymentFilesTest {
           + exchange.getRequestURI() + " " + exchange.getProtocol() + "\n");
         exchange.getRequestHeaders().forEach((header, values) ->
           body.append(header.toLowerCase(Locale.ROOT)).append(": ").append(values.get(0)).append('\n'));
-        boolean streaming = exchange.getRequestURI().getPath().endsWith("/xhr_streaming");
+        String path = exchange.getRequestURI().getPath();
+        boolean streaming = path.endsWith("/xhr_streaming") || path.equals(DOWNLOAD);
         exchange.sendResponseHeaders(200, streaming ? 1 << 16 : body.length());
         try (OutputStream out = exchange.getResponseBody()) {
           out.write((streaming ? STREAM_START : body.toString()).getBytes(ISO_8859_1));
@@ -423,6 +472,9 @@ class DeploymentFilesTest {
           if (streaming) {
             closing.await(30, TimeUnit.SECONDS);
           }
+          // An upload answered before it is complete: keep reading it, as Parley would, until nginx lets go. (Closing
+          // on unread data would reset the connection, and nginx might take the reset, not the answer, as the reply.)
+          exchange.getRequestBody().transferTo(OutputStream.nullOutputStream());
         } catch (IOException | InterruptedException e) {
           // a stream ends unfinished when the test is done
         }
@@ -431,25 +483,49 @@ class DeploymentFilesTest {
       return server;
     }
 
-    Socket send(String path, String... headers) throws IOException {
+    /** A request's head sent to nginx (a body, if any, is the caller's to send). */
+    Socket send(String method, String path, String... headers) throws IOException {
       Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
       socket.setSoTimeout(10_000);
       String extra = Stream.of(headers).map(header -> header + "\r\n").collect(Collectors.joining());
-      String request = "GET " + path + " HTTP/1.1\r\nHost: parley.test\r\nConnection: close\r\n" + extra + "\r\n";
+      String request = method + " " + path + " HTTP/1.1\r\nHost: parley.test\r\nConnection: close\r\n" + extra + "\r\n";
       socket.getOutputStream().write(request.getBytes(ISO_8859_1));
       return socket;
     }
 
     /** A GET through nginx that an instance answers: nginx's "status" line, and the "name: value" lines of the instance's body. */
     Map<String, String> get(String path, String... headers) throws IOException {
-      try (Socket socket = send(path, headers)) {
-        String[] response = (new String(socket.getInputStream().readAllBytes(), ISO_8859_1) + "\r\n\r\n").split("\r\n\r\n", 2);
-        Map<String, String> answer = new TreeMap<>(Map.of("status", response[0].lines().findFirst().orElse("")));
-        response[1].lines().map(line -> line.split(": ", 2)).filter(pair -> pair.length == 2)
-          .forEach(pair -> answer.put(pair[0], pair[1]));
+      try (Socket socket = send("GET", path, headers)) {
+        Map<String, String> answer = answer(socket);
         assertTrue(answer.containsKey("instance"), "GET " + path + " reached no instance: " + answer.get("status"));
         return answer;
       }
+    }
+
+    /** The status line of nginx's answer to a request head that announces a body of {@code length} bytes (none sent). */
+    String status(String method, String path, long length) throws IOException {
+      try (Socket socket = send(method, path, "Content-Length: " + length)) {
+        return answer(socket).get("status");
+      }
+    }
+
+    /**
+     * The response on a socket, read as far as its Content-Length (not to the end: nginx may linger over a request body
+     * it did not read): the "status" line, and the "name: value" lines of an instance's body.
+     */
+    Map<String, String> answer(Socket socket) throws IOException {
+      InputStream in = socket.getInputStream();
+      StringBuilder head = new StringBuilder();
+      for (int c; !head.toString().endsWith("\r\n\r\n") && (c = in.read()) >= 0; ) {
+        head.append((char) c);
+      }
+      int length = head.toString().lines().map(line -> line.split(":\\s*", 2))
+        .filter(pair -> pair.length == 2 && pair[0].equalsIgnoreCase("Content-Length")).map(pair -> Integer.parseInt(pair[1].strip()))
+        .findFirst().orElse(-1);
+      String body = new String(length >= 0 ? in.readNBytes(length) : in.readAllBytes(), ISO_8859_1);
+      Map<String, String> answer = new TreeMap<>(Map.of("status", head.toString().lines().findFirst().orElse("")));
+      body.lines().map(line -> line.split(": ", 2)).filter(pair -> pair.length == 2).forEach(pair -> answer.put(pair[0], pair[1]));
+      return answer;
     }
 
     @Override
