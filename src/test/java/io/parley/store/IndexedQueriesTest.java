@@ -3,6 +3,8 @@ package io.parley.store;
 import io.parley.testing.BridgeClient;
 import io.parley.testing.ParleyNodeExtension;
 import io.parley.testing.Rest;
+import io.parley.testing.TestFiles;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -11,6 +13,7 @@ import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
 import java.util.List;
 
 import static io.parley.testing.Async.await;
@@ -101,6 +104,23 @@ class IndexedQueriesTest {
     await(rest.expectGet(200, "/messages/" + room + ":40/receipts", a));
     await(online.request("parley.rooms.receipts", new JsonObject().put("messageId", room + ":40")));
     await(online.request("parley.rooms.mute", new JsonObject().put("conversationId", room).put("muted", false)));
+
+    // Attachments: uploads (an image with its preview, a file over several chunks), a message carrying
+    // them (and its resend), downloads whole and in part, the preview, a refused claim, the message deleted.
+    TestFiles files = new TestFiles(Files.createTempDirectory("parley-indexed-"));
+    String image = await(rest.uploaded(a, room, files.png("p.png", 400, 300), "p.png")).getString("attachmentId");
+    String text = await(rest.uploaded(a, room, files.largeText("t.txt", 2_500_000), "t.txt")).getString("attachmentId");
+    JsonObject withFiles = null;
+    for (int i = 0; i < 2; i++) {
+      withFiles = await(rest.sendWith(a, room, "files-1", "files", List.of(image, text)));
+    }
+    await(rest.post("/conversations/" + room + "/messages", a, new JsonObject().put("clientMsgId", "files-2").put("text", "again")
+      .put("attachments", new JsonArray().add(image))));
+    await(rest.get("/attachments/" + text, b));
+    await(rest.call(HttpMethod.GET, "/attachments/" + text, b, null, MultiMap.caseInsensitiveMultiMap().add("Range", "bytes=2000000-2000100")));
+    await(rest.get("/attachments/" + image + "/thumbnail", b));
+    await(rest.call(HttpMethod.DELETE, "/messages/" + withFiles.getString("id"), a, null).compose(response -> Rest.check(response, 200)));
+    await(rest.get("/attachments/" + image, b));
 
     assertEquals(List.of(), unindexed(), "queries that scan a collection");
 
