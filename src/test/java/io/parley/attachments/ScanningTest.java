@@ -7,7 +7,6 @@ import io.parley.testing.TestFiles;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.junit5.Timeout;
@@ -56,7 +55,7 @@ class ScanningTest {
     RoomOfMany room = await(RoomOfMany.create(node.rest(), "scanned", "scanned", List.of("alice"), List.of()));
     TestFiles files = new TestFiles(dir);
     String token = room.token("alice");
-    long storedBefore = await(count("attachment_files.files"));
+    long storedBefore = await(node.countIn("attachment_files.files"));
 
     assertError(await(node.rest().upload(token, room.roomId(), files.write("eicar.txt", ClamdProcess.EICAR), "eicar.txt", "text/plain")),
       422, "FILE_INFECTED");
@@ -66,12 +65,12 @@ class ScanningTest {
     HttpResponse<Buffer> disguised = await(node.rest().upload(token, room.roomId(), files.write("cat.png", ClamdProcess.EICAR), "cat.png", "image/png"));
     assertError(disguised, 422, "FILE_INFECTED");
     assertTrue(disguised.bodyAsJsonObject().getJsonObject("error").getString("message").contains(ClamdProcess.EICAR_SIGNATURE));
-    assertEquals(storedBefore, await(count("attachment_files.files")), "nothing of an infected file is stored");
+    assertEquals(storedBefore, await(node.countIn("attachment_files.files")), "nothing of an infected file is stored");
 
     JsonObject clean = await(node.rest().uploaded(token, room.roomId(), files.zip("clean.zip", "a.txt", "all good"), "clean.zip"));
-    JsonObject record = await(mongo(client -> client.findOne("attachments", new JsonObject().put("_id", clean.getString("attachmentId")), null)));
+    JsonObject record = await(node.inStore(client -> client.findOne("attachments", new JsonObject().put("_id", clean.getString("attachmentId")), null)));
     assertEquals("clean", record.getString("scan"));
-    assertEquals(storedBefore + 1, await(count("attachment_files.files")));
+    assertEquals(storedBefore + 1, await(node.countIn("attachment_files.files")));
 
     JsonObject scanner = check(await(detailedHealth()), "scanner");
     assertEquals("UP", scanner.getString("status"));
@@ -83,11 +82,11 @@ class ScanningTest {
   void with_clamd_stopped_uploads_fail_closed_until_it_is_back() throws Exception {
     RoomOfMany room = await(RoomOfMany.create(node.rest(), "unscanned", "unscanned", List.of("alice"), List.of()));
     Path clean = new TestFiles(dir).text("notes.txt", "nothing to see");
-    long storedBefore = await(count("attachment_files.files"));
+    long storedBefore = await(node.countIn("attachment_files.files"));
     clamd.kill();
     try {
       assertError(await(node.rest().upload(room.token("alice"), room.roomId(), clean, "notes.txt", "text/plain")), 503, "SCAN_UNAVAILABLE");
-      assertEquals(storedBefore, await(count("attachment_files.files")), "nothing is stored unscanned");
+      assertEquals(storedBefore, await(node.countIn("attachment_files.files")), "nothing is stored unscanned");
       HttpResponse<Buffer> health = await(detailedHealth());
       assertEquals(503, health.statusCode(), "scanning on with clamd gone is DOWN: " + health.bodyAsString());
       assertEquals("DOWN", check(health, "scanner").getString("status"));
@@ -106,15 +105,5 @@ class ScanningTest {
     JsonArray checks = health.bodyAsJsonObject().getJsonArray("checks");
     return checks.stream().map(JsonObject.class::cast).filter(c -> id.equals(c.getString("id"))).findFirst()
       .orElseThrow(() -> new AssertionError("no check " + id + " in " + health.bodyAsString()));
-  }
-
-  private static io.vertx.core.Future<Long> count(String collection) {
-    return mongo(client -> client.count(collection, new JsonObject()));
-  }
-
-  private static <T> io.vertx.core.Future<T> mongo(java.util.function.Function<MongoClient, io.vertx.core.Future<T>> work) {
-    MongoClient client = MongoClient.create(node.vertx(), new JsonObject()
-      .put("connection_string", node.mongoConnectionString()).put("db_name", "parley"));
-    return work.apply(client).onComplete(done -> client.close());
   }
 }

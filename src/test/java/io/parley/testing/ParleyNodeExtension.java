@@ -238,6 +238,18 @@ public final class ParleyNodeExtension extends TestScoped {
     return inProcess.mongoConnectionString();
   }
 
+  /** Runs {@code work} on a client of the running in-process store (database {@code parley}), closed afterwards. */
+  public <T> Future<T> inStore(java.util.function.Function<io.vertx.ext.mongo.MongoClient, Future<T>> work) {
+    io.vertx.ext.mongo.MongoClient client = io.vertx.ext.mongo.MongoClient.create(vertx(), new JsonObject()
+      .put("connection_string", mongoConnectionString()).put("db_name", "parley"));
+    return work.apply(client).onComplete(done -> client.close());
+  }
+
+  /** How many documents a collection of the running in-process store holds. */
+  public Future<Long> countIn(String collection) {
+    return inStore(client -> client.count(collection, new JsonObject()));
+  }
+
   /** The clients this test opens, on this extension's Vert.x; closed before the node stops. */
   public Clients clients() {
     return clients;
