@@ -54,6 +54,8 @@ class FuzzTest {
   private static final int SOCKJS_WS_INPUTS = 3_000;
   private static final int SOCKJS_HTTP_INPUTS = 2_500;
   private static final int REST_INPUTS = 3_000;
+  private static final int MULTIPART_INPUTS = 1_500;
+  private static final int TRUNCATED_UPLOADS = 50;
   private static final int FRAGMENT = 32 * 1024;
 
   @RegisterExtension
@@ -62,6 +64,7 @@ class FuzzTest {
   private static final String RAW = "bridge (raw WebSocket)";
   private static final String SOCKJS_WS = "bridge (SockJS websocket)";
   private static final String SOCKJS_HTTP = "bridge (SockJS xhr_send, jsonp_send, callbacks)";
+  private static final String MULTIPART = "REST uploads (multipart)";
   private static final String REST = "REST";
 
   private Random random;
@@ -74,9 +77,11 @@ class FuzzTest {
     room = await(RoomOfTwo.create(node.rest(), "fuzz"));
     await(node.rest().send(room.alice().getString("accessToken"), room.roomId(), "before", "the one message"));
     String before = snapshot();
+    long filesBefore = await(node.countIn("attachment_files.files"));
 
     Map<String, Tally> tallies = new LinkedHashMap<>();
-    Map<String, Integer> expected = Map.of(RAW, RAW_INPUTS, SOCKJS_WS, SOCKJS_WS_INPUTS, SOCKJS_HTTP, SOCKJS_HTTP_INPUTS, REST, REST_INPUTS);
+    Map<String, Integer> expected = Map.of(RAW, RAW_INPUTS, SOCKJS_WS, SOCKJS_WS_INPUTS, SOCKJS_HTTP, SOCKJS_HTTP_INPUTS, REST, REST_INPUTS,
+      MULTIPART, MULTIPART_INPUTS);
     Map<String, String> changed = new LinkedHashMap<>();
     List<ILoggingEvent> logged;
     long started = System.nanoTime();
@@ -90,6 +95,8 @@ class FuzzTest {
       changed.put(SOCKJS_HTTP, snapshot());
       tallies.put(REST, fuzzRest());
       changed.put(REST, snapshot());
+      tallies.put(MULTIPART, fuzzMultipart());
+      changed.put(MULTIPART, snapshot());
       logged = LogCapture.errorsOrStackTraces(log.stop());
     }
     String after = snapshot();
@@ -110,6 +117,7 @@ class FuzzTest {
     });
     assertTrue(logged.isEmpty(), "seed " + seed + " logged: " + logged.stream().limit(3).map(LogCapture::rendered).toList());
     assertEquals(before, after, "stored data unchanged (seed " + seed + ")");
+    assertEquals(filesBefore, await(node.countIn("attachment_files.files")), "no broken upload stored a file (seed " + seed + ")");
     assertEquals(0, crashes, "the node is up and healthy");
   }
 
@@ -422,6 +430,90 @@ class FuzzTest {
       }
     }
     return tally;
+  }
+
+  /**
+   * Broken uploads: multipart cut off inside a part (sent together: each is refused only after a grace
+   * period for the last bytes to reach the disk), a boundary that does not match or is missing, the file under
+   * another field name, two files, an oversized form field beside the file, hostile file names on an
+   * executable, an empty file, random bytes. Each has a defect, so each must be refused.
+   */
+  private Tally fuzzMultipart() throws Exception {
+    Tally tally = new Tally();
+    WebClient web = node.clients().web();
+    String token = room.alice().getString("accessToken");
+    String path = "/api/conversations/" + room.roomId() + "/attachments";
+    byte[] exe = new byte[512];
+    exe[0] = 'M';
+    exe[1] = 'Z';
+    List<io.vertx.core.Future<HttpResponse<Buffer>>> truncated = new ArrayList<>();
+    for (int i = 0; i < TRUNCATED_UPLOADS; i++) {
+      Buffer whole = multipart("b", part("b", "file", "a.txt", bytes("plain text " + random.nextInt())));
+      // Cut inside the file part: after its headers, before the closing delimiter.
+      truncated.add(web.post(node.port(), "127.0.0.1", path).putHeader("Content-Type", "multipart/form-data; boundary=b")
+        .putHeader("Authorization", "Bearer " + token).sendBuffer(whole.slice(0, whole.length() - 8 - random.nextInt(6))));
+    }
+    for (io.vertx.core.Future<HttpResponse<Buffer>> cut : truncated) {
+      count(tally, await(cut), "truncated upload");
+    }
+    for (int i = TRUNCATED_UPLOADS; i < MULTIPART_INPUTS; i++) {
+      String boundary = "----fuzz" + random.nextInt(1_000_000);
+      String contentType = "multipart/form-data; boundary=" + boundary;
+      String name = pick("a.txt", "../../etc/passwd", "a.txt\"\r\nX-Evil: 1", "x".repeat(5_000) + ".png", "\u202Egnp.exe", "nul\u0000.txt");
+      Buffer body;
+      switch (random.nextInt(8)) {
+        case 0 -> body = multipart(boundary, part(boundary, "file", name, bytes("text"))).slice(0, 1 + random.nextInt(20));
+        case 1 -> {
+          contentType = pick("multipart/form-data", "multipart/form-data; boundary=", "multipart/form-data; boundary=other");
+          body = multipart(boundary, part(boundary, "file", name, bytes("text")));
+        }
+        case 2 -> body = multipart(boundary, part(boundary, pick("upload", "files", "", "FILE"), name, bytes("text")));
+        case 3 -> body = multipart(boundary, part(boundary, "file", "a.txt", bytes("one")), part(boundary, "file", "b.txt", bytes("two")));
+        case 4 -> body = multipart(boundary, field(boundary, "note", "n".repeat(9_000 + random.nextInt(40_000))),
+          part(boundary, "file", "a.txt", bytes("text")));
+        case 5 -> body = multipart(boundary, part(boundary, "file", name, exe));
+        case 6 -> body = multipart(boundary, part(boundary, "file", name, new byte[0]));
+        default -> {
+          byte[] junk = new byte[random.nextInt(20_000)];
+          random.nextBytes(junk);
+          body = Buffer.buffer(junk);
+        }
+      }
+      HttpResponse<Buffer> response = await(web.post(node.port(), "127.0.0.1", path).putHeader("Content-Type", contentType)
+        .putHeader("Authorization", "Bearer " + token).sendBuffer(body));
+      String sent = body.toString();
+      count(tally, response, "upload " + sent.substring(0, Math.min(100, sent.length())));
+    }
+    return tally;
+  }
+
+  private static void count(Tally tally, HttpResponse<Buffer> response, String input) {
+    tally.tried++;
+    if (response.statusCode() >= 500) {
+      tally.serverErrors++;
+    }
+    if (response.statusCode() >= 400 && response.statusCode() < 500 && errorCode(response) != null) {
+      tally.rejected++;
+    } else {
+      tally.unexpected(input + " → " + response.statusCode() + " " + response.bodyAsString());
+    }
+  }
+
+  private static Buffer part(String boundary, String field, String fileName, byte[] content) {
+    return Buffer.buffer("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"; filename=\"" + fileName
+      + "\"\r\nContent-Type: application/octet-stream\r\n\r\n").appendBytes(content).appendString("\r\n");
+  }
+
+  private static Buffer field(String boundary, String field, String value) {
+    return Buffer.buffer("--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + field + "\"\r\n\r\n" + value + "\r\n");
+  }
+
+  private static Buffer multipart(String boundary, Buffer... parts) {
+    Buffer body = Buffer.buffer();
+    for (Buffer part : parts) {
+      body.appendBuffer(part);
+    }
+    return body.appendString("--" + boundary + "--\r\n");
   }
 
   private static String errorCode(HttpResponse<Buffer> response) {

@@ -38,7 +38,11 @@ final class AttachmentRoutes {
   private static final long MULTIPART_SLACK = 16 * 1024;
   private static final Pattern UPLOAD_PATH = Pattern.compile(".*/conversations/[^/]+/attachments/?");
   private static final Pattern TRANSFER_PATH = Pattern.compile(".*/conversations/[^/]+/attachments/?|.*/attachments/[^/]+(/thumbnail)?/?");
+  private static final Pattern BOUNDARY = Pattern.compile(";\\s*boundary=(\"[^\"]{1,70}\"|[^\\s;\"]{1,70})\\s*(;|$)",
+    Pattern.CASE_INSENSITIVE);
   private static final String FAILED_IN_BODY = "parley.upload.reading";
+  private static final long TRUNCATION_CHECK_MS = 500;
+  private static final long TRUNCATION_GRACE_MS = 3000;
 
   private final Attachments attachments;
   private final BodyHandler body;
@@ -61,11 +65,16 @@ final class AttachmentRoutes {
     return TRANSFER_PATH.matcher(ctx.normalizedPath()).matches();
   }
 
-  /** Headers only: an upload must be {@code multipart/form-data}. */
+  /**
+   * Headers only: an upload must be {@code multipart/form-data} with a boundary of 1–70 characters
+   * (RFC 2046). An empty boundary left the multipart decoder waiting forever, found by the fuzzer.
+   */
   static void requireMultipart(RoutingContext ctx) {
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
       ctx.fail(new Failure(CommonError.UNSUPPORTED_MEDIA_TYPE, "send the file as multipart/form-data, field 'file'"));
+    } else if (!BOUNDARY.matcher(type).find()) {
+      ctx.fail(new Failure(CommonError.VALIDATION_FAILED, "multipart/form-data needs a boundary of 1-70 characters"));
     } else {
       ctx.next();
     }
@@ -76,8 +85,35 @@ final class AttachmentRoutes {
     Caller caller = ctx.get(ApiRoutes.CALLER);
     attachments.admit(caller, ctx.pathParam("id")).onSuccess(v -> {
       ctx.put(FAILED_IN_BODY, true);
+      watchForTruncation(ctx);
       body.handle(ctx);
     }).onFailure(ctx::fail);
+  }
+
+  /**
+   * A multipart body that ends inside a file part never completes that part: the body handler would wait
+   * for it forever, holding the connection and the partial file. Once the request has ended, the parts
+   * have {@link #TRUNCATION_GRACE_MS} to be written out (the last buffers reach the disk); a body still
+   * unfinished then was cut short, and is refused.
+   */
+  private static void watchForTruncation(RoutingContext ctx) {
+    long[] endedAt = {0};
+    long timer = ctx.vertx().setPeriodic(TRUNCATION_CHECK_MS, id -> {
+      if (ctx.get(FAILED_IN_BODY) == null || ctx.failed() || ctx.response().ended()) {
+        ctx.vertx().cancelTimer(id);
+      } else if (ctx.request().isEnded()) {
+        long now = System.currentTimeMillis();
+        if (endedAt[0] == 0) {
+          endedAt[0] = now;
+        } else if (now - endedAt[0] >= TRUNCATION_GRACE_MS) {
+          ctx.vertx().cancelTimer(id);
+          // Answered first: cancelling the parts then fails their writes, which must find the request answered.
+          ctx.fail(new Failure(CommonError.VALIDATION_FAILED, "the multipart body ended inside a part"));
+          ctx.cancelAndCleanupFileUploads();
+        }
+      }
+    });
+    ctx.addEndHandler(done -> ctx.vertx().cancelTimer(timer));
   }
 
   void accept(RoutingContext ctx) {
@@ -100,6 +136,9 @@ final class AttachmentRoutes {
    * said so, never an internal error; the size limit is named.
    */
   void failed(RoutingContext ctx) {
+    if (ctx.response().ended()) {
+      return; // answered already; a later failure of the same body (e.g. its cancelled parts) has nothing to add
+    }
     Throwable failure = ctx.failure();
     int status = failure instanceof HttpException http ? http.getStatusCode() : ctx.statusCode();
     if (status == 413) {
