@@ -39,7 +39,7 @@ final class AttachmentsService {
     if (ids.size() > filesPerMessage) {
       return Failure.fail(AttachmentError.TOO_MANY_ATTACHMENTS, "a message may carry at most " + filesPerMessage + " attachments");
     }
-    String by = "message:" + claim.conversationId() + "/" + claim.clientMsgId();
+    String by = by(claim);
     List<Attachment> found = new ArrayList<>();
     List<String> taken = new ArrayList<>();
     Future<Void> chain = Future.succeededFuture();
@@ -71,20 +71,25 @@ final class AttachmentsService {
     return discards.discard(caller.tenant(), attachmentIds);
   }
 
-  /** The record, when the caller may read the attachment; ATTACHMENT_NOT_FOUND otherwise. */
+  /**
+   * The record, when the caller may read the attachment: a member of its conversation who uploaded it,
+   * or any member once a message carries it. ATTACHMENT_NOT_FOUND otherwise (a former member too).
+   */
   Future<JsonObject> readable(Caller caller, String attachmentId) {
     return store.find(attachmentId).compose(record -> {
       if (record == null || !caller.tenant().equals(record.getString("tenant"))) {
         return notFound(attachmentId);
       }
-      if (caller.userId().equals(record.getString("uploaderId"))) {
-        return Future.succeededFuture(record);
-      }
-      return store.holder(attachmentId).compose(holder -> holder == null || AttachmentStore.EXPIRED.equals(holder)
-        ? notFound(attachmentId)
+      Future<Boolean> shown = caller.userId().equals(record.getString("uploaderId")) ? Future.succeededFuture(true)
+        : store.holder(attachmentId).map(holder -> holder != null && !AttachmentStore.EXPIRED.equals(holder));
+      return shown.compose(visible -> !visible ? notFound(attachmentId)
         : members.isMember(caller, record.getString("conversationId"))
           .compose(member -> member ? Future.succeededFuture(record) : notFound(attachmentId)));
     });
+  }
+
+  private static String by(ClaimAttachments claim) {
+    return "message:" + claim.conversationId() + "/" + claim.clientMsgId();
   }
 
   private Future<Void> releaseAll(List<String> taken) {

@@ -39,7 +39,7 @@ public class AttachmentsVerticle extends VerticleBase {
           body.getJsonArray("attachmentIds").stream().map(String::valueOf).toList()).map(v -> new JsonObject()));
       long every = Math.min(60_000, Math.max(1000, ready.settings().unclaimedTtlMs() / 4));
       sweeps = vertx.setPeriodic(every, t -> sweep());
-      return bus.ready();
+      return DailyQuota.expireOldDays(mongo).compose(v -> bus.ready());
     });
   }
 

@@ -5,6 +5,7 @@ import io.parley.common.RetryAfter;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.FindOptions;
+import io.vertx.ext.mongo.IndexOptions;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
 
@@ -12,12 +13,13 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Bytes each user may upload per UTC day ({@code attachments.bytes_per_user_per_day}), counted in
  * {@code attachment_quota} under {@code _id = tenant/userId/day} (an exact key: one document per user
  * and day, shared by every instance). An upload's bytes are taken once its size is known and given back
- * when it is refused afterwards. Old days' documents carry {@code expiresAt} for a real MongoDB's TTL index.
+ * when it is refused afterwards. Old days' documents carry {@code expiresAt}, which a TTL index on a real MongoDB honours.
  */
 final class DailyQuota {
 
@@ -32,6 +34,12 @@ final class DailyQuota {
     this.mongo = mongo;
     this.bytesPerDay = bytesPerDay;
     this.clock = clock;
+  }
+
+  /** A real MongoDB drops past days' documents by their {@code expiresAt} (the embedded store keeps them: it never expires). */
+  static Future<Void> expireOldDays(MongoClient mongo) {
+    return mongo.createIndexWithOptions(QUOTA, new JsonObject().put("expiresAt", 1),
+      new IndexOptions().expireAfter(0L, TimeUnit.SECONDS));
   }
 
   /** Refuses before the body is read when the day's bytes are already spent. */

@@ -129,11 +129,10 @@ final class Uploads {
         if (stored != null) {
           record.put("preview", stored.toJson().put("contentType", image.thumbnailType()));
         }
-        return sweep.pending(record.getString("_id"), record.getLong("createdAt"))
-          .compose(v -> store.insert(record))
-          // Not recorded: nothing may keep the bytes (the sweep knows only recorded uploads).
-          .recover(err -> discards.remove(record).transform(x -> Future.failedFuture(err)));
-      });
+        return sweep.pending(record.getString("_id"), record.getLong("createdAt")).compose(v -> store.insert(record));
+      })
+        // Not recorded: nothing may keep the bytes (the sweep knows only recorded uploads).
+        .recover(err -> discards.remove(record).transform(x -> Future.failedFuture(err)));
     }).map(v -> AttachmentStore.summary(record));
   }
 

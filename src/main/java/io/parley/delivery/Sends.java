@@ -63,26 +63,28 @@ final class Sends {
     // Only the names the text gives are looked up: a room of any size costs the same.
     Future<List<JsonObject>> named = usernames.isEmpty() ? Future.succeededFuture(List.of())
       : conversations.membersAmong(caller, new MembersAmong(conversationId, List.of(), usernames));
-    // The uploads become the message's before it is stored (again for a resend: the same message claims them again).
-    Future<List<Attachment>> attached = send.attachments().isEmpty() ? Future.succeededFuture(List.of())
-      : files.claim(caller, new ClaimAttachments(conversationId, send.clientMsgId(), send.attachments()));
-    return Future.all(root, named, attached).compose(all -> {
-      Mentions.Found mentions = Mentions.resolve(names, named.result(), roomWideMentions && RoomsLimits.ROOM.equals(member.type()));
-      JsonObject fields = mentions.fields();
-      if (root.result() != null) {
-        fields.put("threadOf", root.result());
-      }
-      if (!attached.result().isEmpty()) {
-        fields.put("attachments", new JsonArray(attached.result().stream().map(Attachment::toJson).toList()));
-      }
-      return queue.run(conversationId,
-          () -> log.append(caller, conversationId, send.clientMsgId(), send.text(), fields, member.lastSeq()))
-        // Also for a resend: the node that stored the original may have died before moving the head.
-        .compose(appended -> conversations.appended(caller, conversationId, appended.message().getLong("seq")).map(appended))
-        .compose(appended -> counted(caller, appended, mentions))
-        .compose(appended -> placeInThread(appended, mentions))
-        .map(placed -> announce(caller, placed, mentions));
-    });
+    return Future.all(root, named)
+      // The uploads become the message's once nothing else refuses it, just before it is stored (again for a
+      // resend: the same message claims them again), so a send refused for its thread or mentions leaves them free.
+      .compose(both -> send.attachments().isEmpty() ? Future.succeededFuture(List.<Attachment>of())
+        : files.claim(caller, new ClaimAttachments(conversationId, send.clientMsgId(), send.attachments())))
+      .compose(attached -> {
+        Mentions.Found mentions = Mentions.resolve(names, named.result(), roomWideMentions && RoomsLimits.ROOM.equals(member.type()));
+        JsonObject fields = mentions.fields();
+        if (root.result() != null) {
+          fields.put("threadOf", root.result());
+        }
+        if (!attached.isEmpty()) {
+          fields.put("attachments", new JsonArray(attached.stream().map(Attachment::toJson).toList()));
+        }
+        return queue.run(conversationId,
+            () -> log.append(caller, conversationId, send.clientMsgId(), send.text(), fields, member.lastSeq()))
+          // Also for a resend: the node that stored the original may have died before moving the head.
+          .compose(appended -> conversations.appended(caller, conversationId, appended.message().getLong("seq")).map(appended))
+          .compose(appended -> counted(caller, appended, mentions))
+          .compose(appended -> placeInThread(appended, mentions))
+          .map(placed -> announce(caller, placed, mentions));
+      });
   }
 
   /**

@@ -201,6 +201,13 @@ class AttachmentsTest {
     String free = await(rest().uploaded(room.token("alice"), room.roomId(), files.text("b.txt", "b"), "b.txt")).getString("attachmentId");
     assertError(await(sendWith(room.token("alice"), room.roomId(), "third", List.of(free, id))), 409, "ATTACHMENT_IN_USE");
     assertEquals(201, await(sendWith(room.token("alice"), room.roomId(), "fourth", List.of(free))).statusCode());
+    // A send refused for another reason (its thread parent is in another conversation) claims nothing either.
+    String elsewhere = await(rest().send(room.token("alice"), otherRoom, "parent", "a parent elsewhere")).getString("id");
+    String spare = await(rest().uploaded(room.token("alice"), room.roomId(), files.text("c.txt", "c"), "c.txt")).getString("attachmentId");
+    assertError(await(rest().post("/conversations/" + room.roomId() + "/messages", room.token("alice"), new JsonObject()
+      .put("clientMsgId", "fifth").put("text", "").put("threadOf", elsewhere).put("attachments", new io.vertx.core.json.JsonArray().add(spare)))),
+      422, "THREAD_PARENT_INVALID");
+    assertEquals(201, await(sendWith(room.token("alice"), room.roomId(), "sixth", List.of(spare))).statusCode());
 
     assertError(await(rest().post("/conversations/" + room.roomId() + "/messages", room.token("alice"),
       new JsonObject().put("clientMsgId", "bad").put("attachments", "not-a-list"))), 400, "VALIDATION_FAILED");
