@@ -417,17 +417,8 @@ class FuzzTest {
       if (!auth.isEmpty()) {
         request.putHeader("Authorization", auth.startsWith("Bearer") ? auth : "Bearer " + auth);
       }
-      HttpResponse<Buffer> response = await(request.sendBuffer(body));
-      tally.tried++;
-      if (response.statusCode() >= 500) {
-        tally.serverErrors++;
-      }
-      if (response.statusCode() >= 400 && response.statusCode() < 500 && errorCode(response) != null) {
-        tally.rejected++;
-      } else {
-        tally.unexpected(method + " " + path + " " + body.toString().substring(0, Math.min(100, body.length())) + " → "
-          + response.statusCode() + " " + response.bodyAsString());
-      }
+      String sent = body.toString();
+      count(tally, await(request.sendBuffer(body)), method + " " + path + " " + sent.substring(0, Math.min(100, sent.length())));
     }
     return tally;
   }
