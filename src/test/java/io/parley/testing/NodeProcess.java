@@ -99,6 +99,11 @@ public final class NodeProcess {
     return process.exitValue();
   }
 
+  /** The child's process id, e.g. for {@code jcmd}. */
+  public long pid() {
+    return process.pid();
+  }
+
   public boolean isAlive() {
     return process != null && process.isAlive();
   }
