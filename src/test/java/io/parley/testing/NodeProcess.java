@@ -8,7 +8,9 @@ import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -21,6 +23,7 @@ public final class NodeProcess {
   private final Path workDir;
   private final int port;
   private final Map<String, String> env;
+  private final List<String> jvmOptions = new ArrayList<>();
   private Process process;
 
   public NodeProcess(Path workDir, Map<String, String> extraEnv) {
@@ -41,6 +44,12 @@ public final class NodeProcess {
     return port;
   }
 
+  /** Options for the child's {@code java} command before the class path, e.g. {@code -Xmx96m}; set before {@link #start()}. */
+  public NodeProcess jvmOptions(List<String> options) {
+    jvmOptions.addAll(options);
+    return this;
+  }
+
   public Path log() {
     return workDir.resolve("node-" + port + ".log");
   }
@@ -48,7 +57,10 @@ public final class NodeProcess {
   /** Starts the JVM and waits until /health answers 200. */
   public NodeProcess start() throws Exception {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), "io.parley.Main")
+    List<String> command = new ArrayList<>(List.of(java));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "io.parley.Main"));
+    ProcessBuilder builder = new ProcessBuilder(command)
       .directory(workDir.toFile())
       .redirectErrorStream(true)
       .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
@@ -85,6 +97,11 @@ public final class NodeProcess {
       throw new AssertionError("node did not stop within 30 s of SIGTERM");
     }
     return process.exitValue();
+  }
+
+  /** The child's process id, e.g. for {@code jcmd}. */
+  public long pid() {
+    return process.pid();
   }
 
   public boolean isAlive() {

@@ -58,6 +58,7 @@ public final class ParleyNodeExtension extends TestScoped {
 
   private final boolean childJvm;
   private final List<Supplier<JsonObject>> overrides = new ArrayList<>();
+  private final List<String> jvmOptions = new ArrayList<>();
   private boolean metrics;
   private boolean manual;
 
@@ -108,6 +109,15 @@ public final class ParleyNodeExtension extends TestScoped {
   public ParleyNodeExtension peer(RedisProcess redis, ParleyNodeExtension first) {
     return peer(redis).with(() -> new JsonObject()
       .put("mongo", new JsonObject().put("connection_string", first.mongoConnectionString())));
+  }
+
+  /** Options for a {@link #childJvm()} node's {@code java} command, e.g. {@code -Xmx96m}; every process it starts gets them. */
+  public ParleyNodeExtension jvmOptions(String... options) {
+    if (!childJvm) {
+      throw new IllegalStateException("JVM options need a node in its own JVM: use childJvm()");
+    }
+    jvmOptions.addAll(List.of(options));
+    return this;
   }
 
   /** Runs the node on a Vert.x with metrics, as Main creates it (metrics are fixed when Vert.x is created). */
@@ -181,7 +191,7 @@ public final class ParleyNodeExtension extends TestScoped {
 
   /** Another child JVM on the same data directory and settings, not started; stopped with the rest. */
   public NodeProcess newProcess() {
-    NodeProcess next = new NodeProcess(dataDir, environment(config));
+    NodeProcess next = new NodeProcess(dataDir, environment(config)).jvmOptions(jvmOptions);
     processes.add(next);
     return next;
   }
