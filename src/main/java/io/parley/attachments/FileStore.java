@@ -2,36 +2,43 @@ package io.parley.attachments;
 
 import io.parley.store.Mongo;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.BulkOperation;
 import io.vertx.ext.mongo.BulkWriteOptions;
-import io.vertx.ext.mongo.GridFsUploadOptions;
 import io.vertx.ext.mongo.MongoClient;
-import io.vertx.ext.mongo.MongoGridFsClient;
+import org.bson.types.ObjectId;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.LongStream;
 
 /**
  * The bytes of attachments and previews, in the GridFS bucket {@code attachment_files} (its
- * {@code .files} and {@code .chunks} collections; this class is their only user). Files go in through
- * vertx-mongo-client's GridFS client, streamed from the upload's file on disk. They come out, and go
- * away, chunk by chunk by the exact key {@code (files_id, n)} of GridFS's own unique index: the driver's
- * download and delete ask for "every chunk of this file" (sorted by n), which the embedded store can only
- * answer by scanning every chunk of every file, while the chunk numbers follow from length and chunk size.
+ * {@code .files} and {@code .chunks} collections in GridFS's own layout, which any GridFS client reads;
+ * this class is their only user). Chunks go in, come out and go away one at a time by the exact key
+ * {@code (files_id, n)} of GridFS's unique index, the next read while the current one is written:
+ * memory stays two chunks whatever the size. Not through the GridFS client of vertx-mongo-client: the
+ * driver under it inserts up to 256 chunks at once (a 200 MB upload ran out of heaps up to 1 GB and held
+ * every store thread), and its download and delete ask for "every chunk of this file, sorted by n", which
+ * the embedded store answers by scanning every chunk of every file.
  */
 final class FileStore {
 
   static final String BUCKET = "attachment_files";
   static final String FILES = BUCKET + ".files";
   static final String CHUNKS = BUCKET + ".chunks";
-  /** 1 MiB chunks: a quarter of the commits the default 255 KiB takes, and one read buffer in memory per transfer. */
-  static final int CHUNK_BYTES = 1024 * 1024;
+  /**
+   * GridFS's default 255 KiB: a chunk stays under half a G1 region of a small heap (1 MiB regions below
+   * 2 GB), where 1 MiB chunks were "humongous" objects that took two regions each and ran a 96 MB heap out.
+   */
+  static final int CHUNK_BYTES = 255 * 1024;
 
   /** Where a file went: what reading it back needs. */
   record Stored(String fileId, long length, int chunkBytes) {
@@ -51,30 +58,63 @@ final class FileStore {
 
   private final Vertx vertx;
   private final MongoClient mongo;
-  private MongoGridFsClient gridFs;
 
   FileStore(Vertx vertx, MongoClient mongo) {
     this.vertx = vertx;
     this.mongo = mongo;
   }
 
-  /** Opens the bucket and makes sure chunks are found by {@code (files_id, n)} before the first upload makes the index. */
+  /** Makes sure chunks are found by {@code (files_id, n)}, on the embedded store and a real MongoDB alike. */
   Future<FileStore> open() {
-    return Mongo.index(mongo, CHUNKS, new JsonObject().put("files_id", 1).put("n", 1), true)
-      .compose(v -> mongo.createGridFsBucketService(BUCKET))
-      .map(client -> {
-        gridFs = client;
-        return this;
-      });
+    return Mongo.index(mongo, CHUNKS, new JsonObject().put("files_id", 1).put("n", 1), true).map(this);
   }
 
-  /** Streams the file into the bucket; {@code metadata} names its tenant, conversation, uploader and scan verdict. */
+  /**
+   * Streams the file into the bucket, its entry last (a file without one is incomplete to every GridFS
+   * reader); {@code metadata} names its tenant, conversation, uploader and scan verdict. A failure removes
+   * the chunks already written.
+   */
   Future<Stored> put(Path file, long length, String name, JsonObject metadata) {
-    return vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true).setWrite(false))
-      .compose(source -> gridFs.uploadByFileNameWithOptions(source.setReadBufferSize(CHUNK_BYTES), name,
-          new GridFsUploadOptions().setChunkSizeBytes(CHUNK_BYTES).setMetadata(metadata))
-        .onComplete(done -> source.close()))
-      .map(id -> new Stored(id, length, CHUNK_BYTES));
+    Stored stored = new Stored(new ObjectId().toHexString(), length, CHUNK_BYTES);
+    return vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true).setWrite(false)).compose(source -> {
+      Promise<Void> written = Promise.promise();
+      writeChunks(source, stored, 0, read(source, stored, 0), written);
+      return written.future().onComplete(done -> source.close());
+    })
+      .compose(v -> mongo.insert(FILES, new JsonObject().put("_id", oid(stored.fileId())).put("length", length)
+        .put("chunkSize", CHUNK_BYTES).put("uploadDate", new JsonObject().put("$date", Instant.now().toString()))
+        .put("filename", name).put("metadata", metadata)))
+      .map(stored)
+      .recover(err -> delete(stored).transform(x -> Future.failedFuture(err)));
+  }
+
+  private static Future<Buffer> read(AsyncFile source, Stored file, long n) {
+    int size = (int) Math.min(file.chunkBytes(), file.length() - n * file.chunkBytes());
+    return source.read(Buffer.buffer(size), 0, n * file.chunkBytes(), size);
+  }
+
+  /** Chunk {@code n} goes in while chunk {@code n + 1} is read; one promise for all (no chain holding written chunks). */
+  private void writeChunks(AsyncFile source, Stored file, long n, Future<Buffer> reading, Promise<Void> done) {
+    if (n >= file.chunks()) {
+      done.tryComplete();
+      return;
+    }
+    reading.onComplete(read -> {
+      if (read.failed()) {
+        done.tryFail(read.cause());
+        return;
+      }
+      Future<Buffer> next = n + 1 < file.chunks() ? read(source, file, n + 1) : null;
+      JsonObject chunk = chunkKey(file, n).put("_id", oid(new ObjectId().toHexString()))
+        .put("data", new JsonObject().put("$binary", read.result().getBytes()));
+      mongo.insert(CHUNKS, chunk).onComplete(inserted -> {
+        if (inserted.failed()) {
+          done.tryFail(inserted.cause());
+        } else {
+          writeChunks(source, file, n + 1, next, done);
+        }
+      });
+    });
   }
 
   /** Chunk {@code n} of a stored file, or a failure when it is gone (deleted meanwhile). */

@@ -1,5 +1,6 @@
 package io.parley.store;
 
+import de.bwaldvogel.mongo.bson.BinData;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.wire.bson.BsonDecoder;
 import de.bwaldvogel.mongo.wire.bson.BsonEncoder;
@@ -50,6 +51,10 @@ final class BsonDocumentType extends BasicDataType<Document> {
   }
 
   private static int estimate(Object value) {
+    if (value instanceof BinData binary) {
+      // A GridFS chunk's bytes: counted, or the page cache would take a thousand 1 MiB chunks for 300 bytes each.
+      return 24 + binary.getData().length;
+    }
     if (value instanceof String text) {
       return 40 + text.length();
     }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
@@ -43,7 +44,17 @@ final class DurableH2Backend extends H2Backend {
   private static final int COMPACT_FILL_RATE = 90;
   private static final int COMPACT_BYTES_PER_CHECKPOINT = 4 * 1024 * 1024;
 
+  /**
+   * Unsaved changes past this ask for a checkpoint before the scheduled one: uncommitted pages stay in
+   * memory until a commit, and large writes (1 MiB GridFS chunks) would otherwise pile up for a whole
+   * interval and the commit that serialises them would need as much again (a 200 MB upload ran a 96 MB
+   * heap out). The checkpoint, not H2's own memory-triggered commit, so the log knows what it covers.
+   */
+  private static final int UNSAVED_BYTES_MAX = 4 * 1024 * 1024;
+
   private final ReentrantLock writes = new ReentrantLock();
+  private final AtomicBoolean checkpointAsked = new AtomicBoolean();
+  private volatile Runnable askForCheckpoint = () -> { };
   /** Which log records the committed state includes (committed with it). */
   private final MVMap<String, Long> logPosition;
   private final IndexAudit audit = new IndexAudit(this);
@@ -56,7 +67,10 @@ final class DurableH2Backend extends H2Backend {
 
   /** Opens the store file in {@code dataDir} and applies the logged writes its last commit lacks. */
   static DurableH2Backend open(Path dataDir, boolean fsync) {
-    MVStore store = new MVStore.Builder().fileName(dataDir.resolve("parley.mv").toString()).autoCommitDisabled().open();
+    // Only checkpoints commit: no background commits (autoCommitDisabled) and none when unsaved changes pass
+    // a memory mark (buffer size 0), which would commit writes the log then replays a second time.
+    MVStore store = new MVStore.Builder().fileName(dataDir.resolve("parley.mv").toString()).autoCommitDisabled()
+      .autoCommitBufferSize(0).open();
     // H2 keeps freed chunks 45 s by default in case the OS has not written the newer ones yet; a
     // checkpoint syncs the file before the next one can reuse anything, so space is reused at once
     // (else a busy node's file grows by every page rewritten in the last 45 s: ~5 KB per message).
@@ -116,6 +130,9 @@ final class DurableH2Backend extends H2Backend {
     } finally {
       writes.unlock();
     }
+    if (getMvStore().getUnsavedMemory() > UNSAVED_BYTES_MAX && checkpointAsked.compareAndSet(false, true)) {
+      askForCheckpoint.run();
+    }
     log.awaitFlushed(seq);
     if (failure != null) {
       throw failure;
@@ -132,6 +149,7 @@ final class DurableH2Backend extends H2Backend {
     long started = System.nanoTime();
     writes.lock();
     try {
+      checkpointAsked.set(false);
       long through = log.appended();
       logPosition.put(COVERED, through);
       covered = log.rotate(through);
@@ -147,6 +165,11 @@ final class DurableH2Backend extends H2Backend {
     // Chunks are freed only once none of their pages is live: copy the live pages of the sparsest ones
     // into the next commit (what H2's background writer would do), so the file stays near its data.
     getMvStore().compact(COMPACT_FILL_RATE, COMPACT_BYTES_PER_CHECKPOINT);
+  }
+
+  /** How to get a checkpoint run soon (on the checkpointer's thread) when unsaved changes pile up. */
+  void onUnsavedPileUp(Runnable askForCheckpoint) {
+    this.askForCheckpoint = askForCheckpoint;
   }
 
   /** Log flushes so far: with concurrent writers, fewer than the writes (they share flushes). */

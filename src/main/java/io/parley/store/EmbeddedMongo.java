@@ -84,6 +84,7 @@ public final class EmbeddedMongo implements AutoCloseable {
     EmbeddedMongo embedded = new EmbeddedMongo(server, backend, address);
     embedded.checkpointer.scheduleWithFixedDelay(embedded::checkpoint, durability.checkpointMillis(),
       durability.checkpointMillis(), TimeUnit.MILLISECONDS);
+    backend.onUnsavedPileUp(() -> embedded.checkpointer.execute(embedded::checkpoint));
     return embedded;
   }
 

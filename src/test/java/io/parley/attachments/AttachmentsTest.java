@@ -125,9 +125,10 @@ class AttachmentsTest {
     assertArrayEquals(bytes, whole.bodyAsBuffer().getBytes());
 
     assertEquals(304, await(rest().call(HttpMethod.GET, path, room.token("alice"), null, headers("If-None-Match", etag))).statusCode());
-    // Across a chunk boundary (1 MiB chunks), an open end, a suffix.
-    long[][] ranges = {{1024 * 1024 - 10, 1024 * 1024 + 9}, {3 * 1024 * 1024, bytes.length - 1}, {bytes.length - 100, bytes.length - 1}, {5, 5}};
-    String[] headers = {"bytes=1048566-1048585", "bytes=3145728-", "bytes=-100", "bytes=5-5"};
+    // Across a chunk boundary, an open end, a suffix, one byte.
+    long chunk = FileStore.CHUNK_BYTES;
+    long[][] ranges = {{chunk - 10, chunk + 9}, {3 * 1024 * 1024, bytes.length - 1}, {bytes.length - 100, bytes.length - 1}, {5, 5}};
+    String[] headers = {"bytes=" + (chunk - 10) + "-" + (chunk + 9), "bytes=3145728-", "bytes=-100", "bytes=5-5"};
     for (int i = 0; i < ranges.length; i++) {
       HttpResponse<Buffer> part = await(rest().call(HttpMethod.GET, path, room.token("alice"), null, headers("Range", headers[i])));
       assertEquals(206, part.statusCode(), headers[i]);

@@ -57,8 +57,11 @@ class LargeUploadTest {
   private static final String UPLOADS = "uploads";
   /** What the node may hold after the upload beyond what it held before (caches warming up, pools). */
   private static final long RETAINED_SLACK = 32L * 1024 * 1024;
-  /** The median heap left after the collections during the upload: a streaming node holds a few chunks (about 33 MB seen). */
-  private static final long MEDIAN_AFTER_GC_LIMIT = 64L * 1024 * 1024;
+  /**
+   * The median heap left after the collections during the upload: a streaming node holds a few chunks, the
+   * store's page cache (16 MB) and up to 4 MB of unsaved pages (51–54 MB seen); a node holding the file could not.
+   */
+  private static final long MEDIAN_AFTER_GC_LIMIT = 72L * 1024 * 1024;
 
   @RegisterExtension
   static final ParleyNodeExtension node = ParleyNodeExtension.childJvm()
