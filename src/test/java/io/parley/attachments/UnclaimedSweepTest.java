@@ -40,11 +40,11 @@ class UnclaimedSweepTest {
     UnclaimedSweep otherInstance = new UnclaimedSweep(store.mongo(), records, discards, TTL_MS);
     TestFiles made = new TestFiles(dir);
 
-    JsonObject forgotten = upload(files, records, sweep, made.largeText("forgotten.txt", 2_500_000), T0);
+    JsonObject forgotten = upload(files, records, sweep, made.largeText("forgotten.txt", 2L * FileStore.CHUNK_BYTES + 100), T0);
     JsonObject sent = upload(files, records, sweep, made.largeText("sent.txt", 10), T0 + 1000);
     JsonObject recent = upload(files, records, sweep, made.largeText("recent.txt", 10), T0 + TTL_MS);
     assertNull(await(records.claim(sent.getString("_id"), "message:c/m-1")));
-    assertEquals(5L, await(store.mongo().count(FileStore.CHUNKS, new JsonObject())), "3 chunks of up to 1 MiB, 1 each for 2 small files");
+    assertEquals(5L, await(store.mongo().count(FileStore.CHUNKS, new JsonObject())), "3 chunks of the big file, 1 each for 2 small files");
 
     assertEquals(0, await(sweep.sweep(T0 + TTL_MS - 1)), "nothing is due yet");
     int removed = await(sweep.sweep(T0 + TTL_MS + 2 * UnclaimedSweep.BUCKET_MS)) + await(otherInstance.sweep(T0 + TTL_MS + 2 * UnclaimedSweep.BUCKET_MS));
