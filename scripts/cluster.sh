@@ -15,7 +15,7 @@
 # State (ports, pids, logs, generated nginx.conf) lives in $PARLEY_CLUSTER_DIR (default target/cluster).
 # Other PARLEY_* variables in the environment reach every instance. Set PARLEY_REDIS_CONNECTION_STRING,
 # PARLEY_MONGO_CONNECTION_STRING or PARLEY_AUTH_JWT_SECRET to share them with another cluster instead of
-# starting/generating this cluster's own. CLUSTER_ROLES_<I>="gateway" or "auth,rooms,delivery" limits
+# starting/generating this cluster's own. CLUSTER_ROLES_<I>="gateway" or "auth,rooms,attachments,delivery" limits
 # instance I to those concerns (nginx routes only to instances that run a gateway).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -75,7 +75,7 @@ start_instance() {
     export PARLEY_CLUSTER_HEARTBEAT_TIMEOUT_SECONDS="${PARLEY_CLUSTER_HEARTBEAT_TIMEOUT_SECONDS:-5}"
     local concern roles
     roles=",$(get "instance-$i.roles"),"
-    for concern in gateway auth rooms delivery; do
+    for concern in gateway auth rooms attachments delivery; do
       [[ "$roles" == *",$concern,"* ]] || export "PARLEY_NODE_VERTICLES_${concern^^}=0"
     done
     cd "$dir"
@@ -186,7 +186,7 @@ up() {
     free_port > "$dir/instance-$i.http"
     free_port > "$dir/instance-$i.hz"
     local roles_var="CLUSTER_ROLES_$i"
-    echo "${!roles_var:-gateway,auth,rooms,delivery}" > "$dir/instance-$i.roles"
+    echo "${!roles_var:-gateway,auth,rooms,attachments,delivery}" > "$dir/instance-$i.roles"
   done
   for i in $(seq 1 "$n"); do start_instance "$i"; done
   for i in $(seq 1 "$n"); do wait_instance "$i"; done

@@ -182,7 +182,8 @@ final class MessageLog {
   }
 
   /** The dedup lookup: exactly the unique index's fields, so an index answers it. */
-  private Future<JsonObject> findByClientId(Caller sender, String conversationId, String clientMsgId) {
+  /** The sender's message sent with this clientMsgId, or null. */
+  Future<JsonObject> findByClientId(Caller sender, String conversationId, String clientMsgId) {
     return mongo.findOne(MESSAGES, new JsonObject()
       .put("conversationId", conversationId)
       .put("senderId", sender.userId())

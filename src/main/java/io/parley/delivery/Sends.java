@@ -2,6 +2,7 @@ package io.parley.delivery;
 
 import io.micrometer.core.instrument.Counter;
 import io.parley.attachments.api.Attachment;
+import io.parley.attachments.api.AttachmentError;
 import io.parley.attachments.api.ClaimAttachments;
 import io.parley.common.Caller;
 import io.parley.common.Meters;
@@ -14,6 +15,7 @@ import io.parley.rooms.api.Membership;
 import io.parley.rooms.api.Mentioned;
 import io.parley.rooms.api.RoomsLimits;
 import io.vertx.core.Future;
+import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -66,8 +68,7 @@ final class Sends {
     return Future.all(root, named)
       // The uploads become the message's once nothing else refuses it, just before it is stored (again for a
       // resend: the same message claims them again), so a send refused for its thread or mentions leaves them free.
-      .compose(both -> send.attachments().isEmpty() ? Future.succeededFuture(List.<Attachment>of())
-        : files.claim(caller, new ClaimAttachments(conversationId, send.clientMsgId(), send.attachments())))
+      .compose(both -> claim(caller, send))
       .compose(attached -> {
         Mentions.Found mentions = Mentions.resolve(names, named.result(), roomWideMentions && RoomsLimits.ROOM.equals(member.type()));
         JsonObject fields = mentions.fields();
@@ -85,6 +86,21 @@ final class Sends {
           .compose(appended -> placeInThread(appended, mentions))
           .map(placed -> announce(caller, placed, mentions));
       });
+  }
+
+  /**
+   * The sender's uploads for the message. A resend of a message stored and deleted since finds its uploads
+   * gone with it: it is answered as any resend (the tombstone), not refused for the missing files.
+   */
+  private Future<List<Attachment>> claim(Caller caller, SendMessage send) {
+    if (send.attachments().isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    return files.claim(caller, new ClaimAttachments(send.conversationId(), send.clientMsgId(), send.attachments()))
+      .recover(err -> !(err instanceof ReplyException refused && refused.failureCode() == AttachmentError.ATTACHMENT_NOT_FOUND.failureCode())
+        ? Future.failedFuture(err)
+        : log.findByClientId(caller, send.conversationId(), send.clientMsgId())
+          .compose(stored -> stored != null ? Future.succeededFuture(List.<Attachment>of()) : Future.failedFuture(err)));
   }
 
   /**

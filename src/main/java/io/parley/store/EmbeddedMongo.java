@@ -13,6 +13,7 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -84,7 +85,13 @@ public final class EmbeddedMongo implements AutoCloseable {
     EmbeddedMongo embedded = new EmbeddedMongo(server, backend, address);
     embedded.checkpointer.scheduleWithFixedDelay(embedded::checkpoint, durability.checkpointMillis(),
       durability.checkpointMillis(), TimeUnit.MILLISECONDS);
-    backend.onUnsavedPileUp(() -> embedded.checkpointer.execute(embedded::checkpoint));
+    backend.onUnsavedPileUp(() -> {
+      try {
+        embedded.checkpointer.execute(embedded::checkpoint);
+      } catch (RejectedExecutionException closing) {
+        // Closing: its last checkpoint covers what is unsaved.
+      }
+    });
     return embedded;
   }
 

@@ -1,5 +1,6 @@
 package io.parley.attachments;
 
+import io.parley.testing.BridgeClient;
 import io.parley.testing.ParleyNodeExtension;
 import io.parley.testing.Rest;
 import io.parley.testing.RoomOfMany;
@@ -107,6 +108,32 @@ class AttachmentsTest {
     assertError(await(rest().get("/attachments/" + id + "/thumbnail", room.token("alice"))), 404, "ATTACHMENT_NOT_FOUND");
     JsonObject tombstone = await(rest().history(room.token("bob"), room.roomId(), "")).getJsonArray("messages").getJsonObject(0);
     assertEquals(null, tombstone.getValue("attachments"), "a tombstone carries no attachments: " + tombstone);
+    // A late resend of the deleted message is answered as any resend: the tombstone, not a missing file.
+    HttpResponse<Buffer> resent = await(rest().post("/conversations/" + room.roomId() + "/messages", room.token("alice"),
+      new JsonObject().put("clientMsgId", "with-photo").put("text", "look").put("attachments", new io.vertx.core.json.JsonArray().add(id))));
+    assertEquals(201, resent.statusCode(), resent.bodyAsString());
+    assertEquals(true, resent.bodyAsJsonObject().getBoolean("deleted"));
+    assertEquals("true", resent.getHeader("Idempotent-Replayed"));
+  }
+
+  @Test
+  void over_the_bridge_a_message_carries_files_and_without_clamd_health_says_scanning_is_off() throws Exception {
+    RoomOfMany room = await(RoomOfMany.create(rest(), "bridged", "bridged", List.of("alice", "bob"), List.of()));
+    String id = await(rest().uploaded(room.token("alice"), room.roomId(), new TestFiles(dir).pdf("report.pdf"), "report.pdf"))
+      .getString("attachmentId");
+    BridgeClient bob = await(node.online(room.user("bob")));
+    BridgeClient alice = await(node.online(room.user("alice")));
+    JsonObject sent = await(alice.request("parley.delivery.send", new JsonObject().put("conversationId", room.roomId())
+      .put("clientMsgId", "bridge-file").put("text", "").put("attachments", new io.vertx.core.json.JsonArray().add(id))));
+    assertEquals(id, sent.getJsonArray("attachments").getJsonObject(0).getString("attachmentId"));
+    JsonObject live = await(bob.awaitMessages(room.roomId(), 1)).get(0).getJsonObject("message");
+    assertEquals("application/pdf", live.getJsonArray("attachments").getJsonObject(0).getString("contentType"));
+
+    HttpResponse<Buffer> health = await(node.clients().web().get(node.port(), "127.0.0.1", "/health/detailed").send());
+    JsonObject scanner = health.bodyAsJsonObject().getJsonArray("checks").stream().map(JsonObject.class::cast)
+      .filter(check -> "scanner".equals(check.getString("id"))).findFirst().orElseThrow();
+    assertEquals("UP", scanner.getString("status"));
+    assertEquals(new JsonObject().put("scanning", "off"), scanner.getJsonObject("data"));
   }
 
   @Test

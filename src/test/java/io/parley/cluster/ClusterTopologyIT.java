@@ -14,6 +14,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -130,11 +132,11 @@ class ClusterTopologyIT {
 
   @Test
   void split_roles() throws Exception {
-    ScriptCluster cluster = clusters.create(Map.of("CLUSTER_ROLES_1", "gateway", "CLUSTER_ROLES_2", "auth,rooms,delivery"));
+    ScriptCluster cluster = clusters.create(Map.of("CLUSTER_ROLES_1", "gateway", "CLUSTER_ROLES_2", "auth,rooms,attachments,delivery"));
     int nginx = cluster.up(2);
     List<ScriptCluster.Instance> instances = cluster.ps();
     assertEquals("gateway", instances.get(0).roles());
-    assertEquals("auth,rooms,delivery", instances.get(1).roles());
+    assertEquals("auth,rooms,attachments,delivery", instances.get(1).roles());
     JsonObject node1 = cluster.nodeInfo(instances.get(0).url());
     assertEquals(new JsonArray().add("gateway"), node1.getJsonArray("roles"), node1.encode());
     assertEquals(2, node1.getJsonArray("members").size(), "the gateway-only node sees both members: " + node1.encode());
@@ -163,6 +165,18 @@ class ClusterTopologyIT {
     }
     JsonObject history = await(rest.history(bob.getString("accessToken"), room, "after=0"));
     assertEquals(3, history.getJsonArray("messages").size());
+
+    // An attachment: stored by the gateway-only node (bytes stay in its process), claimed by the message
+    // on instance 2 (attachments over the bus), read back by bob through the gateway.
+    Path file = Files.writeString(Files.createTempFile("parley-split-", ".txt"), "a file across split roles");
+    try {
+      String id = await(rest.uploaded(alice.getString("accessToken"), room, file, "split.txt")).getString("attachmentId");
+      JsonObject sent = await(rest.sendWith(alice.getString("accessToken"), room, "a-3", "", List.of(id)));
+      assertEquals(id, sent.getJsonArray("attachments").getJsonObject(0).getString("attachmentId"));
+      assertEquals("a file across split roles", await(rest.get("/attachments/" + id, bob.getString("accessToken"))).bodyAsString());
+    } finally {
+      Files.deleteIfExists(file);
+    }
   }
 
   @Test

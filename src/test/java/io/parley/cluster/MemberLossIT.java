@@ -46,8 +46,8 @@ class MemberLossIT {
 
   @Test
   void requests_in_flight_on_a_killed_member_are_answered_within_a_second_of_its_drop() throws Exception {
-    ScriptCluster cluster = clusters.create(Map.of("CLUSTER_ROLES_1", "gateway", "CLUSTER_ROLES_2", "auth,rooms,delivery",
-      "CLUSTER_ROLES_3", "auth,rooms,delivery"));
+    ScriptCluster cluster = clusters.create(Map.of("CLUSTER_ROLES_1", "gateway", "CLUSTER_ROLES_2", "auth,rooms,attachments,delivery",
+      "CLUSTER_ROLES_3", "auth,rooms,attachments,delivery"));
     cluster.up(3);
     ScriptCluster.Instance gateway = cluster.ps().get(0);
     assertEquals("gateway", gateway.roles());
