@@ -15,6 +15,7 @@
 //   node bench.js abuse-slow|abuse-flood --url URL --pids PID --setup FILE --build before|now --out FILE
 //   node bench.js presence-setup --url URL --setup FILE        (scripts/bench.sh presence; see presence.js)
 //   node bench.js presence-storm --url URL --pids PID --redis-port P --redis-pid PID --setup FILE --label on|off --out FILE
+//   node bench.js attachments --system parley|peer --url URL --pids PIDS --files DIR --out FILE   (see attachments.js)
 //
 // Options (also as environment variables BENCH_<NAME>): --clients 1000 --room-size 10 --workers 2
 // --steps 250,500,625,… (offered deliveries/s) --step-seconds 10 --drain-seconds 15 --sources 8
@@ -690,11 +691,13 @@ async function growthSeedApi() {
 
 const abuse = require('./abuse');
 const presence = require('./presence');
+const attachments = require('./attachments');
 const ctx = { opt, num, list, log, writeResult, urls, pids, runId, sourceAddress, startWorkers, partition };
 const scenarios = {
   fanout, idle, cluster: fanout, 'growth-measure': growthMeasure, 'growth-seed-api': growthSeedApi,
   'abuse-setup': () => abuse.setup(ctx), 'abuse-slow': () => abuse.slow(ctx), 'abuse-flood': () => abuse.flood(ctx),
   'presence-setup': () => presence.setup(ctx), 'presence-storm': () => presence.storm(ctx),
+  attachments: () => attachments.run(ctx),
 };
 if (!scenarios[scenario]) {
   console.error(`usage: node bench.js ${Object.keys(scenarios).join('|')} [--options]`);

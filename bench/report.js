@@ -244,7 +244,27 @@ function presenceReport() {
   return lines.join('\n');
 }
 
-const out = scenario === 'presence-storm' ? presenceReport() : scenario === 'idle' ? idleReport() : scenario === 'growth-seed-api' ? sendsReport()
+/** scripts/bench.sh attachments: per size and direction, Parley and nginx side by side, Parley ÷ nginx. */
+function attachmentsReport() {
+  const lines = [];
+  parley.forEach((p, i) => {
+    const n = peer[i];
+    if (parley.length > 1) lines.push(`\n**run ${i + 1}**\n`);
+    const rows = p.rows.map((r, k) => {
+      const q = n ? n.rows[k] : null;
+      return [`${r.sizeMb} MB × ${r.n} ${r.phase}`,
+        `${f1(r.mbPerSecond)} / ${q ? f1(q.mbPerSecond) : '—'}`, q ? ratio(r.mbPerSecond, q.mbPerSecond) : '—',
+        `${f2(r.latency.p50)} / ${q ? f2(q.latency.p50) : '—'}`, `${f2(r.latency.p99)} / ${q ? f2(q.latency.p99) : '—'}`,
+        `${f1(r.cpuSecondsPerGb)} / ${q ? f1(q.cpuSecondsPerGb) : '—'}`, q ? ratio(r.cpuSecondsPerGb, q.cpuSecondsPerGb) : '—',
+        `${f0(r.rssMb)} / ${q ? f0(q.rssMb) : '—'}`];
+    });
+    lines.push(table(['files', 'MB/s Parley / nginx', 'MB/s ratio', 'p50 ms', 'p99 ms', 'server CPU s per GB', 'CPU ratio',
+      'server RSS MB'], rows));
+  });
+  return lines.join('\n');
+}
+
+const out = scenario === 'attachments' ? attachmentsReport() : scenario === 'presence-storm' ? presenceReport() : scenario === 'idle' ? idleReport() : scenario === 'growth-seed-api' ? sendsReport()
   : scenario.startsWith('abuse') ? abuseReport()
   : scenario.startsWith('growth') ? growthReport() : fanoutReport();
 console.log(out);

@@ -12,6 +12,9 @@
 #                              BENCH_ABUSE_BEFORE_JAR) and this one (BENCH_ABUSE_NOW_JAR, default this tree's)
 #   scripts/bench.sh presence  a connect storm of 5,000 users (each with 19 contacts), presence off vs on
 #                              (issue 10), each on a fresh node + its own redis-server; runs twice by default
+#   scripts/bench.sh attachments  uploads and downloads of 1, 20 and 100 MB files (issue 11): Parley (type
+#                              from the bytes, sha256, GridFS on the embedded store, authorized streamed
+#                              download) vs nginx writing PUT bodies to disk and serving them statically
 #
 # BENCH_RUNS=2 runs each system twice (alternating). Everything else is a BENCH_* variable read by
 # bench/bench.js (BENCH_STEPS, BENCH_STEP_SECONDS, BENCH_CLIENTS, BENCH_LEVELS, …; see its header).
@@ -25,7 +28,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$(pwd)
 scenario=${1:-}
-case "$scenario" in fanout|idle|cluster|growth|sends|abuse|presence) ;; *) echo "usage: scripts/bench.sh fanout|idle|cluster|growth|sends|abuse|presence" >&2; exit 2 ;; esac
+case "$scenario" in fanout|idle|cluster|growth|sends|abuse|presence|attachments) ;; *) echo "usage: scripts/bench.sh fanout|idle|cluster|growth|sends|abuse|presence|attachments" >&2; exit 2 ;; esac
 if [ "$scenario" = presence ]; then runs=${BENCH_RUNS:-2}; else runs=${BENCH_RUNS:-1}; fi
 state="$root/target/bench/$scenario-$(date +%Y%m%d-%H%M%S)"
 mkdir -p "$state/results"
@@ -44,7 +47,7 @@ command -v node >/dev/null || die "node (20+) is missing"
 if ! command -v redis-server >/dev/null; then
   say "installing redis-server"; apt-get update -qq && apt-get install -y -qq redis-server >/dev/null
 fi
-if [ "$scenario" = cluster ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+if { [ "$scenario" = cluster ] || [ "$scenario" = attachments ]; } && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
   say "installing nginx"; apt-get update -qq && apt-get install -y -qq nginx >/dev/null
 fi
 for d in bench bench/peer; do
@@ -257,6 +260,60 @@ run_abuse() {
   done
 }
 
+# Issue 11: attachments against nginx writing PUT bodies to disk (WebDAV) and serving them as static files, the
+# plainest HTTP upload and download on this machine; one system after the other, BENCH_RUNS times (1).
+start_nginx_files() { # dir; sets nginx_pids (master first) and nginx_url
+  local dir=$1 port master
+  port=$(free_port)
+  mkdir -p "$dir/www/files" "$dir/tmp"
+  cat > "$dir/nginx.conf" <<CONF
+user root;
+worker_processes 1;
+daemon off;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  sendfile on;
+  client_body_temp_path $dir/tmp;
+  proxy_temp_path $dir/tmp;
+  fastcgi_temp_path $dir/tmp;
+  uwsgi_temp_path $dir/tmp;
+  scgi_temp_path $dir/tmp;
+  server {
+    listen 127.0.0.1:$port;
+    client_max_body_size 0;
+    location /files/ { root $dir/www; dav_methods PUT; create_full_put_path on; }
+    location = /health { return 200 "ok\n"; }
+  }
+}
+CONF
+  nginx -c "$dir/nginx.conf" >> "$dir/nginx.log" 2>&1 &
+  master=$!; started_pids+=("$master")
+  nginx_url="http://127.0.0.1:$port"
+  wait_http "$nginx_url" 10 "$master"
+  nginx_pids="$master,$(pgrep -P "$master" | paste -sd, -)"
+  say "nginx pids $nginx_pids on $nginx_url"
+}
+run_attachments() {
+  local i dir
+  for i in $(seq 1 "$runs"); do
+    dir="$state/parley-$i"
+    parley_env=(env PARLEY_ATTACHMENTS_MAX_FILE_BYTES=$((128 * 1024 * 1024)) PARLEY_ATTACHMENTS_BYTES_PER_USER_PER_DAY=$((1 << 40))
+      PARLEY_ATTACHMENTS_UPLOADS_DIR="$dir/uploads")
+    start_parley "$dir"
+    gen attachments --system parley --url "$parley_url" --pids "$parley_pid" --files "$state/files" \
+      --out "$state/results/attachments-parley-$i.json" | tee -a "$state/bench.log"
+    stop_pids "$parley_pid"
+    start_nginx_files "$state/nginx-$i"
+    gen attachments --system peer --url "$nginx_url" --pids "$nginx_pids" --files "$state/files" \
+      --out "$state/results/attachments-peer-$i.json" | tee -a "$state/bench.log"
+    # shellcheck disable=SC2086
+    stop_pids ${nginx_pids//,/ }
+  done
+}
+
 # Issue 10's presence cost. The users and their rooms and DMs are made once (presence off, no Redis); then
 # each part runs on a fresh node over a copy of that store, with a fresh redis-server of its own as
 # redis.connection_string (fan-out, rate limits and presence through Redis, as in a cluster), presence off
@@ -333,6 +390,8 @@ case "$scenario" in
     run_abuse ;;
   presence)
     run_presence ;;
+  attachments)
+    run_attachments ;;
 esac
 
 {
