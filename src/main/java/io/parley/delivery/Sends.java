@@ -2,7 +2,6 @@ package io.parley.delivery;
 
 import io.micrometer.core.instrument.Counter;
 import io.parley.attachments.api.Attachment;
-import io.parley.attachments.api.AttachmentError;
 import io.parley.attachments.api.ClaimAttachments;
 import io.parley.common.Caller;
 import io.parley.common.Meters;
@@ -15,7 +14,6 @@ import io.parley.rooms.api.Membership;
 import io.parley.rooms.api.Mentioned;
 import io.parley.rooms.api.RoomsLimits;
 import io.vertx.core.Future;
-import io.vertx.core.eventbus.ReplyException;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
@@ -89,18 +87,17 @@ final class Sends {
   }
 
   /**
-   * The sender's uploads for the message. A resend of a message stored and deleted since finds its uploads
-   * gone with it: it is answered as any resend (the tombstone), not refused for the missing files.
+   * The sender's uploads for the message, claimed only for a message not stored yet: a resend (whose
+   * uploads its original holds, or which was deleted with them since) and a clientMsgId reused for another
+   * text (refused by the append) claim nothing.
    */
   private Future<List<Attachment>> claim(Caller caller, SendMessage send) {
     if (send.attachments().isEmpty()) {
       return Future.succeededFuture(List.of());
     }
-    return files.claim(caller, new ClaimAttachments(send.conversationId(), send.clientMsgId(), send.attachments()))
-      .recover(err -> !(err instanceof ReplyException refused && refused.failureCode() == AttachmentError.ATTACHMENT_NOT_FOUND.failureCode())
-        ? Future.failedFuture(err)
-        : log.findByClientId(caller, send.conversationId(), send.clientMsgId())
-          .compose(stored -> stored != null ? Future.succeededFuture(List.<Attachment>of()) : Future.failedFuture(err)));
+    return log.findByClientId(caller, send.conversationId(), send.clientMsgId()).compose(stored -> stored != null
+      ? Future.succeededFuture(List.<Attachment>of())
+      : files.claim(caller, new ClaimAttachments(send.conversationId(), send.clientMsgId(), send.attachments())));
   }
 
   /**

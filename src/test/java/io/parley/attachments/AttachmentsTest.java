@@ -224,6 +224,12 @@ class AttachmentsTest {
     assertEquals(201, resend.statusCode(), resend.bodyAsString());
     assertEquals(first.getString("id"), resend.bodyAsJsonObject().getString("id"));
     assertError(await(sendWith(room.token("alice"), room.roomId(), "second", List.of(id))), 409, "ATTACHMENT_IN_USE");
+    // A clientMsgId reused for another text is refused, and the new upload it named stays free.
+    String named = await(rest().uploaded(room.token("alice"), room.roomId(), files.text("n.txt", "n"), "n.txt")).getString("attachmentId");
+    assertError(await(rest().post("/conversations/" + room.roomId() + "/messages", room.token("alice"), new JsonObject()
+      .put("clientMsgId", "first").put("text", "another text").put("attachments", new io.vertx.core.json.JsonArray().add(named)))),
+      409, "CLIENT_MSG_ID_REUSED");
+    assertEquals(201, await(sendWith(room.token("alice"), room.roomId(), "first-again", List.of(named))).statusCode());
 
     // All or none: a failed claim takes nothing, so the good upload is still free for the next message.
     String free = await(rest().uploaded(room.token("alice"), room.roomId(), files.text("b.txt", "b"), "b.txt")).getString("attachmentId");
