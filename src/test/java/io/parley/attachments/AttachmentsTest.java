@@ -152,6 +152,9 @@ class AttachmentsTest {
     assertArrayEquals(bytes, whole.bodyAsBuffer().getBytes());
 
     assertEquals(304, await(rest().call(HttpMethod.GET, path, room.token("alice"), null, headers("If-None-Match", etag))).statusCode());
+    assertEquals(304, await(rest().call(HttpMethod.GET, path, room.token("alice"), null,
+      headers("If-None-Match", "\"other\", W/" + etag))).statusCode(), "a list, compared weakly");
+    assertEquals(200, await(rest().call(HttpMethod.GET, path, room.token("alice"), null, headers("If-None-Match", "\"other\""))).statusCode());
     // Across a chunk boundary, an open end, a suffix, one byte.
     long chunk = FileStore.CHUNK_BYTES;
     long[][] ranges = {{chunk - 10, chunk + 9}, {3 * 1024 * 1024, bytes.length - 1}, {bytes.length - 100, bytes.length - 1}, {5, 5}};

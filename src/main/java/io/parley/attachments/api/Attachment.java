@@ -6,7 +6,8 @@ import io.vertx.core.json.JsonObject;
 /**
  * An attachment as clients see it: in the upload's answer and in the {@code attachments} of a message.
  * {@code contentType} is what the bytes are (detected), never what the client claimed; {@code width} and
- * {@code height} are set for images that have a {@code thumbnail}.
+ * {@code height} are set for the images whose size was read (PNG, JPEG, GIF, BMP), {@code thumbnail} when a
+ * preview could also be made of them.
  */
 public record Attachment(String attachmentId, String name, long size, String contentType, String sha256,
                          Integer width, Integer height, boolean thumbnail) implements ToJson {

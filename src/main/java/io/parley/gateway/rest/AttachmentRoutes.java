@@ -166,7 +166,7 @@ final class AttachmentRoutes {
       .putHeader(HttpHeaders.CONTENT_DISPOSITION, disposition(file))
       // Stored bytes go out as they are (no gzip of images and archives; Content-Length stays true).
       .putHeader(HttpHeaders.CONTENT_ENCODING, HttpHeaders.IDENTITY);
-    if (file.etag().equals(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH))) {
+    if (matches(ctx.request().getHeader(HttpHeaders.IF_NONE_MATCH), file.etag())) {
       response.setStatusCode(304).end();
       return;
     }
@@ -191,6 +191,20 @@ final class AttachmentRoutes {
         ctx.fail(err);
       }
     });
+  }
+
+  /** {@code If-None-Match}: {@code *}, or a list of tags compared weakly (RFC 9110 §13.1.2: {@code W/} ignored). */
+  static boolean matches(String ifNoneMatch, String etag) {
+    if (ifNoneMatch == null) {
+      return false;
+    }
+    for (String tag : ifNoneMatch.split(",")) {
+      String t = tag.trim();
+      if (t.equals("*") || (t.startsWith("W/") ? t.substring(2) : t).equals(etag)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** {@code attachment} (or {@code inline} for checked images) with an ASCII name and the exact one in UTF-8. */
