@@ -3,6 +3,7 @@ package io.parley.attachments;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -30,10 +31,22 @@ final class Discards {
   }
 
   Future<Void> remove(JsonObject record) {
-    FileStore.Stored file = FileStore.Stored.fromJson(record.getJsonObject("file"));
-    FileStore.Stored preview = FileStore.Stored.fromJson(record.getJsonObject("preview"));
-    return (file == null ? Future.<Void>succeededFuture() : files.delete(file))
-      .compose(v -> preview == null ? Future.succeededFuture() : files.delete(preview))
-      .compose(v -> store.remove(record.getString("_id")));
+    List<FileStore.Stored> stored = new ArrayList<>();
+    for (String field : new String[] {"file", "preview"}) {
+      FileStore.Stored file = FileStore.Stored.fromJson(record.getJsonObject(field));
+      if (file != null) {
+        stored.add(file);
+      }
+    }
+    return removeFiles(stored).compose(v -> store.remove(record.getString("_id")));
+  }
+
+  /** Removes stored files (or what a cut-short write left of them); again changes nothing. */
+  Future<Void> removeFiles(List<FileStore.Stored> stored) {
+    Future<Void> chain = Future.succeededFuture();
+    for (FileStore.Stored file : stored) {
+      chain = chain.compose(v -> files.delete(file));
+    }
+    return chain;
   }
 }

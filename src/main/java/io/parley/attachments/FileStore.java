@@ -69,19 +69,23 @@ final class FileStore {
     return Mongo.index(mongo, CHUNKS, new JsonObject().put("files_id", 1).put("n", 1), true).map(this);
   }
 
+  /** Where a file of {@code length} bytes will go: its id is known before a byte is written (see {@link #put}). */
+  static Stored plan(long length) {
+    return new Stored(new ObjectId().toHexString(), length, CHUNK_BYTES);
+  }
+
   /**
-   * Streams the file into the bucket, its entry last (a file without one is incomplete to every GridFS
-   * reader); {@code metadata} names its tenant, conversation, uploader and scan verdict. A failure removes
-   * the chunks already written.
+   * Streams the file into the bucket at its {@link #plan}ned id, its entry last (a file without one is
+   * incomplete to every GridFS reader); {@code metadata} names its tenant, conversation, uploader and scan
+   * verdict. A failure removes the chunks already written.
    */
-  Future<Stored> put(Path file, long length, String name, JsonObject metadata) {
-    Stored stored = new Stored(new ObjectId().toHexString(), length, CHUNK_BYTES);
+  Future<Stored> put(Stored stored, Path file, String name, JsonObject metadata) {
     return vertx.fileSystem().open(file.toString(), new OpenOptions().setRead(true).setWrite(false)).compose(source -> {
       Promise<Void> written = Promise.promise();
       writeChunks(source, stored, 0, read(source, stored, 0), written);
       return written.future().onComplete(done -> source.close());
     })
-      .compose(v -> mongo.insert(FILES, new JsonObject().put("_id", oid(stored.fileId())).put("length", length)
+      .compose(v -> mongo.insert(FILES, new JsonObject().put("_id", oid(stored.fileId())).put("length", stored.length())
         .put("chunkSize", CHUNK_BYTES).put("uploadDate", new JsonObject().put("$date", Instant.now().toString()))
         .put("filename", name).put("metadata", metadata)))
       .map(stored)

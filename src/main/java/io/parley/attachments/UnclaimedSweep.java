@@ -1,6 +1,7 @@
 package io.parley.attachments;
 
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.mongo.MongoClient;
 import io.vertx.ext.mongo.UpdateOptions;
@@ -9,11 +10,13 @@ import java.util.List;
 
 /**
  * Removes uploads that no message took within {@code attachments.unclaimed_ttl_seconds}. Each upload is
- * listed under the minute it was made ({@code attachment_pending}, {@code _id = b:<minute>}), and a
+ * listed under the minute it was made ({@code attachment_pending}, {@code _id = b:<minute>}: its id in
+ * {@code ids}, the files it is about to write under {@code files.<id>}) before a byte is stored, and a
  * cursor document holds the oldest minute not yet swept: a sweep reads the due minutes by key (never a
  * range over uploads, which the embedded store would scan), claims each upload as {@link AttachmentStore#EXPIRED}
- * (losing to a message that claimed it first) and removes those it took. Every instance sweeps; two
- * sweeping the same minute do the same idempotent work.
+ * (losing to a message that claimed it first) and removes those it took — or, for an upload whose node
+ * died before its record was written, the files it listed. Every instance sweeps; two sweeping the same
+ * minute do the same idempotent work. The TTL must outlast the storing of the largest upload.
  */
 final class UnclaimedSweep {
 
@@ -35,14 +38,16 @@ final class UnclaimedSweep {
     this.ttlMs = ttlMs;
   }
 
-  /** Lists an upload made at {@code at}; called before its record exists, so a crash leaves nothing unlisted. */
-  Future<Void> pending(String attachmentId, long at) {
+  /** Lists an upload made at {@code at} and the files it will write, before any is written: a crash leaves nothing unlisted. */
+  Future<Void> pending(String attachmentId, long at, List<FileStore.Stored> files) {
     long minute = at / BUCKET_MS;
     UpdateOptions upsert = new UpdateOptions().setUpsert(true);
     return mongo.updateCollectionWithOptions(PENDING, new JsonObject().put("_id", CURSOR),
         new JsonObject().put("$min", new JsonObject().put("minute", minute)), upsert)
       .compose(v -> mongo.updateCollectionWithOptions(PENDING, new JsonObject().put("_id", bucket(minute)),
-        new JsonObject().put("$addToSet", new JsonObject().put("ids", attachmentId)), upsert))
+        new JsonObject().put("$addToSet", new JsonObject().put("ids", attachmentId))
+          .put("$set", new JsonObject().put("files." + attachmentId, new JsonArray(files.stream().map(FileStore.Stored::toJson).toList()))),
+        upsert))
       .mapEmpty();
   }
 
@@ -71,23 +76,28 @@ final class UnclaimedSweep {
   private Future<Integer> sweepMinute(long minute) {
     return mongo.findOne(PENDING, new JsonObject().put("_id", bucket(minute)), null).compose(listed -> {
       List<String> ids = listed == null ? List.of() : listed.getJsonArray("ids").stream().map(String::valueOf).toList();
+      JsonObject files = listed == null ? new JsonObject() : listed.getJsonObject("files", new JsonObject());
       Future<Integer> removed = Future.succeededFuture(0);
       for (String id : ids) {
-        removed = removed.compose(count -> expire(id).map(done -> done ? count + 1 : count));
+        List<FileStore.Stored> written = files.getJsonArray(id, new JsonArray()).stream()
+          .map(f -> FileStore.Stored.fromJson((JsonObject) f)).toList();
+        removed = removed.compose(count -> expire(id, written).map(done -> done ? count + 1 : count));
       }
       return removed.compose(count -> mongo.removeDocument(PENDING, new JsonObject().put("_id", bucket(minute))).map(count));
     });
   }
 
-  /** True when the upload was unclaimed (or already expired by another sweeper) and is now removed. */
-  private Future<Boolean> expire(String attachmentId) {
+  /**
+   * True when the upload was unclaimed (or already expired by another sweeper) and is now removed; with no
+   * record (its node died while storing it, or it was refused), the files it listed go.
+   */
+  private Future<Boolean> expire(String attachmentId, List<FileStore.Stored> listed) {
     return store.claim(attachmentId, AttachmentStore.EXPIRED).compose(holder -> {
       if (holder != null && !AttachmentStore.EXPIRED.equals(holder)) {
         return Future.succeededFuture(false);
       }
-      return store.find(attachmentId).compose(record -> record == null
-        ? store.release(attachmentId).map(false)
-        : discards.remove(record).map(true));
+      return store.find(attachmentId).compose(record -> record != null ? discards.remove(record).map(true)
+        : discards.removeFiles(listed).compose(v -> store.release(attachmentId)).map(false));
     });
   }
 

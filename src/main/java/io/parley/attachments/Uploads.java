@@ -20,6 +20,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -120,18 +121,23 @@ final class Uploads {
     if (image != null) {
       record.put("image", new JsonObject().put("width", image.width()).put("height", image.height()));
     }
-    return files.put(upload.file(), upload.size(), record.getString("name"), metadata).compose(file -> {
+    boolean withPreview = image != null && image.thumbnailType() != null;
+    Future<Long> previewBytes = withPreview ? vertx.fileSystem().props(thumbnail.toString()).map(props -> props.size())
+      : Future.succeededFuture(0L);
+    return previewBytes.compose(bytes -> {
+      // Planned, then listed for the sweep, then written: a node dying mid-way leaves files the sweep finds.
+      FileStore.Stored file = FileStore.plan(upload.size());
+      FileStore.Stored preview = withPreview ? FileStore.plan(bytes) : null;
       record.put("file", file.toJson());
-      Future<FileStore.Stored> preview = image == null || image.thumbnailType() == null ? Future.succeededFuture()
-        : vertx.fileSystem().props(thumbnail.toString()).compose(props -> files.put(thumbnail, props.size(),
-          record.getString("name") + ".preview", metadata.copy().put("preview", true).put("contentType", image.thumbnailType())));
-      return preview.compose(stored -> {
-        if (stored != null) {
-          record.put("preview", stored.toJson().put("contentType", image.thumbnailType()));
-        }
-        return sweep.pending(record.getString("_id"), record.getLong("createdAt")).compose(v -> store.insert(record));
-      })
-        // Not recorded: nothing may keep the bytes (the sweep knows only recorded uploads).
+      if (preview != null) {
+        record.put("preview", preview.toJson().put("contentType", image.thumbnailType()));
+      }
+      return sweep.pending(record.getString("_id"), record.getLong("createdAt"), preview == null ? List.of(file) : List.of(file, preview))
+        .compose(v -> files.put(file, upload.file(), record.getString("name"), metadata))
+        .compose(v -> preview == null ? Future.succeededFuture() : files.put(preview, thumbnail, record.getString("name") + ".preview",
+          metadata.copy().put("preview", true).put("contentType", image.thumbnailType())))
+        .compose(v -> store.insert(record))
+        // Not recorded: nothing may keep the bytes.
         .recover(err -> discards.remove(record).transform(x -> Future.failedFuture(err)));
     }).map(v -> AttachmentStore.summary(record));
   }

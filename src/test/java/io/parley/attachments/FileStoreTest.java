@@ -34,7 +34,7 @@ class FileStoreTest {
     FileStore files = await(new FileStore(store.vertx(), store.mongo()).open());
     Path source = new TestFiles(dir).largeText("three-chunks.txt", 2L * FileStore.CHUNK_BYTES + 12_345);
     byte[] bytes = Files.readAllBytes(source);
-    FileStore.Stored stored = await(files.put(source, bytes.length, "three-chunks.txt", new JsonObject().put("tenant", "t")));
+    FileStore.Stored stored = await(files.put(FileStore.plan(bytes.length), source, "three-chunks.txt", new JsonObject().put("tenant", "t")));
     assertEquals(3, stored.chunks());
 
     MongoGridFsClient gridFs = await(store.mongo().createGridFsBucketService(FileStore.BUCKET));

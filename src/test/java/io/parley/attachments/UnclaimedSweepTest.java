@@ -9,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static io.parley.testing.Async.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -63,6 +64,23 @@ class UnclaimedSweepTest {
   }
 
   @Test
+  void files_of_an_upload_whose_node_died_before_its_record_are_swept_too() throws Exception {
+    AttachmentStore records = new AttachmentStore(store.mongo());
+    FileStore files = await(new FileStore(store.vertx(), store.mongo()).open());
+    UnclaimedSweep sweep = new UnclaimedSweep(store.mongo(), records, new Discards(records, files), TTL_MS);
+    Path file = new TestFiles(dir).largeText("cut.txt", 2L * FileStore.CHUNK_BYTES + 7);
+    // Listed, then written, then the node dies: no record.
+    FileStore.Stored stored = FileStore.plan(Files.size(file));
+    await(sweep.pending("att-cut", T0, List.of(stored)));
+    await(files.put(stored, file, "cut.txt", new JsonObject()));
+    assertEquals(3L, await(store.mongo().count(FileStore.CHUNKS, new JsonObject())));
+
+    assertEquals(0, await(sweep.sweep(T0 + TTL_MS + 2 * UnclaimedSweep.BUCKET_MS)), "no upload counted: there was none recorded");
+    assertEquals(0L, await(store.mongo().count(FileStore.CHUNKS, new JsonObject())), "its chunks are gone");
+    assertEquals(0L, await(store.mongo().count(FileStore.FILES, new JsonObject())), "and its entry");
+  }
+
+  @Test
   void the_sweep_loses_to_a_message_that_claimed_first_and_wins_over_one_that_comes_later() throws Exception {
     AttachmentStore records = new AttachmentStore(store.mongo());
     FileStore files = await(new FileStore(store.vertx(), store.mongo()).open());
@@ -79,11 +97,13 @@ class UnclaimedSweepTest {
   }
 
   private static JsonObject upload(FileStore files, AttachmentStore records, UnclaimedSweep sweep, Path file, long at) throws Exception {
-    FileStore.Stored stored = await(files.put(file, Files.size(file), file.getFileName().toString(), new JsonObject()));
+    FileStore.Stored stored = FileStore.plan(Files.size(file));
+    String id = "att-" + file.getFileName();
+    await(sweep.pending(id, at, List.of(stored)));
+    await(files.put(stored, file, file.getFileName().toString(), new JsonObject()));
     JsonObject record = new JsonObject().put("_id", "att-" + file.getFileName()).put("tenant", "t").put("conversationId", "c")
       .put("uploaderId", "u").put("name", file.getFileName().toString()).put("size", Files.size(file))
       .put("contentType", "text/plain").put("sha256", "x").put("createdAt", at).put("file", stored.toJson());
-    await(sweep.pending(record.getString("_id"), at));
     await(records.insert(record));
     return record;
   }
