@@ -67,7 +67,7 @@ export class Outbox {
    */
   fail(clientMsgId, err) {
     const entry = this.entries.get(clientMsgId);
-    if (!entry || entry.state === 'sent') return undefined;
+    if (!entry || entry.state !== 'sending') return undefined; // settled, or already failed (e.g. by connectionLost)
     const code = codeOf(err);
     return Object.assign(entry, {
       state: 'failed',
