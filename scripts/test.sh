@@ -30,4 +30,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The client library (client/): its own lockfile and unit tests (Node's test runner); a failure stops the run.
+(cd client && npm ci --no-audit --no-fund && npm test)
+
 exec mvn -B verify "$@"

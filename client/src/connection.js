@@ -1,0 +1,114 @@
+// The SockJS event-bus bridge through the official Vert.x client: connect, register the user's inbox
+// on every open (the client forgets handlers on reconnect), requests with a timeout, every frame
+// carrying the current access token.
+import { ParleyError, toParleyError, codeOf } from './errors.js';
+
+/** The official client: a given constructor, the browser global, or the npm package (Node, bundlers). */
+export async function loadEventBus(given) {
+  if (given) return given;
+  if (globalThis.EventBus) return globalThis.EventBus;
+  const mod = await import('@vertx/eventbus-bridge-client.js');
+  return mod.default ?? mod;
+}
+
+export class Connection {
+  /**
+   * @param {{
+   *   url: string,                          // e.g. https://chat.example/eventbus
+   *   EventBus: Function,                   // the official client's constructor
+   *   inbox: string,                        // parley.client.<tenant>.<userId>
+   *   token: () => Promise<string>,         // a fresh access token
+   *   onEvent: (event: object) => void,     // bodies arriving on the inbox
+   *   onState: (state: string, info?: object) => void,
+   *   onInboxError?: (err: ParleyError) => void,
+   *   requestTimeoutMs?: number,
+   *   options?: object,                     // passed to the EventBus (vertxbus_* settings, SockJS options)
+   * }} opts
+   */
+  constructor(opts) {
+    this.opts = opts;
+    this.timeoutMs = opts.requestTimeoutMs ?? 15000;
+    this.eb = null;
+    this.outstanding = new Set();
+    this.state = 'offline';
+    this.lastClose = null;
+  }
+
+  open() {
+    const { EventBus, url, inbox } = this.opts;
+    const eb = this.eb = new EventBus(url, this.opts.options);
+    eb.enableReconnect(true);
+    this._state('connecting');
+    const onInbox = (err, msg) => {
+      if (!err) return this.opts.onEvent(msg.body);
+      const e = toParleyError(err);
+      this.opts.onInboxError?.(e);
+      if (/^TOKEN_|^UNAUTHENTICATED$/.test(e.code)) {
+        // Registration refused for the token: a fresh one, then register again.
+        eb.unregisterHandler(inbox, onInbox);
+        this.opts.token().then((t) => { this.presentToken(t); eb.registerHandler(inbox, onInbox); }, () => {});
+      }
+    };
+    eb.onopen = () => {
+      this.opts.token().then((t) => {
+        if (this.eb !== eb) return;
+        this.presentToken(t);
+        eb.registerHandler(inbox, onInbox);
+        this._state('registering');
+      }, (err) => this.opts.onInboxError?.(toParleyError(err)));
+    };
+    eb.onclose = (e) => {
+      // Replies still owed are lost with the socket: fail those requests now, not at their timeout.
+      for (const fail of [...this.outstanding]) fail(new ParleyError('OFFLINE', 'connection lost'));
+      if (this.eb !== eb) return;
+      this._state(eb.reconnectEnabled ? 'reconnecting' : 'offline', { close: this.lastClose, event: e && { code: e.code, reason: e.reason } });
+    };
+    // The server's {"type":"close","code":4000|4001|4002} frame has no address.
+    eb.onunhandled = (json) => { if (json && json.type === 'close') this.lastClose = { code: json.code, reason: json.reason }; };
+    eb.onerror = (err) => this.opts.onInboxError?.(toParleyError(err));
+  }
+
+  /** The inbox said `ready`: the connection is subscribed. */
+  markReady() { this.lastClose = null; this._state('online'); }
+
+  get isOpen() { return !!this.eb && this.eb.state === this.opts.EventBus.OPEN; }
+
+  /** Every later frame carries this token (the server verifies each new value). */
+  presentToken(token) {
+    if (this.eb) this.eb.defaultHeaders = { authorization: `Bearer ${token}` };
+  }
+
+  /** A request to a bridge address; rejects with a ParleyError (OFFLINE, TIMEOUT, or the server's code). */
+  request(address, body, timeoutMs = this.timeoutMs) {
+    return new Promise((resolve, reject) => {
+      if (!this.isOpen) return reject(new ParleyError('OFFLINE', 'not connected to the server'));
+      let timer = null;
+      const done = (fn, value) => { clearTimeout(timer); this.outstanding.delete(fail); fn(value); };
+      const fail = (err) => done(reject, toParleyError(err));
+      timer = setTimeout(() => fail(new ParleyError('TIMEOUT', 'no answer from the server')), timeoutMs);
+      this.outstanding.add(fail);
+      try {
+        this.eb.send(address, body, (err, reply) => (err ? fail(err) : done(resolve, reply.body)));
+      } catch (err) {
+        fail(new ParleyError('OFFLINE', String(err && err.message)));
+      }
+    });
+  }
+
+  close() {
+    const eb = this.eb;
+    this.eb = null;
+    if (!eb) return;
+    eb.enableReconnect(false);
+    for (const fail of [...this.outstanding]) fail(new ParleyError('OFFLINE', 'closed'));
+    try { eb.close(); } catch { /* was not open */ }
+    this._state('offline');
+  }
+
+  _state(state, info) {
+    this.state = state;
+    this.opts.onState(state, info);
+  }
+}
+
+export { codeOf };

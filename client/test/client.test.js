@@ -1,0 +1,74 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ParleyClient } from '../src/index.js';
+
+/** Stands in for the official EventBus: records sends, answers them from `answer`, lets the test deliver inbox events. */
+function fakeBus(answer) {
+  const buses = [];
+  class FakeBus {
+    static OPEN = 1;
+    constructor(url) { this.url = url; this.state = 0; this.handlers = {}; this.sent = []; buses.push(this); }
+    enableReconnect(on) { this.reconnectEnabled = on; }
+    registerHandler(address, cb) { this.handlers[address] = cb; }
+    unregisterHandler(address) { delete this.handlers[address]; }
+    send(address, body, cb) {
+      this.sent.push({ address, body, headers: this.defaultHeaders });
+      Promise.resolve(answer(address, body)).then((r) => cb(r.err ?? null, r.err ? null : { body: r.body }), () => {});
+    }
+    open() { this.state = 1; this.onopen(); }
+    drop() { this.state = 3; this.onclose({}); }
+    deliver(body) { Object.values(this.handlers)[0](null, { body }); }
+  }
+  return { FakeBus, buses };
+}
+const tick = () => new Promise((r) => setTimeout(r, 5));
+const session = { tenant: 't', userId: 'me', username: 'me', accessToken: 'a1', refreshToken: 'r1', expiresIn: 900 };
+const m = (seq, extra = {}) => ({ id: `c:${seq}`, conversationId: 'c', seq, senderId: 'bob', clientMsgId: `b${seq}`, text: `t${seq}`, ...extra });
+
+test('ready → sync, a live gap is paged once, a send cut off by a drop is resent with the same clientMsgId', async (t) => {
+  let online = true;
+  const history = [];
+  const { FakeBus, buses } = fakeBus((address, body) => {
+    if (address === 'parley.delivery.sync') return { body: { conversations: { c: { messages: [m(1), m(2)], hasMore: false, readSeq: 0, changes: [], changeSeq: 0 } } } };
+    if (address === 'parley.delivery.history') { history.push(body.after); return { body: { messages: [m(3), m(4), m(5)], hasMore: false } }; }
+    if (address === 'parley.delivery.send') return online ? { body: { ...m(6, { senderId: 'me', clientMsgId: body.clientMsgId, text: body.text }), duplicate: true } } : new Promise(() => {});
+    return { body: {} };
+  });
+  const client = new ParleyClient({ baseUrl: 'http://x', EventBus: FakeBus, session });
+  t.after(() => { client.disconnect(); client.tokens.clear(); });
+  const shown = [];
+  const outbox = [];
+  client.addEventListener('message', (e) => shown.push(e.detail.message.seq));
+  client.addEventListener('outbox', (e) => outbox.push(e.detail.entry.state));
+  await client.connect();
+  buses[0].open();
+  await tick();
+  assert.equal(buses[0].sent.length, 0);
+  buses[0].deliver({ type: 'ready', conversations: [{ id: 'c', type: 'room', lastSeq: 2, readSeq: 0 }] });
+  await tick();
+  assert.equal(client.state, 'online');
+  assert.deepEqual(buses[0].sent.map((s) => s.address), ['parley.delivery.sync']);
+  assert.equal(buses[0].sent[0].headers.authorization, 'Bearer a1');
+  buses[0].deliver({ type: 'message', conversationId: 'c', message: m(5) });
+  buses[0].deliver({ type: 'message', conversationId: 'c', message: m(4) });
+  await tick();
+  assert.deepEqual(history, [2], 'one page after 2');
+  assert.deepEqual(shown, [1, 2, 3, 4, 5]);
+
+  online = false;
+  const entry = client.send('c', 'hello');
+  buses[0].drop();
+  assert.equal(client.state, 'reconnecting');
+  assert.equal(entry.state, 'failed');
+  online = true;
+  buses[0].open();
+  await tick();
+  buses[0].deliver({ type: 'ready', conversations: [{ id: 'c', type: 'room', lastSeq: 6, readSeq: 0 }] });
+  await tick();
+  const sends = buses[0].sent.filter((s) => s.address === 'parley.delivery.send');
+  assert.equal(sends.length, 2);
+  assert.equal(sends[1].body.clientMsgId, sends[0].body.clientMsgId);
+  assert.deepEqual(buses[0].sent.filter((s) => s.address === 'parley.delivery.sync').at(-1).body, { positions: { c: { seq: 5, changeSeq: 0 } } });
+  assert.deepEqual(outbox, ['sending', 'failed', 'sending', 'sent']);
+  assert.deepEqual(shown, [1, 2, 3, 4, 5, 6]);
+});
