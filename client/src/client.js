@@ -25,6 +25,8 @@ export class ParleyClient extends EventTarget {
     this.connection = null;
     this.state = 'offline';
     this.paging = new Set();
+    /** conversationId → the send in flight there (a promise that never rejects) */
+    this.sending = new Map();
     this.typingTimers = new Map();
     this.tokens = new TokenManager({
       refresh: (refreshToken) => this.api('POST', '/auth/refresh', { refreshToken }),
@@ -273,9 +275,29 @@ export class ParleyClient extends EventTarget {
 
   discard(clientMsgId) { return this.outbox.discard(clientMsgId); }
 
+  /**
+   * One send at a time per conversation, in outbox order: sends issued together would otherwise be
+   * stored in whatever order the server finishes them (seen against a running node: 1, 3, 2). The first
+   * goes out at once; the next when the one before has its answer (ack, refusal, OFFLINE or TIMEOUT).
+   */
   _send(entry) {
     this._emit('outbox', { entry });
-    this.request('parley.delivery.send', Outbox.body(entry)).then((message) => {
+    const id = entry.conversationId;
+    const attempt = entry.attempts;
+    const go = () => {
+      // Settled, discarded, failed by a dropped connection or taken again meanwhile: not this attempt's turn.
+      if (this.outbox.get(entry.clientMsgId) !== entry || entry.state !== 'sending' || entry.attempts !== attempt) return undefined;
+      return this._request(entry);
+    };
+    const before = this.sending.get(id);
+    const mine = before ? before.then(go) : Promise.resolve(go());
+    this.sending.set(id, mine);
+    mine.then(() => { if (this.sending.get(id) === mine) this.sending.delete(id); });
+  }
+
+  /** parley.delivery.send for one entry; settles or fails it. Never rejects. */
+  _request(entry) {
+    return this.request('parley.delivery.send', Outbox.body(entry)).then((message) => {
       const settled = this.outbox.settle(entry.clientMsgId, message);
       if (settled) this._emit('outbox', { entry: settled });
       const c = this.conversations.get(entry.conversationId);
@@ -283,7 +305,7 @@ export class ParleyClient extends EventTarget {
     }, (err) => {
       const failed = this.outbox.fail(entry.clientMsgId, err);
       if (failed) this._emit('outbox', { entry: failed });
-    });
+    }).catch((error) => this._emit('error', { error }));
   }
 
   /** Messages of a conversation as held (ascending seq) and its unsent ones. */

@@ -72,3 +72,41 @@ test('ready → sync, a live gap is paged once, a send cut off by a drop is rese
   assert.deepEqual(outbox, ['sending', 'failed', 'sending', 'sent']);
   assert.deepEqual(shown, [1, 2, 3, 4, 5, 6]);
 });
+
+test('sends to one conversation go one at a time, in send order; a refusal does not hold up the next', async (t) => {
+  const pending = [];
+  let seq = 0;
+  const { FakeBus, buses } = fakeBus((address, body) => {
+    if (address === 'parley.delivery.sync') return { body: { conversations: { c: { messages: [], hasMore: false, readSeq: 0, changes: [], changeSeq: 0 } } } };
+    if (address === 'parley.delivery.send') {
+      return new Promise((resolve) => pending.push(() => resolve(body.text === 'too big'
+        ? { err: { failureCode: 413, message: 'PAYLOAD_TOO_LARGE: text over 16384 bytes' } }
+        : { body: { ...m(++seq, { senderId: 'me', clientMsgId: body.clientMsgId, text: body.text }), duplicate: false } })));
+    }
+    return { body: {} };
+  });
+  const client = new ParleyClient({ baseUrl: 'http://x', EventBus: FakeBus, session });
+  t.after(() => { client.disconnect(); client.tokens.clear(); });
+  await client.connect();
+  buses[0].open();
+  await tick();
+  buses[0].deliver({ type: 'ready', conversations: [{ id: 'c', type: 'room', lastSeq: 0, readSeq: 0 }] });
+  await tick();
+  const a = client.send('c', 'one');
+  const big = client.send('c', 'too big');
+  const b = client.send('c', 'two');
+  const texts = () => buses[0].sent.filter((s) => s.address === 'parley.delivery.send').map((s) => s.body.text);
+  assert.deepEqual(texts(), ['one'], 'the first goes out at once, the others wait');
+  pending.shift()();
+  await tick();
+  assert.deepEqual(texts(), ['one', 'too big']);
+  pending.shift()();
+  await tick();
+  assert.deepEqual(texts(), ['one', 'too big', 'two']);
+  assert.equal(big.state, 'failed');
+  assert.equal(big.retryable, false);
+  pending.shift()();
+  await tick();
+  assert.deepEqual([a.state, a.seq, b.state, b.seq], ['sent', 1, 'sent', 2]);
+  assert.equal(client.sending.size, 0);
+});
