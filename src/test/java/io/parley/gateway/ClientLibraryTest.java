@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.parley.testing.NodeScript;
 import io.parley.testing.ParleyNodeExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -7,13 +8,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,17 +43,10 @@ class ClientLibraryTest {
 
   @Test
   void two_parley_clients_chat_against_a_running_node() throws Exception {
-    Path script = Path.of("src/test/js/client-library-chat.mjs").toAbsolutePath();
     assertTrue(Files.exists(Path.of("client/node_modules/@vertx/eventbus-bridge-client.js/package.json")),
       "client/node_modules is missing: run `cd client && npm ci` (scripts/test.sh does) before this test");
-    Process process = new ProcessBuilder("node", script.toString(), node.baseUrl(), "acme")
-      .redirectErrorStream(true).start();
-    boolean finished = process.waitFor(90, TimeUnit.SECONDS);
-    if (!finished) process.destroyForcibly();
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertTrue(finished, "the Node client finished: " + output);
-    assertEquals(0, process.exitValue(), output);
-    JsonObject r = new JsonObject(output.substring(output.lastIndexOf('\n') + 1));
+    JsonObject r = NodeScript.run("client-library-chat.mjs", 90, Map.of(), node.baseUrl(), "acme");
+    String output = r.encode();
 
     // Both connections' ready lists the room.
     assertEquals(new JsonArray().add(true).add(true), r.getJsonArray("readyHasRoom"), output);

@@ -1,5 +1,6 @@
 package io.parley.gateway;
 
+import io.parley.testing.NodeScript;
 import io.parley.testing.ParleyNodeExtension;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -7,9 +8,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -28,17 +29,11 @@ class OfficialClientTest {
 
   @Test
   void two_users_chat_over_sockjs_with_the_official_client() throws Exception {
-    Path script = Path.of("src/test/js/official-client-chat.cjs").toAbsolutePath();
     assertTrue(Files.exists(Path.of("node_modules/@vertx/eventbus-bridge-client.js/vertx-eventbus.js")),
       "npm ci must have installed the official client (the Maven build runs it)");
-    ProcessBuilder builder = new ProcessBuilder("node", script.toString(), node.baseUrl(), "acme")
-      .redirectErrorStream(true);
-    builder.environment().put("NODE_PATH", Path.of("node_modules").toAbsolutePath().toString());
-    Process process = builder.start();
-    assertTrue(process.waitFor(60, TimeUnit.SECONDS), "the Node client finished");
-    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-    assertEquals(0, process.exitValue(), output);
-    JsonObject result = new JsonObject(output.substring(output.lastIndexOf('\n') + 1));
+    JsonObject result = NodeScript.run("official-client-chat.cjs", 60,
+      Map.of("NODE_PATH", Path.of("node_modules").toAbsolutePath().toString()), node.baseUrl(), "acme");
+    String output = result.encode();
 
     assertEquals(1, result.getInteger("ackSeq"));
     JsonArray received = result.getJsonArray("received");

@@ -64,23 +64,10 @@ public final class ApiRoutes {
     Router router = Router.router(vertx);
     BodyHandler body = BodyHandler.create(false).setBodyLimit(maxBodyBytes);
     AttachmentRoutes files = new AttachmentRoutes(attachments);
-    TimeoutHandler timeout = TimeoutHandler.create(timeoutMs + 1000, 504);
-    router.route().handler(ctx -> {
-      if (AttachmentRoutes.isTransfer(ctx)) {
-        ctx.next();
-      } else {
-        timeout.handle(ctx);
-      }
-    });
+    router.route().handler(AttachmentRoutes.exceptTransfers(TimeoutHandler.create(timeoutMs + 1000, 504)));
     // Cheap checks first, on headers only: nothing is read or parsed for a request refused here.
     router.route().handler(known::check);
-    router.route().handler(ctx -> {
-      if (AttachmentRoutes.isUpload(ctx)) {
-        AttachmentRoutes.requireMultipart(ctx);
-      } else {
-        JsonBodies.requireJsonType(ctx);
-      }
-    });
+    router.route().handler(AttachmentRoutes::requireBodyType);
     router.route().handler(rates::perAddress);
 
     router.post(known.add(POST, "/auth/register", PER_ADDRESS)).handler(body).handler(ctx -> api.anonymous(ctx, AuthAddresses.REGISTER, 201));

@@ -7,6 +7,7 @@ import io.parley.common.Caller;
 import io.parley.common.CommonError;
 import io.parley.common.Failure;
 import io.parley.gateway.errors.ErrorResponses;
+import io.vertx.core.Handler;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
@@ -56,20 +57,35 @@ final class AttachmentRoutes {
       .setMergeFormAttributes(false);
   }
 
-  static boolean isUpload(RoutingContext ctx) {
+  private static boolean isUpload(RoutingContext ctx) {
     return ctx.request().method() == HttpMethod.POST && UPLOAD_PATH.matcher(ctx.normalizedPath()).matches();
   }
 
   /** Uploads and downloads last as long as the bytes take: the API's request timeout is not theirs. */
-  static boolean isTransfer(RoutingContext ctx) {
-    return TRANSFER_PATH.matcher(ctx.normalizedPath()).matches();
+  static Handler<RoutingContext> exceptTransfers(Handler<RoutingContext> timeout) {
+    return ctx -> {
+      if (TRANSFER_PATH.matcher(ctx.normalizedPath()).matches()) {
+        ctx.next();
+      } else {
+        timeout.handle(ctx);
+      }
+    };
+  }
+
+  /** Headers only: an upload is multipart, every other body JSON. */
+  static void requireBodyType(RoutingContext ctx) {
+    if (isUpload(ctx)) {
+      requireMultipart(ctx);
+    } else {
+      JsonBodies.requireJsonType(ctx);
+    }
   }
 
   /**
    * Headers only: an upload must be {@code multipart/form-data} with a boundary of 1–70 characters
    * (RFC 2046). An empty boundary left the multipart decoder waiting forever, found by the fuzzer.
    */
-  static void requireMultipart(RoutingContext ctx) {
+  private static void requireMultipart(RoutingContext ctx) {
     String type = ctx.request().getHeader(HttpHeaders.CONTENT_TYPE);
     if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("multipart/form-data")) {
       ctx.fail(new Failure(CommonError.UNSUPPORTED_MEDIA_TYPE, "send the file as multipart/form-data, field 'file'"));
