@@ -98,6 +98,8 @@ export class ParleyClient extends EventTarget {
       onInboxError: (error) => this._emit('error', { error }),
       requestTimeoutMs: this.opts.requestTimeoutMs,
       options: this.opts.busOptions,
+      heartbeatTimeoutMs: this.opts.heartbeatTimeoutMs,
+      network: this.opts.network,
     });
     this.connection.open();
   }

@@ -1,7 +1,12 @@
 // The SockJS event-bus bridge through the official Vert.x client: connect, register the user's inbox
 // on every open (the client forgets handlers on reconnect), requests with a timeout, every frame
-// carrying the current access token.
+// carrying the current access token; a socket silent past the heartbeat timeout, or a browser gone
+// offline, is closed so the official client reconnects (see heartbeat.js).
 import { ParleyError, toParleyError, codeOf } from './errors.js';
+import { Watchdog, watchNetwork } from './heartbeat.js';
+
+/** The close code for a socket this side gave up on (SockJS allows 1000 and 3000–4999 from clients). */
+export const CLOSE_GAVE_UP = 4900;
 
 /** The official client: a given constructor, the browser global, or the npm package (Node, bundlers). */
 export async function loadEventBus(given) {
@@ -23,6 +28,8 @@ export class Connection {
    *   onInboxError?: (err: ParleyError) => void,
    *   requestTimeoutMs?: number,
    *   options?: object,                     // passed to the EventBus (vertxbus_* settings, SockJS options)
+   *   heartbeatTimeoutMs?: number,          // silence after which the socket counts as dead (0: never)
+   *   network?: EventTarget,                // where `online` / `offline` fire (default: window, if any)
    * }} opts
    */
   constructor(opts) {
@@ -32,9 +39,20 @@ export class Connection {
     this.outstanding = new Set();
     this.state = 'offline';
     this.lastClose = null;
+    this.watchdog = new Watchdog(opts.heartbeatTimeoutMs ?? 7500, () => this._giveUp('heartbeat timeout'));
+    this.unwatchNetwork = null;
   }
 
   open() {
+    this.unwatchNetwork ??= watchNetwork(this.opts.network, {
+      offline: () => this._giveUp('offline'),
+      // Back online: connect now rather than at the end of the official client's backoff.
+      online: () => this.reconnectNow(),
+    });
+    this._openBus();
+  }
+
+  _openBus() {
     const { EventBus, url, inbox } = this.opts;
     const eb = this.eb = new EventBus(url, this.opts.options);
     eb.enableReconnect(true);
@@ -50,6 +68,7 @@ export class Connection {
       }
     };
     eb.onopen = () => {
+      this._watch(eb);
       this.opts.token().then((t) => {
         if (this.eb !== eb) return;
         this.presentToken(t);
@@ -58,14 +77,60 @@ export class Connection {
       }, (err) => this.opts.onInboxError?.(toParleyError(err)));
     };
     eb.onclose = (e) => {
+      if (this.eb !== eb) return; // replaced by reconnectNow (its requests were failed then)
+      this.watchdog.stop();
       // Replies still owed are lost with the socket: fail those requests now, not at their timeout.
-      for (const fail of [...this.outstanding]) fail(new ParleyError('OFFLINE', 'connection lost'));
-      if (this.eb !== eb) return;
+      this._failOutstanding('connection lost');
       this._state(eb.reconnectEnabled ? 'reconnecting' : 'offline', { close: this.lastClose, event: e && { code: e.code, reason: e.reason } });
     };
     // The server's {"type":"close","code":4000|4001|4002} frame has no address.
     eb.onunhandled = (json) => { if (json && json.type === 'close') this.lastClose = { code: json.code, reason: json.reason }; };
     eb.onerror = (err) => this.opts.onInboxError?.(toParleyError(err));
+  }
+
+  /** Every frame in (heartbeats, events, replies) shows the socket alive. A new SockJS object per (re)open. */
+  _watch(eb) {
+    const sock = eb.sockJSConn;
+    if (sock && typeof sock.addEventListener === 'function') {
+      const alive = () => { if (this.eb === eb) this.watchdog.touch(); };
+      sock.addEventListener('heartbeat', alive);
+      sock.addEventListener('message', alive);
+    }
+    this.watchdog.touch();
+  }
+
+  /**
+   * The socket is taken for dead (silence or the browser offline): say `reconnecting` now and close the
+   * SockJS socket — not the EventBus, whose close() turns reconnecting off — so the official client's
+   * onclose schedules its reconnect as after any drop.
+   */
+  _giveUp(reason) {
+    const eb = this.eb;
+    if (!eb) return;
+    this.watchdog.stop();
+    this._failOutstanding(reason);
+    if (eb.reconnectEnabled !== false) this._state('reconnecting', { reason });
+    const sock = eb.sockJSConn;
+    try { if (sock) sock.close(CLOSE_GAVE_UP, reason); } catch { /* already closing */ }
+  }
+
+  /**
+   * Connects now if not open, instead of waiting out the reconnect backoff (the browser is back
+   * online). The old EventBus is dropped with its timer; a new one opens. Returns whether it did.
+   */
+  reconnectNow() {
+    const old = this.eb;
+    if (!old || old.state === this.opts.EventBus.OPEN) return false;
+    this.eb = null;
+    old.enableReconnect(false); // clears its pending reconnect timer
+    try { if (old.sockJSConn) old.sockJSConn.close(CLOSE_GAVE_UP, 'reconnecting now'); } catch { /* closing */ }
+    this._failOutstanding('reconnecting');
+    this._openBus();
+    return true;
+  }
+
+  _failOutstanding(why) {
+    for (const fail of [...this.outstanding]) fail(new ParleyError('OFFLINE', why));
   }
 
   /** The inbox said `ready`: the connection is subscribed. */
@@ -98,9 +163,12 @@ export class Connection {
   close() {
     const eb = this.eb;
     this.eb = null;
+    this.watchdog.stop();
+    if (this.unwatchNetwork) this.unwatchNetwork();
+    this.unwatchNetwork = null;
     if (!eb) return;
     eb.enableReconnect(false);
-    for (const fail of [...this.outstanding]) fail(new ParleyError('OFFLINE', 'closed'));
+    this._failOutstanding('closed');
     try { eb.close(); } catch { /* was not open */ }
     this._state('offline');
   }
