@@ -42,11 +42,29 @@ export class Outbox {
 
   get(clientMsgId) { return this.entries.get(clientMsgId); }
 
-  /** The request body for parley.delivery.send. */
+  /**
+   * An entry saved before a reload (or by another tab), taken in as it was. One that was `sending` has an
+   * unknown outcome, so it becomes a retryable failure, resent after the next sync with the same
+   * clientMsgId (the server stores it at most once). Undefined when that clientMsgId is held already.
+   */
+  restore(saved) {
+    if (!saved || !saved.clientMsgId || !saved.conversationId || this.entries.has(saved.clientMsgId)) return undefined;
+    const entry = { ...saved, attempts: saved.attempts ?? 1, createdAt: saved.createdAt ?? this.now() };
+    if (entry.state !== 'failed') Object.assign(entry, { state: 'failed', code: 'OFFLINE', error: 'not sent before the reload', retryable: true });
+    this.entries.set(entry.clientMsgId, entry);
+    return entry;
+  }
+
+  /**
+   * The request body for parley.delivery.send. The entry keeps the attachment records (to show them
+   * while pending); the server takes their ids.
+   */
   static body(entry) {
     const body = { conversationId: entry.conversationId, clientMsgId: entry.clientMsgId, text: entry.text };
     if (entry.threadOf) body.threadOf = entry.threadOf;
-    if (entry.attachments) body.attachments = entry.attachments;
+    if (entry.attachments && entry.attachments.length) {
+      body.attachments = entry.attachments.map((a) => (typeof a === 'string' ? a : a.attachmentId));
+    }
     return body;
   }
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Outbox } from '../src/outbox.js';
+import { OutboxStore } from '../src/outbox-store.js';
 
 let n = 0;
 const box = () => new Outbox({ now: () => 1000, newId: () => `id-${++n}` });
@@ -72,4 +73,49 @@ test('a late ack after a timeout still settles the entry; a failure after the ac
   assert.equal(o.settle(e.clientMsgId, stored(e, 1)).state, 'sent');
   assert.equal(o.fail(e.clientMsgId, { message: 'OFFLINE: lost' }), undefined);
   assert.deepEqual(o.takeResends(), []);
+});
+
+test('attachments: the entry keeps the records, the send body names their ids; text may be empty', () => {
+  const box = new Outbox({ newId: () => 'x' });
+  const att = { attachmentId: 'a1', name: 'cat.png', size: 3 };
+  const e = box.add({ conversationId: 'c', text: '', attachments: [att, 'a2'] });
+  assert.deepEqual(e.attachments, [att, 'a2']);
+  assert.deepEqual(Outbox.body(e), { conversationId: 'c', clientMsgId: 'x', text: '', attachments: ['a1', 'a2'] });
+});
+
+test('restore: a saved entry that was sending becomes a retryable failure; a known id is not taken twice', () => {
+  const box = new Outbox();
+  const e = box.restore({ clientMsgId: 'm1', conversationId: 'c', text: 'hi', state: 'sending', attempts: 1, createdAt: 1 });
+  assert.deepEqual([e.state, e.retryable], ['failed', true]);
+  assert.equal(box.restore({ clientMsgId: 'm1', conversationId: 'c', text: 'hi', state: 'sending' }), undefined);
+  const p = box.restore({ clientMsgId: 'm2', conversationId: 'c', text: 'big', state: 'failed', code: 'PAYLOAD_TOO_LARGE', retryable: false });
+  assert.equal(p.retryable, false);
+  assert.deepEqual(box.takeResends().map((x) => x.clientMsgId), ['m1']);
+});
+
+test('OutboxStore: keeps unsent entries only, keeps another tab\'s, forgets what went, caps the list', () => {
+  const data = new Map();
+  const storage = { getItem: (k) => data.get(k) ?? null, setItem: (k, v) => data.set(k, v), removeItem: (k) => data.delete(k) };
+  let t = 0;
+  const now = () => ++t;
+  const a = new Outbox({ now });
+  const sa = new OutboxStore(storage, 'k', 3);
+  const x = a.add({ conversationId: 'c', text: 'x' }, 'x');
+  sa.save(a);
+  // another tab saves its own entry y: x stays
+  const b = new Outbox({ now });
+  const sb = new OutboxStore(storage, 'k', 3);
+  b.add({ conversationId: 'c', text: 'y' }, 'y');
+  sb.save(b);
+  assert.deepEqual(sb.load().map((e) => e.clientMsgId), ['x', 'y']);
+  // x is sent in tab a: gone from the store, y stays
+  a.settle('x', { seq: 1 });
+  sa.forget(x.clientMsgId);
+  sa.save(a);
+  assert.deepEqual(sa.load().map((e) => e.clientMsgId), ['y']);
+  for (const id of ['p', 'q', 'r', 's']) a.add({ conversationId: 'c', text: id }, id);
+  sa.save(a);
+  assert.deepEqual(sa.load().map((e) => e.clientMsgId), ['q', 'r', 's'], 'the newest 3');
+  storage.setItem('k', 'not json');
+  assert.deepEqual(sa.load(), []);
 });
