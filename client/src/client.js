@@ -1,79 +1,56 @@
-// ParleyClient: REST for the account, the bridge for everything else, and the delivery rules of
-// PROTOCOL.md (ready → sync, gap paging, dedup by seq, changes by changeSeq, resend with the same
-// clientMsgId) so an application only renders what it is told.
+// ParleyClient: the bridge for everything but the account, and the delivery rules of PROTOCOL.md
+// (ready → sync, gap paging, dedup by seq, changes by changeSeq, resend with the same clientMsgId) so an
+// application only renders what it is told. Account and attachments: account.js; sync and paging:
+// syncing.js; sends: sending.js; the other calls: actions.js; typing, receipts, summaries: their own.
+import { AccountClient } from './account.js';
 import { ConversationLog } from './conversation-log.js';
 import { Outbox } from './outbox.js';
-import { TokenManager } from './tokens.js';
 import { Connection, loadEventBus } from './connection.js';
 import { ParleyError, toParleyError, isTransient } from './errors.js';
+import { sendingMethods } from './sending.js';
+import { syncMethods } from './syncing.js';
+import { actionMethods } from './actions.js';
+import { TypingTracker, TypingSender } from './typing.js';
+import { Receipts } from './receipts.js';
+import { Summaries } from './summaries.js';
 
-const PAGE = 200;
-
-export class ParleyClient extends EventTarget {
+export class ParleyClient extends AccountClient {
   /**
    * @param {{baseUrl?: string, fetch?: typeof fetch, EventBus?: Function, requestTimeoutMs?: number,
-   *   session?: object, busOptions?: object}} [opts]
+   *   session?: object, sessionStore?: object, storage?: Storage, busOptions?: object,
+   *   heartbeatTimeoutMs?: number, network?: EventTarget, XMLHttpRequest?: any}} [opts]
    */
   constructor(opts = {}) {
-    super();
-    this.baseUrl = (opts.baseUrl ?? '').replace(/\/$/, '');
-    this.fetch = opts.fetch ?? ((...a) => globalThis.fetch(...a));
-    this.opts = opts;
+    super(opts);
     /** @type {Map<string, {info: object, log: ConversationLog}>} */
     this.conversations = new Map();
     this.outbox = new Outbox();
+    this.outboxStore = null;
     this.connection = null;
     this.state = 'offline';
     this.paging = new Set();
     /** conversationId → the send in flight there (a promise that never rejects) */
     this.sending = new Map();
-    this.typingTimers = new Map();
-    this.tokens = new TokenManager({
-      refresh: (refreshToken) => this.api('POST', '/auth/refresh', { refreshToken }),
-      onChange: (session) => {
-        if (session && this.connection) {
-          this.connection.presentToken(session.accessToken);
-          // Present it now (any request carries it): an idle socket would be closed at the old expiry.
-          if (this.state === 'online') this.sync().catch(() => {});
-        }
-        this._emit('session', { session });
-      },
-      onExpired: (err) => { this.disconnect(); this._emit('signedout', { reason: err }); },
+    this.typingOut = new TypingSender((conversationId, typing) => {
+      this.request('parley.live.typing', { conversationId, typing }).catch(() => {});
     });
-    if (opts.session) this.tokens.set(opts.session);
+    this.typingIn = new TypingTracker((conversationId, change) => this._typers(conversationId, change, { lapsed: true }));
+    this.receipts = new Receipts((address, body) => this.request(address, body));
+    this.sidebar = new Summaries();
   }
 
-  get session() { return this.tokens.session; }
-
-  // ---- account (REST) ------------------------------------------------------------------------
-
-  async api(method, path, body, auth = false) {
-    const headers = { 'content-type': 'application/json' };
-    if (auth) headers.authorization = `Bearer ${await this.tokens.fresh()}`;
-    let res;
-    try {
-      res = await this.fetch(`${this.baseUrl}/api${path}`, { method, headers, body: body && JSON.stringify(body) });
-    } catch (err) {
-      throw new ParleyError('NETWORK', 'the server cannot be reached');
+  _sessionChanged(session) {
+    if (session && this.connection) {
+      this.connection.presentToken(session.accessToken);
+      // Present it now (any request carries it): an idle socket would be closed at the old expiry.
+      if (this.state === 'online') this.sync().catch(() => {});
     }
-    const data = res.status === 204 ? {} : await res.json().catch(() => ({}));
-    if (!res.ok) {
-      throw data.error ? new ParleyError(data.error.code, data.error.message, { status: res.status })
-        : new ParleyError(`HTTP_${res.status}`, 'request failed', { status: res.status });
-    }
-    return data;
+    super._sessionChanged(session);
   }
 
-  register(creds) { return this.api('POST', '/auth/register', creds); }
-
-  async login(creds) { return this.tokens.set(await this.api('POST', '/auth/login', creds)); }
-
-  async logout() {
-    const s = this.session;
+  _signedOut(reason) {
     this.disconnect();
-    this.tokens.clear();
-    if (s) await this.api('POST', '/auth/logout', { refreshToken: s.refreshToken }).catch(() => {});
-    this._emit('signedout', { reason: null });
+    super._signedOut(reason);
   }
 
   // ---- connection ----------------------------------------------------------------------------
@@ -81,7 +58,9 @@ export class ParleyClient extends EventTarget {
   async connect() {
     if (!this.session) throw new ParleyError('UNAUTHENTICATED', 'log in first');
     if (this.connection) return;
+    this._loadOutbox();
     const EventBus = await loadEventBus(this.opts.EventBus);
+    if (this.connection || !this.session) return; // connected or signed out meanwhile
     const { tenant, userId } = this.session;
     this.connection = new Connection({
       url: `${this.baseUrl}/eventbus`,
@@ -91,7 +70,7 @@ export class ParleyClient extends EventTarget {
       onEvent: (e) => this.handleEvent(e),
       onState: (state, info) => {
         if (state === 'reconnecting' || state === 'offline') {
-          for (const entry of this.outbox.connectionLost()) this._emit('outbox', { entry });
+          for (const entry of this.outbox.connectionLost()) this._outboxChanged(entry);
         }
         this._setState(state, info);
       },
@@ -108,6 +87,8 @@ export class ParleyClient extends EventTarget {
     const c = this.connection;
     this.connection = null;
     if (c) c.close();
+    this.typingOut.clear();
+    this.typingIn.clear();
     this._setState('offline');
   }
 
@@ -127,45 +108,64 @@ export class ParleyClient extends EventTarget {
 
   /** One inbox event (exposed for tests and for applications feeding events from elsewhere). */
   handleEvent(e) {
-    const entry = this.conversations.get(e.conversationId);
+    const c = this.conversations.get(e.conversationId);
     switch (e.type) {
       case 'ready': return this._onReady(e);
       case 'resync': return void this.sync().catch((error) => this._emit('error', { error }));
-      case 'message': return entry && this._onLive(entry, e.message);
-      case 'message.changed': return entry && this._onChanged(entry, e);
+      case 'message': return c && this._onLive(c, e.message);
+      case 'message.changed': return c && this._onChanged(c, e);
       case 'read':
-        if (entry && e.userId === this.session?.userId && entry.log.setRead(e.readSeq)) {
-          this._emit('read', { conversationId: e.conversationId, readSeq: e.readSeq, unread: entry.log.unread });
+        this.receipts.onRead(e);
+        if (c && e.userId === this.session?.userId && c.log.setRead(e.readSeq)) {
+          this._emit('read', { conversationId: e.conversationId, readSeq: e.readSeq, unread: c.log.unread });
+          this._readMoved(c);
         }
         return this._emit('receipt', e);
-      case 'delivered': return this._emit('receipt', e);
-      case 'typing': return this._onTyping(e);
+      case 'delivered':
+        this.receipts.onDelivered(e);
+        return this._emit('receipt', e);
+      case 'typing':
+        this.typingIn.update(e);
+        return this._emit('typing', { ...e, typers: this.typingIn.typers(e.conversationId) });
       case 'presence': return this._emit('presence', e);
       case 'conversation.added': {
-        const c = this._conversation(e.conversation);
-        this._emit('conversation', { kind: 'added', conversation: c.info });
+        const added = this._conversation(e.conversation, true);
+        this._emit('conversation', { kind: 'added', conversation: added.info });
+        this._summary(added);
         return void this.sync().catch(() => {});
       }
       case 'conversation.removed':
         this.conversations.delete(e.conversationId);
+        this.receipts.drop(e.conversationId);
+        this.sidebar.drop(e.conversationId);
         return this._emit('conversation', { kind: 'removed', conversationId: e.conversationId });
       case 'conversation.muted':
-        if (entry) entry.info = { ...entry.info, muted: e.muted };
-        return this._emit('conversation', { kind: 'muted', conversationId: e.conversationId, muted: e.muted });
-      default: return this._emit('event', e); // mention, thread.reply, member.joined, member.left, …
+        if (c) c.info = { ...c.info, muted: e.muted };
+        this._emit('conversation', { kind: 'muted', conversationId: e.conversationId, muted: e.muted });
+        return c && this._summary(c);
+      case 'mention':
+        if (c && e.message && this.sidebar.mention(c, e.message)) this._summary(c);
+        return this._emit('event', e);
+      case 'member.joined':
+      case 'member.left':
+        this.receipts.invalidate(e.conversationId);
+        return this._emit('event', e);
+      default: return this._emit('event', e); // thread.reply, …
     }
   }
 
   _onReady(e) {
     const ids = new Set(e.conversations.map((c) => c.id));
     for (const id of this.conversations.keys()) if (!ids.has(id)) this.conversations.delete(id);
-    for (const info of e.conversations) this._conversation(info);
+    for (const info of e.conversations) this._conversation(info, true);
     this.connection?.markReady();
     this._emit('ready', { conversations: e.conversations.map((c) => this.conversations.get(c.id).info), node: e.node });
+    for (const info of e.conversations) this._summary(this.conversations.get(info.id));
     this.sync().catch((error) => this._emit('error', { error }));
   }
 
-  _conversation(info) {
+  /** A conversation as the server lists it; `counts`: its unreadMentions restart the sidebar's count. */
+  _conversation(info, counts = false) {
     let c = this.conversations.get(info.id);
     if (!c) {
       c = { info, log: new ConversationLog(info.id, { readSeq: info.readSeq ?? 0 }) };
@@ -175,6 +175,7 @@ export class ParleyClient extends EventTarget {
     }
     if (info.readSeq !== undefined) c.log.setRead(info.readSeq);
     if (info.lastSeq !== undefined) c.log.lastSeq = Math.max(c.log.lastSeq, info.lastSeq);
+    if (counts) this.sidebar.reset(c.info);
     return c;
   }
 
@@ -182,8 +183,11 @@ export class ParleyClient extends EventTarget {
     if (message.senderId === this.session?.userId) {
       c.log.setRead(message.seq); // a send moves the sender's own read position
       const settled = this.outbox.settle(message.clientMsgId, message);
-      if (settled) this._emit('outbox', { entry: settled });
+      if (settled) this._outboxChanged(settled);
+    } else if (this.typingIn.remove(c.info.id, message.senderId)) {
+      this._typers(c.info.id, { userId: message.senderId, username: message.senderName, typing: false });
     }
+    this.receipts.onMessage(c.info.id, message);
     const { added, gap } = c.log.addLive(message);
     this._shown(c, added);
     if (gap) this._page(c, gap);
@@ -193,190 +197,29 @@ export class ParleyClient extends EventTarget {
     const r = c.log.applyChange(e);
     if (r.status === 'applied') {
       this._emit('changed', { conversationId: c.info.id, changeSeq: e.changeSeq, kind: e.kind, message: r.message, emoji: e.emoji, userId: e.userId });
+      if (this.sidebar.changed(c.info.id, r.message)) this._summary(c);
     }
     if (r.gap) this.sync().catch(() => {});
   }
 
   _shown(c, messages) {
     for (const message of messages) this._emit('message', { conversationId: c.info.id, message });
-  }
-
-  /** Pages history forward until the log has no hole (one request at a time per conversation). */
-  async _page(c, first = c.log.missing()) {
-    const id = c.info.id;
-    if (this.paging.has(id)) return;
-    this.paging.add(id);
-    try {
-      for (let gap = first; gap;) {
-        const page = await this.request('parley.delivery.history', { conversationId: id, after: gap.after, limit: PAGE });
-        const r = c.log.addPage(gap.after, page.messages, page.hasMore);
-        this._shown(c, r.added);
-        if (!page.messages.length) break;
-        gap = r.gap;
-      }
-    } catch (error) {
-      this._emit('error', { error });
-    } finally {
-      this.paging.delete(id);
+    if (messages.length) {
+      this.sidebar.shown(c, messages, this.session?.userId);
+      this._summary(c);
     }
   }
 
-  /** parley.delivery.sync from every position held; then sends cut off by the connection go again. */
-  async sync() {
-    const positions = {};
-    for (const [id, c] of this.conversations) {
-      const p = c.log.syncPosition();
-      if (p) positions[id] = p;
-    }
-    const res = await this.request('parley.delivery.sync', { positions });
-    let moreChanges = false;
-    for (const [id, page] of Object.entries(res.conversations || {})) {
-      const c = this.conversations.get(id);
-      if (!c) continue;
-      if (page.readSeq !== undefined) c.log.setRead(page.readSeq);
-      const after = positions[id]?.seq ?? page.readSeq ?? 0;
-      for (const change of c.log.applySyncChanges(page.changes, page.changeSeq)) {
-        this._emit('changed', { conversationId: id, ...change });
-      }
-      moreChanges ||= !!page.changesHaveMore;
-      const r = c.log.addPage(after, page.messages || [], page.hasMore);
-      this._shown(c, r.added);
-      if (r.gap) this._page(c, r.gap);
-    }
-    this._resend();
-    if (moreChanges) await this.sync();
-    return res;
+  _readMoved(c) {
+    this.sidebar.settle(c);
+    this._summary(c);
   }
 
-  _resend() {
-    for (const entry of this.outbox.takeResends()) this._send(entry);
+  _summary(c) { this._emit('summary', { conversationId: c.info.id }); }
+
+  _typers(conversationId, change, extra = {}) {
+    this._emit('typing', { type: 'typing', conversationId, ...change, ...extra, typers: this.typingIn.typers(conversationId) });
   }
-
-  // ---- actions -------------------------------------------------------------------------------
-
-  /** Sends a message with optimistic echo: emits 'outbox' (sending → sent | failed). Returns the entry. */
-  send(conversationId, text, extra = {}) {
-    const entry = this.outbox.add({ conversationId, text, ...extra });
-    this._send(entry);
-    return entry;
-  }
-
-  /** Sends a failed message again with the same clientMsgId (transient failures only). */
-  retry(clientMsgId) {
-    const entry = this.outbox.retry(clientMsgId);
-    if (entry) this._send(entry);
-    return entry;
-  }
-
-  /** New text for a failed message (a new clientMsgId); sends it. */
-  editFailed(clientMsgId, text) {
-    const entry = this.outbox.edit(clientMsgId, text);
-    if (entry) this._send(entry);
-    return entry;
-  }
-
-  discard(clientMsgId) { return this.outbox.discard(clientMsgId); }
-
-  /**
-   * One send at a time per conversation, in outbox order: sends issued together would otherwise be
-   * stored in whatever order the server finishes them (seen against a running node: 1, 3, 2). The first
-   * goes out at once; the next when the one before has its answer (ack, refusal, OFFLINE or TIMEOUT).
-   */
-  _send(entry) {
-    this._emit('outbox', { entry });
-    const id = entry.conversationId;
-    const attempt = entry.attempts;
-    const go = () => {
-      // Settled, discarded, failed by a dropped connection or taken again meanwhile: not this attempt's turn.
-      if (this.outbox.get(entry.clientMsgId) !== entry || entry.state !== 'sending' || entry.attempts !== attempt) return undefined;
-      return this._request(entry);
-    };
-    const before = this.sending.get(id);
-    const mine = before ? before.then(go) : Promise.resolve(go());
-    this.sending.set(id, mine);
-    mine.then(() => { if (this.sending.get(id) === mine) this.sending.delete(id); });
-  }
-
-  /** parley.delivery.send for one entry; settles or fails it. Never rejects. */
-  _request(entry) {
-    return this.request('parley.delivery.send', Outbox.body(entry)).then((message) => {
-      const settled = this.outbox.settle(entry.clientMsgId, message);
-      if (settled) this._emit('outbox', { entry: settled });
-      const c = this.conversations.get(entry.conversationId);
-      if (c) this._onLive(c, message); // the ack is the message: shown once, by its seq
-    }, (err) => {
-      const failed = this.outbox.fail(entry.clientMsgId, err);
-      if (failed) this._emit('outbox', { entry: failed });
-    }).catch((error) => this._emit('error', { error }));
-  }
-
-  /** Messages of a conversation as held (ascending seq) and its unsent ones. */
-  messages(conversationId) {
-    const c = this.conversations.get(conversationId);
-    return { messages: c ? c.log.messages() : [], pending: this.outbox.pending(conversationId) };
-  }
-
-  /** Loads the newest page (first open) or the page before the oldest held. Emits 'message' for each new one. */
-  async loadOlder(conversationId, limit = 50) {
-    const c = this.conversations.get(conversationId);
-    if (!c) throw new ParleyError('CONVERSATION_NOT_FOUND', conversationId);
-    const before = c.log.oldest;
-    const page = await this.request('parley.delivery.history', { conversationId, limit, ...(before && { before }) });
-    const added = c.log.addOlder(page.messages);
-    this._shown(c, added);
-    return { messages: added, hasOlder: c.log.hasOlder };
-  }
-
-  edit(messageId, text, clientChangeId = this.outbox.newId()) {
-    return this.request('parley.delivery.edit', { messageId, text, clientChangeId });
-  }
-
-  delete(messageId, clientChangeId = this.outbox.newId()) {
-    return this.request('parley.delivery.delete', { messageId, clientChangeId });
-  }
-
-  react(messageId, emoji) { return this.request('parley.delivery.react', { messageId, emoji }); }
-
-  unreact(messageId, emoji) { return this.request('parley.delivery.unreact', { messageId, emoji }); }
-
-  /** Moves the read position to `seq` (default: the newest held). */
-  async markRead(conversationId, seq) {
-    const c = this.conversations.get(conversationId);
-    if (!c) return undefined;
-    const to = seq ?? c.log.position ?? 0;
-    if (to <= c.log.readSeq) return { conversationId, readSeq: c.log.readSeq, unread: c.log.unread };
-    const r = await this.request('parley.rooms.read', { conversationId, seq: to });
-    c.log.setRead(r.readSeq);
-    return r;
-  }
-
-  /** Typing: call on every keystroke; sends `true` at most every 3 s and `false` after 4 s idle (or stopTyping). */
-  typing(conversationId) {
-    const t = this.typingTimers.get(conversationId) ?? { sentAt: 0, idle: null };
-    this.typingTimers.set(conversationId, t);
-    clearTimeout(t.idle);
-    t.idle = setTimeout(() => this.stopTyping(conversationId), 4000);
-    if (Date.now() - t.sentAt < 3000) return;
-    t.sentAt = Date.now();
-    this.request('parley.live.typing', { conversationId, typing: true }).catch(() => {});
-  }
-
-  stopTyping(conversationId) {
-    const t = this.typingTimers.get(conversationId);
-    if (!t) return;
-    clearTimeout(t.idle);
-    this.typingTimers.delete(conversationId);
-    this.request('parley.live.typing', { conversationId, typing: false }).catch(() => {});
-  }
-
-  _onTyping(e) {
-    this._emit('typing', e);
-  }
-
-  /** Presence of up to 100 users: `{userId: {state, lastSeenAt}}`. */
-  async presence(userIds) { return (await this.request('parley.live.presence', { userIds })).presence; }
-
-  setAway(away) { return this.request('parley.live.away', { away }); }
 
   // ---- plumbing ------------------------------------------------------------------------------
 
@@ -385,8 +228,9 @@ export class ParleyClient extends EventTarget {
     this.state = state;
     this._emit('state', { state, ...(info && { info }) });
   }
-
-  _emit(type, detail) { this.dispatchEvent(new CustomEvent(type, { detail })); }
 }
+
+// The rest of the class, in files of their own (plain objects of methods: no bundler needed).
+Object.assign(ParleyClient.prototype, syncMethods, sendingMethods, actionMethods);
 
 export { isTransient, toParleyError };

@@ -1,6 +1,13 @@
 export { ParleyClient } from './client.js';
+export { AccountClient } from './account.js';
 export { ConversationLog } from './conversation-log.js';
 export { Outbox, newClientMsgId } from './outbox.js';
+export { OutboxStore, OUTBOX_CAP } from './outbox-store.js';
 export { TokenManager } from './tokens.js';
 export { Connection, loadEventBus } from './connection.js';
+export { Watchdog } from './heartbeat.js';
+export { browserSessionStore, memorySessionStore, SESSION_KEY } from './session-store.js';
+export { TypingTracker, TypingSender } from './typing.js';
+export { Receipts } from './receipts.js';
+export { Summaries } from './summaries.js';
 export { ParleyError, codeOf, toParleyError, isTransient, TRANSIENT_CODES } from './errors.js';

@@ -1,29 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ParleyClient } from '../src/index.js';
-
-/** Stands in for the official EventBus: records sends, answers them from `answer`, lets the test deliver inbox events. */
-function fakeBus(answer) {
-  const buses = [];
-  class FakeBus {
-    static OPEN = 1;
-    constructor(url) { this.url = url; this.state = 0; this.handlers = {}; this.sent = []; buses.push(this); }
-    enableReconnect(on) { this.reconnectEnabled = on; }
-    registerHandler(address, cb) { this.handlers[address] = cb; }
-    unregisterHandler(address) { delete this.handlers[address]; }
-    send(address, body, cb) {
-      this.sent.push({ address, body, headers: this.defaultHeaders });
-      Promise.resolve(answer(address, body)).then((r) => cb(r.err ?? null, r.err ? null : { body: r.body }), () => {});
-    }
-    open() { this.state = 1; this.onopen(); }
-    drop() { this.state = 3; this.onclose({}); }
-    deliver(body) { Object.values(this.handlers)[0](null, { body }); }
-  }
-  return { FakeBus, buses };
-}
-const tick = () => new Promise((r) => setTimeout(r, 5));
-const session = { tenant: 't', userId: 'me', username: 'me', accessToken: 'a1', refreshToken: 'r1', expiresIn: 900 };
-const m = (seq, extra = {}) => ({ id: `c:${seq}`, conversationId: 'c', seq, senderId: 'bob', clientMsgId: `b${seq}`, text: `t${seq}`, ...extra });
+import { fakeBus, tick, session, m } from './fake-bus.js';
 
 test('ready → sync, a live gap is paged once, a send cut off by a drop is resent with the same clientMsgId', async (t) => {
   let online = true;
@@ -109,4 +87,48 @@ test('sends to one conversation go one at a time, in send order; a refusal does 
   await tick();
   assert.deepEqual([a.state, a.seq, b.state, b.seq], ['sent', 1, 'sent', 2]);
   assert.equal(client.sending.size, 0);
+});
+
+test('reconnect with gaps, duplicates and out-of-order events: every seq shown once, in order; sync from the position held', async (t) => {
+  const all = Array.from({ length: 12 }, (_, i) => m(i + 1));
+  const syncs = [];
+  const { FakeBus, buses } = fakeBus((address, body) => {
+    if (address === 'parley.delivery.sync') {
+      syncs.push(body.positions);
+      const after = body.positions.c?.seq ?? 0;
+      // the first sync answers 1..3; after the reconnect, 4..8 with hasMore (the rest by history)
+      const upTo = syncs.length === 1 ? 3 : 8;
+      return { body: { conversations: { c: { messages: all.slice(after, upTo), hasMore: upTo < 12 && syncs.length > 1, readSeq: 0, changes: [], changeSeq: 0 } } } };
+    }
+    if (address === 'parley.delivery.history') return { body: { messages: all.slice(body.after, body.after + 2), hasMore: body.after + 2 < 12 } };
+    return { body: {} };
+  });
+  const client = new ParleyClient({ baseUrl: 'http://x', EventBus: FakeBus, session });
+  t.after(() => { client.disconnect(); client.tokens.clear(); });
+  const shown = [];
+  client.addEventListener('message', (e) => shown.push(e.detail.message.seq));
+  await client.connect();
+  buses[0].open();
+  await tick();
+  buses[0].deliver({ type: 'ready', conversations: [{ id: 'c', type: 'room', lastSeq: 3, readSeq: 0 }] });
+  await tick();
+  buses[0].deliver({ type: 'message', conversationId: 'c', message: all[2] }); // a duplicate of 3
+  buses[0].drop();
+  assert.equal(client.state, 'reconnecting');
+  buses[0].open();
+  await tick();
+  // live events race the ready: out of order and repeated
+  buses[0].deliver({ type: 'ready', conversations: [{ id: 'c', type: 'room', lastSeq: 10, readSeq: 0 }] });
+  buses[0].deliver({ type: 'message', conversationId: 'c', message: all[10] });
+  buses[0].deliver({ type: 'message', conversationId: 'c', message: all[9] });
+  buses[0].deliver({ type: 'message', conversationId: 'c', message: all[10] });
+  await tick();
+  await tick();
+  buses[0].deliver({ type: 'message', conversationId: 'c', message: all[11] });
+  buses[0].deliver({ type: 'message', conversationId: 'c', message: all[4] });
+  await tick();
+  assert.deepEqual(syncs[1], { c: { seq: 3, changeSeq: 0 } });
+  assert.deepEqual(shown, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  assert.equal(client.summary('c').lastMessage.seq, 12);
+  assert.equal(client.summary('c').unread, 12);
 });
