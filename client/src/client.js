@@ -156,7 +156,12 @@ export class ParleyClient extends AccountClient {
 
   _onReady(e) {
     const ids = new Set(e.conversations.map((c) => c.id));
-    for (const id of this.conversations.keys()) if (!ids.has(id)) this.conversations.delete(id);
+    for (const id of [...this.conversations.keys()]) {
+      if (ids.has(id)) continue; // left while disconnected
+      this.conversations.delete(id);
+      this.receipts.drop(id);
+      this.sidebar.drop(id);
+    }
     for (const info of e.conversations) this._conversation(info, true);
     this.connection?.markReady();
     this._emit('ready', { conversations: e.conversations.map((c) => this.conversations.get(c.id).info), node: e.node });
