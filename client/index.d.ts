@@ -248,9 +248,11 @@ export class AccountClient extends EventTarget {
 }
 
 /** Runs `onSilence` when touch() is not called for `timeoutMs` (0: never). */
+export const FIRST_HEARTBEAT_MS: number;
+export function allowedSilence(timeoutMs: number, firstAfterMs: number): number;
 export class Watchdog {
   constructor(timeoutMs: number, onSilence: () => void);
-  touch(): void; stop(): void;
+  touch(ms?: number): void; stop(): void;
 }
 export class TypingTracker {
   constructor(onLapse: (conversationId: string, change: { userId: string; username: string; typing: false }) => void);

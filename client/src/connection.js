@@ -3,7 +3,7 @@
 // carrying the current access token; a socket silent past the heartbeat timeout, or a browser gone
 // offline, is closed so the official client reconnects (see heartbeat.js).
 import { ParleyError, toParleyError, codeOf } from './errors.js';
-import { Watchdog, watchNetwork } from './heartbeat.js';
+import { Watchdog, watchNetwork, allowedSilence, FIRST_HEARTBEAT_MS } from './heartbeat.js';
 
 /** The close code for a socket this side gave up on (SockJS allows 1000 and 3000–4999 from clients). */
 export const CLOSE_GAVE_UP = 4900;
@@ -91,12 +91,19 @@ export class Connection {
   /** Every frame in (heartbeats, events, replies) shows the socket alive. A new SockJS object per (re)open. */
   _watch(eb) {
     const sock = eb.sockJSConn;
+    const openedAt = Date.now();
+    let limit = FIRST_HEARTBEAT_MS; // until the first heartbeat tells the server's interval
+    const alive = () => { if (this.eb === eb) this.watchdog.touch(limit); };
     if (sock && typeof sock.addEventListener === 'function') {
-      const alive = () => { if (this.eb === eb) this.watchdog.touch(); };
-      sock.addEventListener('heartbeat', alive);
+      let first = true;
+      sock.addEventListener('heartbeat', () => {
+        if (first) limit = allowedSilence(this.watchdog.timeoutMs, Date.now() - openedAt);
+        first = false;
+        alive();
+      });
       sock.addEventListener('message', alive);
     }
-    this.watchdog.touch();
+    alive();
   }
 
   /**

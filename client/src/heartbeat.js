@@ -2,6 +2,16 @@
 // proxy silently timing out) often stays "open" for minutes: no close comes until TCP gives up. The
 // server sends a SockJS heartbeat frame every few seconds, so silence longer than a few of those means
 // the socket is dead, whatever it says. Timers are the global ones, so tests can mock them.
+//
+// Until a socket's first heartbeat the server's interval is unknown (SockJS's default is 25 s; Parley's
+// 3 s), so the first wait is at least FIRST_HEARTBEAT_MS; after it, the silence allowed is the larger of
+// the timeout and 2.5 times the time the first heartbeat took, so a server with slower heartbeats than
+// the timeout assumes is not taken for dead every few seconds.
+
+export const FIRST_HEARTBEAT_MS = 30000;
+
+/** The silence allowed once the first heartbeat came `firstAfterMs` after the socket opened. */
+export const allowedSilence = (timeoutMs, firstAfterMs) => Math.max(timeoutMs, Math.ceil(firstAfterMs * 2.5));
 
 export class Watchdog {
   /**
@@ -14,14 +24,14 @@ export class Watchdog {
     this.timer = null;
   }
 
-  /** Something arrived: the silence starts again from now. */
-  touch() {
+  /** Something arrived: the silence starts again from now (and may last `ms`, default `timeoutMs`). */
+  touch(ms = this.timeoutMs) {
     if (!(this.timeoutMs > 0)) return;
     clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.onSilence();
-    }, this.timeoutMs);
+    }, Math.max(this.timeoutMs, ms));
   }
 
   stop() {

@@ -5,7 +5,7 @@ export { Outbox, newClientMsgId } from './outbox.js';
 export { OutboxStore, OUTBOX_CAP } from './outbox-store.js';
 export { TokenManager } from './tokens.js';
 export { Connection, loadEventBus } from './connection.js';
-export { Watchdog } from './heartbeat.js';
+export { Watchdog, allowedSilence, FIRST_HEARTBEAT_MS } from './heartbeat.js';
 export { browserSessionStore, memorySessionStore, SESSION_KEY } from './session-store.js';
 export { TypingTracker, TypingSender } from './typing.js';
 export { Receipts } from './receipts.js';

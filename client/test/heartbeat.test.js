@@ -44,7 +44,7 @@ function connection(extra = {}) {
 }
 
 test('a socket silent past heartbeatTimeoutMs is reported reconnecting and reopened by the official client', async (t) => {
-  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 });
   t.after(() => mock.timers.reset());
   sockets.length = 0;
   const { c, states, events } = connection({ heartbeatTimeoutMs: 7500 });
@@ -76,8 +76,32 @@ test('a socket silent past heartbeatTimeoutMs is reported reconnecting and reope
   assert.ok(sockets[1].sent.some((f) => f.type === 'register'));
 });
 
+test('before the first heartbeat the wait is 30 s; a server with 25 s heartbeats is not taken for dead', async (t) => {
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 });
+  t.after(() => mock.timers.reset());
+  sockets.length = 0;
+  const { c } = connection({ heartbeatTimeoutMs: 7500 });
+  t.after(() => c.close());
+  c.open();
+  sockets[0].open();
+  await flush();
+  for (let i = 0; i < 4; i++) { mock.timers.tick(25_000); sockets[0].heartbeat(); }
+  mock.timers.tick(60_000);
+  assert.equal(c.state, 'registering', 'allowed 2.5 × 25 s');
+  mock.timers.tick(2500);
+  assert.equal(c.state, 'reconnecting');
+  // a socket that never hears a heartbeat gives up after 30 s
+  mock.timers.tick(10_000);
+  sockets.at(-1).open();
+  await flush();
+  mock.timers.tick(29_999);
+  assert.equal(c.state, 'registering');
+  mock.timers.tick(1);
+  assert.equal(c.state, 'reconnecting');
+});
+
 test('heartbeatTimeoutMs 0 never gives up', async (t) => {
-  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 });
   t.after(() => mock.timers.reset());
   sockets.length = 0;
   const { c } = connection({ heartbeatTimeoutMs: 0 });
@@ -91,7 +115,7 @@ test('heartbeatTimeoutMs 0 never gives up', async (t) => {
 });
 
 test('offline → reconnecting at once; online → a new socket at once, not after the backoff', async (t) => {
-  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 });
   t.after(() => mock.timers.reset());
   sockets.length = 0;
   const network = new EventTarget();
@@ -120,7 +144,7 @@ test('offline → reconnecting at once; online → a new socket at once, not aft
 });
 
 test('close() stops listening to the network and does not reconnect', async (t) => {
-  mock.timers.enable({ apis: ['setTimeout', 'setInterval'] });
+  mock.timers.enable({ apis: ['setTimeout', 'setInterval', 'Date'], now: 1_000_000 });
   t.after(() => mock.timers.reset());
   sockets.length = 0;
   const network = new EventTarget();
