@@ -73,7 +73,7 @@ final class KeyedUniqueIndex extends AbstractUniqueIndex<Object> {
   }
 
   private Range range(Document query) {
-    if (isSparse()) {
+    if (isSparse() || query.isEmpty()) {
       return null;
     }
     List<String> keys = keys();
