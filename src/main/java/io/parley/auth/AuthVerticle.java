@@ -3,9 +3,12 @@ package io.parley.auth;
 import io.parley.auth.api.AccessTokens;
 import io.parley.auth.api.AuthAddresses;
 import io.parley.auth.api.AuthLimits;
+import io.parley.auth.api.DisplayNames;
 import io.parley.auth.api.Login;
 import io.parley.auth.api.Registration;
 import io.parley.auth.api.ResolveUsers;
+import io.parley.auth.api.UserIds;
+import io.parley.auth.api.UserSearch;
 import io.parley.common.BusRequests;
 import io.parley.common.BusService;
 import io.parley.common.Concern;
@@ -48,7 +51,11 @@ public class AuthVerticle extends VerticleBase {
       .serveAnonymous(AuthAddresses.LOGIN, body -> auth.login(Login.fromJson(body)))
       .serveAnonymous(AuthAddresses.REFRESH, body -> auth.refresh(refreshToken(body)))
       .serveAnonymous(AuthAddresses.LOGOUT, body -> auth.logout(refreshToken(body)).map(v -> new JsonObject()))
-      .serve(AuthAddresses.RESOLVE_USERS, (caller, body) -> auth.resolveUsers(caller, ResolveUsers.fromJson(body)));
+      .serve(AuthAddresses.RESOLVE_USERS, (caller, body) -> auth.resolveUsers(caller, ResolveUsers.fromJson(body)))
+      .serve(AuthAddresses.SEARCH_USERS, (caller, body) -> auth.search(caller, UserSearch.fromJson(body)))
+      .serve(AuthAddresses.GET_USERS, (caller, body) -> auth.byIds(caller, UserIds.fromJson(body)))
+      .serve(AuthAddresses.PROFILE, (caller, body) -> auth.profile(caller))
+      .serve(AuthAddresses.UPDATE_PROFILE, (caller, body) -> auth.rename(caller, DisplayNames.of(body, true)));
     return auth.ensureIndexes().compose(v -> bus.ready());
   }
 

@@ -33,6 +33,7 @@ final class ConfigValidator {
     integer(config, "http.port", 0, 65535);
     integer(config, "http.max_body_bytes", 1024, 64 * 1024 * 1024);
     integer(config, "http.request_timeout_ms", 100, 600_000);
+    integer(config, "http.sockjs_heartbeat_ms", 500, 60_000);
     long management = integer(config, "http.management_port", 0, 65535);
     string(config, "http.management_host", false);
     if (management != 0 && management == integer(config, "http.port", 0, 65535)) {

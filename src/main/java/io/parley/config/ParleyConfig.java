@@ -42,6 +42,9 @@ public record ParleyConfig(JsonObject json) {
 
   public long requestTimeoutMs() { return http().getLong("request_timeout_ms"); }
 
+  /** How often SockJS sessions get a heartbeat frame ({@code h}), so a client notices a dead network soon. */
+  public long sockjsHeartbeatMs() { return http().getLong("sockjs_heartbeat_ms"); }
+
   public String webroot() { return http().getString("webroot"); }
 
   public String mongoConnectionString() { return mongo().getString("connection_string"); }

@@ -21,10 +21,12 @@ import java.util.function.Consumer;
 
 /**
  * Watches the queries the embedded store answers and reports any that no index can serve (asked with
- * the library's own rule, {@code Index.canHandle}): such a query scans the whole collection, so its cost
- * grows with every tenant's data. Each shape (collection and field names) is logged once as a warning
- * and counted in {@code parley_store_unindexed_queries_total}. A filter-less read (a start-up
- * migration's one pass) is not a lookup and is not reported.
+ * the library's own rule, {@code Index.canHandle}, which {@link KeyedUniqueIndex} extends to prefix ranges):
+ * such a query scans the whole collection, so its cost grows with every tenant's data. A sorted find counts
+ * as served only when the index hands the documents in that order ({@link KeyedUniqueIndex#yieldsInOrder}),
+ * else every selected document is read and sorted in memory. Each shape (collection, field names, sort)
+ * is logged once as a warning and counted in {@code parley_store_unindexed_queries_total}. A filter-less
+ * read (a start-up migration's one pass) is not a lookup and is not reported.
  */
 final class IndexAudit {
 
@@ -48,9 +50,10 @@ final class IndexAudit {
     if (collection == null) {
       return;
     }
+    Document sort = body.get("sort") instanceof Document order ? order : new Document();
     for (Document filter : filters(command.toLowerCase(Locale.ROOT), body)) {
-      if (!filter.isEmpty() && !served(database, collection, filter)) {
-        report(collection, filter);
+      if (!filter.isEmpty() && !served(database, collection, filter, sort)) {
+        report(collection, filter, sort);
       }
     }
   }
@@ -83,14 +86,17 @@ final class IndexAudit {
     }
   }
 
-  private boolean served(String database, String collection, Document filter) {
+  private boolean served(String database, String collection, Document filter, Document sort) {
     MongoCollection<?> resolved = backend.resolveDatabase(database).resolveCollection(collection, false);
     if (resolved == null) {
       return true;
     }
     List<? extends Index<?>> indexes = resolved.getIndexes();
-    String shape = database + "." + collection + "#" + indexes.size() + shapeOf(filter);
-    return verdicts.computeIfAbsent(shape, s -> indexes.stream().anyMatch(index -> index.canHandle(filter)));
+    String shape = database + "." + collection + "#" + indexes.size() + shapeOf(filter) + "#" + sort.keySet();
+    // The first index that can handle a query is the one the library uses (see KeyedH2Collection).
+    return verdicts.computeIfAbsent(shape, s -> indexes.stream().filter(index -> index.canHandle(filter)).findFirst()
+      .map(index -> sort.isEmpty() || (index instanceof KeyedUniqueIndex keyed && keyed.yieldsInOrder(filter, sort)))
+      .orElse(false));
   }
 
   /** The fields of a filter with, for each, the operators it applies ("=" for an equality). */
@@ -101,8 +107,8 @@ final class IndexAudit {
     return shape.toString();
   }
 
-  private void report(String collection, Document filter) {
-    String shape = collection + " by " + new TreeSet<>(filter.keySet());
+  private void report(String collection, Document filter, Document sort) {
+    String shape = collection + " by " + new TreeSet<>(filter.keySet()) + (sort.isEmpty() ? "" : " sorted by " + sort.keySet());
     Counter.builder("parley_store_unindexed_queries").description("queries the embedded store answered by scanning a collection")
       .tag("shape", shape).register(Meters.registry()).increment();
     if (reported.add(shape)) {

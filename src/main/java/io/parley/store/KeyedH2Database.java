@@ -7,7 +7,6 @@ import de.bwaldvogel.mongo.backend.CursorRegistry;
 import de.bwaldvogel.mongo.backend.Index;
 import de.bwaldvogel.mongo.backend.IndexKey;
 import de.bwaldvogel.mongo.backend.KeyValue;
-import de.bwaldvogel.mongo.backend.h2.H2Collection;
 import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.oplog.Oplog;
@@ -21,7 +20,7 @@ import java.util.List;
 /**
  * The H2 database of the embedded store with documents kept as BSON ({@link BsonDocumentType}) and
  * unique-index keys compared natively ({@link KeyValueType}), where the library's default keeps both
- * Java-serialized. Maps written by the default layout are copied once into maps of the new one (new
+ * Java-serialized; its unique indexes also serve prefix ranges ({@link KeyedUniqueIndex}). Maps written by the default layout are copied once into maps of the new one (new
  * names, so nothing is ever read with the wrong type) and then removed.
  */
 final class KeyedH2Database extends H2Database {
@@ -69,7 +68,7 @@ final class KeyedH2Database extends H2Database {
       new MVMap.Builder<Object, Document>().valueType(BsonDocumentType.INSTANCE));
     carryOver(DATABASES_PREFIX + full, data);
     MVMap<String, Object> meta = store().openMap(META_PREFIX + full);
-    return new H2Collection(this, collectionName, options, data, meta, cursorRegistry);
+    return new KeyedH2Collection(this, collectionName, options, data, meta, cursorRegistry);
   }
 
   /** Copies a map of the default layout into its replacement, once, then drops it. */

@@ -148,6 +148,7 @@ class ConfigTest {
       assertEquals(8080, config.httpPort());
       assertEquals(210000, config.kdfIterations());
       assertEquals(1, config.instances(Concern.DELIVERY));
+      assertEquals(3000, config.sockjsHeartbeatMs());
       ctx.completeNow();
     })));
   }
@@ -155,6 +156,16 @@ class ConfigTest {
   @Test
   void port_out_of_range_is_rejected(Vertx vertx, VertxTestContext ctx) {
     failsNaming(vertx, ctx, new JsonObject().put("http", new JsonObject().put("port", 70000)), "http.port");
+  }
+
+  @Test
+  void a_sockjs_heartbeat_below_500_ms_is_rejected(Vertx vertx, VertxTestContext ctx) {
+    failsNaming(vertx, ctx, new JsonObject().put("http", new JsonObject().put("sockjs_heartbeat_ms", 100)), "http.sockjs_heartbeat_ms");
+  }
+
+  @Test
+  void a_sockjs_heartbeat_over_a_minute_is_rejected(Vertx vertx, VertxTestContext ctx) {
+    failsNaming(vertx, ctx, new JsonObject().put("http", new JsonObject().put("sockjs_heartbeat_ms", 60_001)), "http.sockjs_heartbeat_ms");
   }
 
   @Test

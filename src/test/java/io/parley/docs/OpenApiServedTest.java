@@ -167,6 +167,17 @@ class OpenApiServedTest {
     check(200, HttpMethod.GET, "/me", token, null);
     check(401, HttpMethod.GET, "/me", null, null);
     check(401, HttpMethod.GET, "/me", "not-a-jwt", null);
+    check(200, HttpMethod.PUT, "/me", token, new JsonObject().put("displayName", "Alice Liddell"));
+    check(200, HttpMethod.GET, "/me", token, null);
+    check(400, HttpMethod.PUT, "/me", token, new JsonObject().put("displayName", "a\u202Eb"));
+    check(413, HttpMethod.PUT, "/me", token, new JsonObject().put("displayName", "x".repeat(257)));
+    check(201, HttpMethod.POST, "/auth/register", null, alice.copy().put("username", "carol").put("displayName", "Carol"));
+    JsonObject found = check(200, HttpMethod.GET, "/users?q=a&limit=5", token, null);
+    check(200, HttpMethod.GET, "/users?ids=" + registered.getString("userId") + ",unknown", token, null);
+    check(400, HttpMethod.GET, "/users", token, null);
+    check(413, HttpMethod.GET, "/users?q=" + "a".repeat(65), token, null);
+    check(401, HttpMethod.GET, "/users?q=a", null, null);
+    assertEquals("Alice Liddell", found.getJsonArray("users").getJsonObject(0).getString("displayName"));
 
     JsonObject room = check(201, HttpMethod.POST, "/conversations", token,
       new JsonObject().put("type", "room").put("name", "general").put("members", new JsonArray().add("bob")));

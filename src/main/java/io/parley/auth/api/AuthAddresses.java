@@ -11,6 +11,14 @@ public final class AuthAddresses {
   public static final String REFRESH = "parley.auth.refresh";
   /** {refreshToken} → {}; revokes the token's whole family. Anonymous. */
   public static final String LOGOUT = "parley.auth.logout";
+  /** {@link UserSearch} → {@link UserSearch.Found}: the directory's prefix search within the caller's tenant. REST only. */
+  public static final String SEARCH_USERS = "parley.auth.users.search";
+  /** {@link UserIds} → {@link UserSearch.Found}: those of the ids that are users of the caller's tenant. REST only. */
+  public static final String GET_USERS = "parley.auth.users.get";
+  /** {} → the caller's {@link Profile}. REST only. */
+  public static final String PROFILE = "parley.auth.profile";
+  /** {displayName} (null or "" clears it) → the caller's {@link Profile} after the change. REST only. */
+  public static final String UPDATE_PROFILE = "parley.auth.profile.update";
   /** Internal: {usernames:[…]} → {users:[{@link UserRef}]} within the caller's tenant. */
   public static final String RESOLVE_USERS = "parley.auth.users.resolve";
 

@@ -21,4 +21,16 @@ public final class AuthClient {
     return bus.<JsonObject>request(AuthAddresses.RESOLVE_USERS, new ResolveUsers(usernames).toJson(), caller.deliveryOptions())
       .map(reply -> ResolveUsers.ResolvedUsers.fromJson(reply.body()).users());
   }
+
+  /** The directory's prefix search within the caller's tenant (see {@link UserSearch}). */
+  public Future<List<DirectoryUser>> search(Caller caller, UserSearch search) {
+    return bus.<JsonObject>request(AuthAddresses.SEARCH_USERS, search.toJson(), caller.deliveryOptions())
+      .map(reply -> UserSearch.Found.fromJson(reply.body()).users());
+  }
+
+  /** The users of the caller's tenant among {@code ids}, in the order asked. */
+  public Future<List<DirectoryUser>> users(Caller caller, List<String> ids) {
+    return bus.<JsonObject>request(AuthAddresses.GET_USERS, new UserIds(ids).toJson(), caller.deliveryOptions())
+      .map(reply -> UserSearch.Found.fromJson(reply.body()).users());
+  }
 }

@@ -73,6 +73,9 @@ public final class BridgeServer {
       // callbacks into scripts: off. sockjs-client then uses websocket, xhr-streaming, eventsource, xhr-polling.
       .addDisabledTransport(Transport.JSON_P.name())
       .setInsertJSESSIONID(false)
+      // vertx-web's sessions (xhr-streaming, eventsource, htmlfile, xhr-polling) send "h" this often;
+      // SockJS's WebSocket transport is Parley's own (see upgradeSession) and is given the same interval.
+      .setHeartbeatInterval(settings.heartbeatMs())
       .setLibraryURL("/vendor/sockjs.min.js");
     return SockJSHandler.create(vertx, options).socketHandler(socket -> accept(ClientSocket.of(socket)));
   }
@@ -101,7 +104,7 @@ public final class BridgeServer {
       return;
     }
     ctx.request().toWebSocket()
-      .onSuccess(ws -> accept(new SockJsWebSocket(vertx, ws, settings.maxFrameBytes())))
+      .onSuccess(ws -> accept(new SockJsWebSocket(vertx, ws, settings.maxFrameBytes(), settings.heartbeatMs())))
       .onFailure(ctx::fail);
   }
 

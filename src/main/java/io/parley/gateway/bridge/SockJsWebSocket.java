@@ -14,13 +14,12 @@ import java.util.List;
  * (Netty's UTF-8 validator sits in a pipeline only Vert.x internals reach). Messages are read by
  * {@link WebSocketMessages} (strict UTF-8 → 1007, over the size limit → 1009); a message that is not a
  * JSON array of strings closes with 1007 too, a binary one with 1003 (vertx-web closed both without a
- * code). The rest is SockJS as sockjs-client expects it: {@code o} first, {@code h} every 25 s, frames as
- * {@code a[...]}, {@code c[3000,"Go away!"]} before the server closes.
+ * code). The rest is SockJS as sockjs-client expects it: {@code o} first, {@code h} every
+ * {@code http.sockjs_heartbeat_ms} (as vertx-web's own sessions get it), frames as {@code a[...]}, {@code c[3000,"Go away!"]} before the server closes.
  */
 final class SockJsWebSocket implements ClientSocket {
 
   static final short UNSUPPORTED_DATA = 1003;
-  private static final long HEARTBEAT_MS = 25_000;
 
   private final ServerWebSocket ws;
   private final Vertx vertx;
@@ -28,12 +27,12 @@ final class SockJsWebSocket implements ClientSocket {
   private Handler<Buffer> frames = frame -> { };
   private Handler<Void> ended = v -> { };
 
-  SockJsWebSocket(Vertx vertx, ServerWebSocket ws, long maxMessageBytes) {
+  SockJsWebSocket(Vertx vertx, ServerWebSocket ws, long maxMessageBytes, long heartbeatMs) {
     this.vertx = vertx;
     this.ws = ws;
     WebSocketMessages.read(ws, maxMessageBytes, this::onMessage);
     ws.writeTextMessage(SockJsFraming.OPEN);
-    heartbeat = vertx.setPeriodic(HEARTBEAT_MS, t -> ws.writeTextMessage(SockJsFraming.HEARTBEAT).onFailure(err -> { }));
+    heartbeat = vertx.setPeriodic(heartbeatMs, t -> ws.writeTextMessage(SockJsFraming.HEARTBEAT).onFailure(err -> { }));
     ws.closeHandler(v -> {
       vertx.cancelTimer(heartbeat);
       ended.handle(null);

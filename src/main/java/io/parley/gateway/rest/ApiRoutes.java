@@ -19,6 +19,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -26,6 +27,7 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 
+import java.util.Arrays;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -89,9 +91,16 @@ public final class ApiRoutes {
     router.get(known.add(GET, AttachmentRoutes.DOWNLOAD)).handler(ctx -> files.download(ctx, false));
     router.get(known.add(GET, AttachmentRoutes.THUMBNAIL)).handler(ctx -> files.download(ctx, true));
 
-    router.get(known.add(GET, "/me")).handler(ctx -> {
-      Caller caller = ctx.get(CALLER);
-      json(ctx, 200, new JsonObject().put("userId", caller.userId()).put("username", caller.username()).put("tenant", caller.tenant()));
+    router.get(known.add(GET, "/me")).handler(ctx -> api.forward(ctx, AuthAddresses.PROFILE, new JsonObject(), 200));
+    router.put(known.add(PUT, "/me", WRITES)).handler(ctx -> api.withBody(ctx, AuthAddresses.UPDATE_PROFILE, 200, b -> b));
+    router.get(known.add(GET, "/users")).handler(ctx -> {
+      String q = ctx.queryParams().get("q");
+      String ids = ctx.queryParams().get("ids");
+      if ((q == null) == (ids == null)) {
+        throw new Failure(CommonError.VALIDATION_FAILED, "give exactly one of q (a prefix to search) and ids (user ids, comma-separated)");
+      }
+      api.forward(ctx, q != null ? AuthAddresses.SEARCH_USERS : AuthAddresses.GET_USERS,
+        q != null ? integers(ctx, new JsonObject().put("q", q), "limit") : idsQuery(ids), 200);
     });
     router.get(known.add(GET, "/conversations")).handler(ctx -> api.forward(ctx,
       "public".equals(ctx.queryParams().get("scope")) ? RoomsAddresses.PUBLIC : RoomsAddresses.LIST, new JsonObject(), 200));
@@ -217,9 +226,21 @@ public final class ApiRoutes {
     return pageQuery(ctx, idBody(ctx));
   }
 
+  /** {@code ?ids=a,b,c}: the ids as a list (empty entries dropped); the auth contract checks them. */
+  private static JsonObject idsQuery(String ids) {
+    JsonArray list = new JsonArray();
+    Arrays.stream(ids.split(",")).map(String::trim).filter(id -> !id.isEmpty()).forEach(list::add);
+    return new JsonObject().put("ids", list);
+  }
+
   /** {@code ?after=&before=&limit=} of a page request, as integers. */
   private static JsonObject pageQuery(RoutingContext ctx, JsonObject query) {
-    for (String name : new String[] {"after", "before", "limit"}) {
+    return integers(ctx, query, "after", "before", "limit");
+  }
+
+  /** The named query parameters that are present, as integers. */
+  private static JsonObject integers(RoutingContext ctx, JsonObject query, String... names) {
+    for (String name : names) {
       String value = ctx.queryParams().get(name);
       if (value != null) {
         try {
