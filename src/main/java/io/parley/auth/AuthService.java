@@ -130,8 +130,10 @@ final class AuthService {
     return Future.all(byUsername, byDisplayName).map(both -> {
       Map<String, JsonObject> found = new LinkedHashMap<>();
       // The bounds select exactly the names with this prefix, but for a prefix ending in U+FFFF: checked again.
-      byUsername.result().stream().filter(u -> u.getString("usernameKey", "").startsWith(prefix)).forEach(u -> found.put(u.getString("_id"), u));
-      byDisplayName.result().stream().filter(u -> u.getString("displayNameKey", "").startsWith(prefix)).forEach(u -> found.put(u.getString("_id"), u));
+      byUsername.result().stream().filter(u -> u.getString("usernameKey", "").startsWith(prefix))
+        .forEach(u -> found.put(u.getString("_id"), u));
+      byDisplayName.result().stream().filter(u -> u.getString("displayNameKey", "").startsWith(prefix))
+        .forEach(u -> found.put(u.getString("_id"), u));
       return new Found(found.values().stream()
         .sorted(Comparator.comparing((JsonObject u) -> u.getString("usernameKey")).thenComparing(u -> u.getString("username")))
         .limit(search.limit())

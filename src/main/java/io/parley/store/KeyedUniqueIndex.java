@@ -106,7 +106,10 @@ final class KeyedUniqueIndex extends AbstractUniqueIndex<Object> {
     return from == null ? null : new Range(equal, from, to);
   }
 
-  /** Positions of the keys from (equal…, from) on while they keep the prefix and stay within the bounds; the matcher applies $gt/$lt exactly. */
+  /**
+   * Positions of the keys from (equal…, from) on, while they keep the equal prefix and a string within the
+   * bounds (inclusive: the collection's matcher then applies {@code $gt}/{@code $lt} exactly).
+   */
   private Iterator<Object> slice(Range range) {
     List<Object> start = new ArrayList<>(range.equal());
     start.add(range.from());

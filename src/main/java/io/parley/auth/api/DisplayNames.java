@@ -36,7 +36,8 @@ public final class DisplayNames {
     for (int i = 0; i < name.length(); i += Character.charCount(name.codePointAt(i))) {
       int c = name.codePointAt(i);
       if (Character.isISOControl(c) || (c >= 0x202a && c <= 0x202e) || (c >= 0x2066 && c <= 0x2069)) {
-        throw Fields.invalid("displayName", "must not contain control characters or bidi overrides and isolates (U+202A-U+202E, U+2066-U+2069)");
+        throw Fields.invalid("displayName",
+          "must not contain control characters or bidi overrides and isolates (U+202A-U+202E, U+2066-U+2069)");
       }
       if (Character.getType(c) == Character.SURROGATE) {
         throw Fields.invalid("displayName", "must be Unicode text (it has a lone surrogate)");
