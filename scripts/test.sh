@@ -20,6 +20,8 @@ command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missi
 command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || missing+=(nginx)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/sbin/clamd ] || missing+=(clamav-daemon)
+# Emoji in the browser tests' screenshots (reactions), as on any desktop.
+[ -f /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || missing+=(fonts-noto-color-emoji)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! need apt-get; then
     echo "missing: ${missing[*]} — install it (Debian: apt-get install -y ${missing[*]}) and run again" >&2
@@ -32,5 +34,8 @@ fi
 
 # The client library (client/): its own lockfile and unit tests (Node's test runner); a failure stops the run.
 (cd client && npm ci --no-audit --no-fund && npm test)
+# The browser tests' driver (playwright-core, which never downloads a browser: the suite runs Debian's
+# /usr/bin/chromium) and axe-core, from their own lockfile.
+(cd src/test/browser && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
 
 exec mvn -B verify "$@"

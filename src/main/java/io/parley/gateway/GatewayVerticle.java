@@ -88,7 +88,8 @@ public class GatewayVerticle extends VerticleBase {
     router.route().handler(CSPHandler.create()
       .setDirective("default-src", "'self'")
       .addDirective("connect-src", "'self' ws: wss:")
-      .addDirective("img-src", "'self' data:"));
+      // blob: for attachment previews, which the web client fetches with its token and shows by object URL.
+      .addDirective("img-src", "'self' data: blob:"));
     redis = config.redisConnectionString().isBlank() ? null : Redis.createClient(vertx, config.redisConnectionString());
     // With a management port, what only operators need is served there alone (bind it to a private address).
     Router ops = config.managementPort() > 0 ? Router.router(vertx) : router;

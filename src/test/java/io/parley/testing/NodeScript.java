@@ -21,9 +21,14 @@ public final class NodeScript {
   }
 
   public static JsonObject run(String script, long timeoutSeconds, Map<String, String> environment, String... args) throws Exception {
+    return runFile(Path.of("src/test/js", script), timeoutSeconds, environment, args);
+  }
+
+  /** Runs a script by its path (its own folder's node_modules apply, as for any Node script). */
+  public static JsonObject runFile(Path script, long timeoutSeconds, Map<String, String> environment, String... args) throws Exception {
     String[] command = new String[args.length + 2];
     command[0] = "node";
-    command[1] = Path.of("src/test/js", script).toAbsolutePath().toString();
+    command[1] = script.toAbsolutePath().toString();
     System.arraycopy(args, 0, command, 2, args.length);
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.environment().putAll(environment);

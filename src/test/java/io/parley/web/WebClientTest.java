@@ -1,0 +1,89 @@
+package io.parley.web;
+
+import io.parley.testing.BrowserScenario;
+import io.parley.testing.ParleyNodeExtension;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static io.parley.testing.BrowserScenario.assertAccessible;
+import static io.parley.testing.BrowserScenario.assertNoPageErrors;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The web client (webroot/, on the client library) in a real headless Chromium against one node:
+ * two people chatting with everything live, hostile text rendered as text with the URL as the place,
+ * and a network cut that the page admits within seconds and recovers from without losing or doubling
+ * a message. Each test is a scenario under src/test/browser; it asserts as it goes and these check
+ * what it observed. The cluster (nginx, two instances, one killed): WebClientClusterIT.
+ */
+@Timeout(value = 240, unit = TimeUnit.SECONDS)
+class WebClientTest {
+
+  @RegisterExtension
+  static final ParleyNodeExtension node = ParleyNodeExtension.inProcess();
+
+  @Test
+  void two_people_chat_and_see_each_other_live() throws Exception {
+    JsonObject r = BrowserScenario.run("two-users.mjs", node.baseUrl(), "web-live", Map.of(), "screens");
+    assertNoPageErrors(r);
+    assertTrue(r.getBoolean("focusAfterLogin"), "focus lands in the app after signing up");
+    assertEquals("Alice Archer", r.getString("bobDmName"), "the DM is named by the other's display name");
+    assertTrue(r.getString("dmUrl").startsWith("#/c/"), "a URL per conversation: " + r.getString("dmUrl"));
+    assertTrue(r.getString("threadUrl").matches("#/c/[^/]+/thread/.+"), "a URL per thread: " + r.getString("threadUrl"));
+    assertEquals(1, r.getInteger("mentionHighlighted"), "bob's own mention is highlighted for him");
+    assertEquals("@alice ok?", r.getString("mentionInserted"), "the suggestion was inserted");
+    assertEquals(new JsonArray().add(320).add(200), r.getJsonArray("imageSize"), "a 640x400 PNG previews at 320 px");
+    assertTrue(r.getString("fileLabel").contains("sunny day.png"), r.getString("fileLabel"));
+    // Bob's view of the room: the root deleted, the mention, the image's caption; the reply lives in its thread.
+    assertEquals(List.of("message deleted", "@alice ok?", "the view"), r.getJsonArray("bobTexts").getList());
+    assertAccessible(r);
+    JsonObject shots = r.getJsonObject("screenshots");
+    assertEquals(9, shots.size(), shots.encode());
+    for (String name : shots.fieldNames()) {
+      Path png = Path.of(shots.getString(name));
+      assertTrue(Files.size(png) > 10_000, name + " is a real screenshot: " + png);
+    }
+  }
+
+  @Test
+  void hostile_text_renders_as_text_and_the_url_is_the_place() throws Exception {
+    JsonObject r = BrowserScenario.run("xss-and-links.mjs", node.baseUrl(), "web-xss", Map.of());
+    assertNoPageErrors(r);
+    JsonObject payloads = r.getJsonObject("payloads");
+    JsonObject view = r.getJsonObject("view");
+    assertEquals(null, view.getValue("xss"), "no payload ran");
+    assertEquals(0, view.getInteger("injected"), "no element came from user text");
+    assertEquals("#" + payloads.getString("room"), view.getString("title"));
+    assertEquals(new JsonArray().add(payloads.getString("displayName")), view.getJsonArray("senders"));
+    assertEquals(payloads.getString("message"), view.getJsonArray("texts").getString(0));
+    assertTrue(view.getString("file").contains(payloads.getString("file")), view.getString("file"));
+    // Only the https link is a link, opening elsewhere without the opener.
+    assertEquals(new JsonArray().add(new JsonObject().put("href", "https://example.com/a?b=1").put("rel", "noopener noreferrer nofollow")
+      .put("target", "_blank").put("text", "https://example.com/a?b=1")), view.getJsonArray("links"));
+    assertTrue(r.getString("wrongPassword").contains("INVALID_CREDENTIALS"), r.getString("wrongPassword"));
+    assertEquals(new JsonObject().put("authError", false).put("focusInApp", true), r.getJsonObject("afterLogin"));
+    JsonObject reload = r.getJsonObject("afterReload");
+    assertEquals(reload.getString("room"), reload.getString("hash"));
+    assertEquals(2, reload.getInteger("texts"), "the room's two text messages shown again after the reload");
+    assertTrue(r.getBoolean("secondTab"));
+    assertTrue(r.getBoolean("deepLinkAfterSignIn"));
+    assertTrue(r.getBoolean("signedOutEverywhere"));
+  }
+
+  @Test
+  void a_network_cut_shows_within_seconds_and_loses_nothing() throws Exception {
+    JsonObject r = BrowserScenario.run("offline.mjs", node.baseUrl(), "web-offline", Map.of());
+    assertNoPageErrors(r);
+    BrowserScenario.assertOfflineScenario(r);
+  }
+}
