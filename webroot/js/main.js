@@ -89,6 +89,7 @@ class App {
     on('conversation', (d) => {
       this.drawSidebar();
       if (d.kind === 'removed' && d.conversationId === this.current) this.open(null);
+      if (d.kind === 'added' && d.conversation?.id === this.awaited) { this.awaited = null; this.route(parseRoute()); }
       if (d.conversationId === this.current || d.conversation?.id === this.current) this.conversation.open(this.current);
       if (d.kind === 'added' && d.conversation?.type === 'group' && !d.conversation.name) this.nameGroup(d.conversation.id);
       // Presence events flow only between people who share a DM, group or private room: ask once it exists.
@@ -134,8 +135,14 @@ class App {
   route({ conversationId, threadOf }) {
     if (!this.chat.session || !$('#auth').hidden) return;
     const known = conversationId && this.chat.summary(conversationId);
-    if (conversationId && !known && this.chat.state === 'online') {
-      showError('That conversation does not exist, or you are not a member.');
+    clearTimeout(this.awaitTimer);
+    if (conversationId && !known) {
+      // One just created or joined may be announced (conversation.added) after the answer, through
+      // another instance: wait for it a little before saying it is not there.
+      this.awaited = conversationId;
+      this.awaitTimer = setTimeout(() => {
+        if (this.awaited === conversationId && this.chat.state === 'online') showError('That conversation does not exist, or you are not a member.');
+      }, 5000);
     }
     this.current = known ? conversationId : null;
     document.body.classList.toggle('in-conversation', !!this.current);

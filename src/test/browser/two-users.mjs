@@ -98,7 +98,11 @@ await until(alice, 'the room is open', () => document.querySelector('#chat-title
 await send(alice, 'where to, @bob?');
 await until(bob, 'the room in the sidebar', () => [...document.querySelectorAll('#list-room .name')].some((n) => n.textContent === 'lunch'));
 await until(bob, 'a mention badge on the room', () => !!document.querySelector('#list-room a.conv .badge.mention'));
-await openConversation(bob, 'lunch');
+result.bobTitle = await bob.page.title();
+// Keyboard only: the room's link is reached and opened without the mouse.
+await bob.page.locator('#list-room a.conv', { hasText: 'lunch' }).focus();
+await bob.page.keyboard.press('Enter');
+await until(bob, 'lunch open by keyboard', () => document.querySelector('#chat-title')?.textContent === '#lunch');
 await seesMessage(bob, 'where to, @bob?');
 result.mentionHighlighted = await bob.page.locator('#messages .mention.self', { hasText: '@bob' }).count();
 
@@ -125,6 +129,16 @@ await bob.page.locator('#composer textarea').pressSequentially('ok?', { delay: 1
 result.mentionInserted = await bob.page.inputValue('#composer textarea');
 await bob.page.locator('#composer textarea').press('Enter');
 await until(alice, 'her mention', () => !!document.querySelector('#messages .mention.self'));
+
+step('a message that can never be sent stays editable');
+const crowd = Array.from({ length: 51 }, (_, i) => `@someone${i}`).join(' ');
+await send(bob, crowd);
+await until(bob, 'the refusal', () => /TOO_MANY_MENTIONS|names more than/.test(document.querySelector('#messages .msg.pending[data-state=failed]')?.textContent || ''));
+result.refusal = await bob.page.textContent('#messages .msg.pending .failed');
+await bob.page.locator('#messages .msg.pending').getByRole('button', { name: 'Edit' }).click();
+result.backInTheBox = (await bob.page.inputValue('#composer textarea')) === crowd;
+result.pendingAfterEdit = await bob.page.locator('#messages .msg.pending').count();
+await bob.page.locator('#composer textarea').fill('');
 
 step('image attachment');
 const png = Buffer.from(await alice.page.evaluate(() => {

@@ -87,6 +87,15 @@ await online(second);
 await until(second, 'the room open in the second tab', (n) => document.querySelector('#chat-title')?.textContent === `#${n}`, PAYLOADS.room);
 result.secondTab = true;
 
+step('a long history');
+await mallory.page.evaluate(async (room) => {
+  for (let i = 1; i <= 80; i++) {
+    await window.parley.chat.request('parley.delivery.send', { conversationId: room, clientMsgId: `bulk-${i}`, text: `older ${i}` });
+  }
+}, decodeURIComponent(room.split('/')[2]));
+// All read: what the next sign-in shows first is the newest page, not an unread backlog.
+await victor.page.evaluate((id) => window.parley.chat.request('parley.rooms.read', { conversationId: id, seq: 83 }), decodeURIComponent(room.split('/')[2]));
+
 step('deep link signed out: opens after signing in');
 const fresh = await person(b, base, 'victor-3');
 await fresh.page.goto(`/${room}`);
@@ -97,6 +106,15 @@ await fresh.page.getByRole('button', { name: 'Sign in', exact: true }).click();
 await online(fresh);
 await until(fresh, 'the linked room open', (n) => document.querySelector('#chat-title')?.textContent === `#${n}`, PAYLOADS.room);
 result.deepLinkAfterSignIn = true;
+
+step('infinite scroll up to the start');
+await until(fresh, 'the newest page', () => [...document.querySelectorAll('#messages .text')].some((e) => e.textContent === 'older 80'));
+result.firstPage = await fresh.page.$$eval('#messages .msg', (els) => els.length);
+for (let i = 0; i < 20 && await fresh.page.isHidden('#history-start'); i++) {
+  await fresh.page.evaluate(() => { document.querySelector('#scroller').scrollTop = 0; });
+  await new Promise((r) => setTimeout(r, 300));
+}
+result.allLoaded = await fresh.page.$$eval('#messages .msg', (els) => els.length);
 
 step('sign out in one tab signs the other out');
 await tab.getByRole('button', { name: 'Sign out' }).click();

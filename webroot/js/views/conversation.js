@@ -63,6 +63,7 @@ export class ConversationView {
   async fill() {
     const id = this.id;
     for (let i = 0; i < 5 && id === this.id && this.hasOlder; i++) {
+      await new Promise(requestAnimationFrame); // measured after the page just loaded is drawn
       const s = $('#scroller');
       if (this.visibleMessages().length >= 30 && s.scrollHeight > s.clientHeight + 200) break;
       await this.loadOlder();

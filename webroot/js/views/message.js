@@ -114,7 +114,8 @@ export function renderPending(entry, ctx) {
     // Cut off by the connection: the library sends it again (same clientMsgId) once back online.
     li.append(h('p.sending', 'Waiting for the connection…'));
   } else if (entry.state === 'failed') {
-    const why = entry.retryable === false ? `Not sent: ${entry.error || entry.code}` : 'Failed to send';
+    const detail = String(entry.error || '').replace(/^[A-Z_]+: /, '');
+    const why = entry.retryable === false ? `Not sent: ${detail || 'refused'}${entry.code ? ` (${entry.code})` : ''}.` : 'Failed to send.';
     li.append(h('p.failed', { role: 'status' }, why, ' ',
       entry.retryable !== false
         ? h('button.link', { type: 'button', dataset: { focus: `retry-${entry.clientMsgId}` }, onclick: () => ctx.act('retry', entry) }, 'Retry')

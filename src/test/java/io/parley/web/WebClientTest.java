@@ -42,6 +42,10 @@ class WebClientTest {
     assertTrue(r.getString("threadUrl").matches("#/c/[^/]+/thread/.+"), "a URL per thread: " + r.getString("threadUrl"));
     assertEquals(1, r.getInteger("mentionHighlighted"), "bob's own mention is highlighted for him");
     assertEquals("@alice ok?", r.getString("mentionInserted"), "the suggestion was inserted");
+    assertTrue(r.getString("bobTitle").startsWith("(1) "), "the title counts bob's unread mention: " + r.getString("bobTitle"));
+    assertTrue(r.getString("refusal").contains("TOO_MANY_MENTIONS"), "says why it was not sent: " + r.getString("refusal"));
+    assertTrue(r.getBoolean("backInTheBox"), "Edit puts the text back in the box");
+    assertEquals(0, r.getInteger("pendingAfterEdit"), "and takes the failed copy away");
     assertEquals(new JsonArray().add(320).add(200), r.getJsonArray("imageSize"), "a 640x400 PNG previews at 320 px");
     assertTrue(r.getString("fileLabel").contains("sunny day.png"), r.getString("fileLabel"));
     // Bob's view of the room: the root deleted, the mention, the image's caption; the reply lives in its thread.
@@ -77,6 +81,9 @@ class WebClientTest {
     assertEquals(2, reload.getInteger("texts"), "the room's two text messages shown again after the reload");
     assertTrue(r.getBoolean("secondTab"));
     assertTrue(r.getBoolean("deepLinkAfterSignIn"));
+    // 83 messages: the newest page first, the rest as the list is scrolled up to its start.
+    assertTrue(r.getInteger("firstPage") <= 60, "a first page, not everything: " + r.getInteger("firstPage"));
+    assertEquals(83, r.getInteger("allLoaded"), "scrolling up loads the rest");
     assertTrue(r.getBoolean("signedOutEverywhere"));
   }
 
