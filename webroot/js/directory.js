@@ -56,9 +56,10 @@ export class Directory extends EventTarget {
     return res.users;
   }
 
+  // Presence has its own event: it redraws dots, not every message (names do that).
   setPresence(userId, state) {
     this.presence.set(userId, state);
-    this.dispatchEvent(new Event('change'));
+    this.dispatchEvent(new Event('presence'));
   }
 
   async askPresence(userIds) {
@@ -67,7 +68,7 @@ export class Directory extends EventTarget {
       const answer = await this.chat.presence(ids.slice(i, i + 100)).catch(() => ({}));
       for (const [id, p] of Object.entries(answer)) this.presence.set(id, p);
     }
-    this.dispatchEvent(new Event('change'));
+    this.dispatchEvent(new Event('presence'));
   }
 
   presenceOf(userId) { return this.presence.get(userId)?.state ?? 'offline'; }

@@ -19,6 +19,7 @@ class App {
     this.groupNames = new Map();
     this.current = null;
     this.namesVersion = 0;
+    this.newest = new Map(); // conversationId → highest seq seen, so history is not announced as news
     this.files = new FileCache(this.chat);
     this.auth = new AuthView(this);
     this.conversation = new ConversationView(this);
@@ -31,8 +32,13 @@ class App {
   get me() { return this.chat.session?.userId; }
 
   start() {
-    if (this.chat.session) this.signedIn();
-    else this.auth.show();
+    const signedOut = sessionStorage.getItem('parley.signedOut');
+    sessionStorage.removeItem('parley.signedOut');
+    if (this.chat.session) return this.signedIn();
+    this.auth.show();
+    if (signedOut === 'expired') showError('Your session has ended; please sign in again.');
+    if (signedOut === 'elsewhere') showError('You signed out in another tab.');
+    return undefined;
   }
 
   async signedIn() {
@@ -61,6 +67,7 @@ class App {
     });
     on('ready', ({ conversations, node }) => {
       this.node = node;
+      for (const c of conversations) this.newest.set(c.id, Math.max(this.newest.get(c.id) ?? 0, c.lastSeq ?? 0));
       this.directory.askPresence(conversations.flatMap((c) => (c.dmUsers || []).map((u) => u.userId)));
       for (const c of conversations) if (c.type === 'group' && !c.name) this.nameGroup(c.id);
       chat.loadPreviews?.(conversations.map((c) => c.id));
@@ -72,10 +79,12 @@ class App {
       }
     });
     on('message', ({ conversationId, message }) => {
-      this.changed(conversationId);
+      this.changed(conversationId, message);
       if (message.threadOf && this.thread.rootId === message.threadOf) this.thread.refresh();
+      // History pages also arrive as 'message': only what is newer than anything seen is news.
+      if (!this.isNews(conversationId, message) || message.senderId === this.me) return;
       if (this.chat.summary(conversationId)?.info.type === 'dm') this.notifier.consider(conversationId, message, 'dm');
-      if (conversationId === this.current && message.senderId !== this.me && document.visibilityState === 'visible') {
+      if (conversationId === this.current && document.visibilityState === 'visible') {
         announce(`${this.directory.name(message.senderId, message.senderName)}: ${message.text || 'sent a file'}`);
       }
     });
@@ -102,31 +111,48 @@ class App {
     });
     on('error', ({ error }) => showError(error));
     on('signedout', ({ reason }) => {
-      this.conversation.open(null);
-      $('#logout').hidden = true;
-      $('#me').textContent = '';
-      showState('offline');
-      this.auth.show();
-      if (reason) showError('Your session has ended; please sign in again.');
+      // A fresh page for whoever signs in next: nothing of this user's (messages held, unsent sends,
+      // previews, drafts) may stay in memory to be shown to, or sent as, the next one.
+      if (reason) sessionStorage.setItem('parley.signedOut', reason.code === 'SIGNED_OUT' ? 'elsewhere' : 'expired');
+      location.reload();
     });
     this.directory.addEventListener('change', () => {
       this.namesVersion++;
       this.drawSidebar();
-      if (this.current) { this.conversation.drawHead(); this.conversation.refresh(); }
+      if (this.current) { this.conversation.drawHead(); this.conversation.refresh(); this.thread.refresh(); }
+    });
+    this.directory.addEventListener('presence', () => {
+      this.drawSidebar();
+      if (this.current) this.conversation.drawHead();
     });
     onRoute((route) => this.route(route));
+    $('.skip').addEventListener('click', (e) => { e.preventDefault(); $('#composer-text')?.focus(); });
     $('#logout').addEventListener('click', () => chat.logout());
     $('#error-close').addEventListener('click', clearError);
-    $('#back').addEventListener('click', () => this.open(null));
+    $('#back').addEventListener('click', () => {
+      const was = this.current;
+      this.open(null);
+      requestAnimationFrame(() => $(`#sidebar a.conv[data-conversation="${CSS.escape(was || '')}"]`)?.focus());
+    });
     $('#new-room').addEventListener('click', () => newRoomDialog(this));
     $('#new-chat').addEventListener('click', () => newChatDialog(this));
     $('#browse').addEventListener('click', () => browseDialog(this));
   }
 
-  changed(conversationId) {
+  changed(conversationId, message) {
     this.drawSidebar();
-    if (conversationId === this.current) this.conversation.refresh();
+    if (conversationId === this.current) this.conversation.refresh(message);
   }
+
+  /** Newer than any message of the conversation seen so far (not a history page, not a repeat). */
+  isNews(conversationId, message) {
+    const newest = this.newest.get(conversationId) ?? 0;
+    if (message.seq <= newest) return false;
+    this.newest.set(conversationId, message.seq);
+    return true;
+  }
+
+  showError(err) { showError(err); }
 
   open(conversationId, threadOf) { go(conversationId, threadOf); }
 
@@ -144,9 +170,13 @@ class App {
         if (this.awaited === conversationId && this.chat.state === 'online') showError('That conversation does not exist, or you are not a member.');
       }, 5000);
     }
+    if (known) this.awaited = null;
+    const hiddenFocus = document.activeElement?.closest('#sidebar');
     this.current = known ? conversationId : null;
     document.body.classList.toggle('in-conversation', !!this.current);
     this.conversation.open(this.current);
+    // On a phone the list just went away with the link that had focus: continue in the message box.
+    if (this.current && hiddenFocus && !hiddenFocus.offsetParent) requestAnimationFrame(() => $('#composer-text')?.focus());
     this.thread.open(this.current, this.current ? threadOf : null);
     this.drawSidebar();
     if (!this.current) document.title = this.titleFor(null);
@@ -189,7 +219,8 @@ class FileCache {
 
   async open(file) {
     try {
-      imageDialog(file, URL.createObjectURL(await this.chat.fetchAttachment(file.attachmentId)));
+      const url = URL.createObjectURL(await this.chat.fetchAttachment(file.attachmentId));
+      imageDialog(file, url, () => URL.revokeObjectURL(url));
     } catch (err) { showError(err); }
   }
 

@@ -2,7 +2,12 @@
 // #/c/<conversationId> and #/c/<conversationId>/thread/<messageId>.
 
 export function parseRoute(hash = location.hash) {
-  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  let parts;
+  try {
+    parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  } catch {
+    return { conversationId: null, threadOf: null }; // a malformed link opens nothing rather than failing
+  }
   if (parts[0] !== 'c' || !parts[1]) return { conversationId: null, threadOf: null };
   return { conversationId: parts[1], threadOf: parts[2] === 'thread' && parts[3] ? parts[3] : null };
 }
@@ -17,6 +22,7 @@ export function go(conversationId, threadOf) {
   if (location.hash !== href) location.hash = href;
 }
 
+/** Route changes; in-page anchors (#composer-text and the like) are not routes. */
 export function onRoute(fn) {
-  window.addEventListener('hashchange', () => fn(parseRoute()));
+  window.addEventListener('hashchange', () => { if (/^#\/|^$/.test(location.hash)) fn(parseRoute()); });
 }

@@ -96,12 +96,12 @@ export const nodeOf = (p) => p.page.evaluate(() => window.parley.node);
 export async function signUp(p, { tenant, username, password = 'correct-horse-9', displayName }) {
   const { page } = p;
   await page.goto('/');
-  await page.getByRole('tab', { name: 'Create account' }).click();
+  await page.locator('#tab-signup').click();
   await page.getByLabel('Workspace').fill(tenant);
   await page.getByLabel('Username').fill(username);
   if (displayName) await page.getByLabel('Display name').fill(displayName);
   await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Create account', exact: true }).click();
+  await page.locator('#auth-submit').click();
   await online(p);
 }
 

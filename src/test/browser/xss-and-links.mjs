@@ -60,11 +60,11 @@ await again.page.goto('/');
 await again.page.getByLabel('Workspace').fill(tenant);
 await again.page.getByLabel('Username').fill('victor');
 await again.page.getByLabel('Password').fill('wrong-password');
-await again.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+await again.page.locator('#auth-submit').click();
 await until(again, 'the error', () => !document.querySelector('#auth-error').hidden);
 result.wrongPassword = await again.page.textContent('#auth-error');
 await again.page.getByLabel('Password').fill('correct-horse-9');
-await again.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+await again.page.locator('#auth-submit').click();
 await online(again);
 result.afterLogin = await again.page.evaluate(() => ({
   authError: !document.querySelector('#auth-error').hidden || !document.querySelector('#error').hidden,
@@ -102,7 +102,7 @@ await fresh.page.goto(`/${room}`);
 await fresh.page.getByLabel('Workspace').fill(tenant);
 await fresh.page.getByLabel('Username').fill('victor');
 await fresh.page.getByLabel('Password').fill('correct-horse-9');
-await fresh.page.getByRole('button', { name: 'Sign in', exact: true }).click();
+await fresh.page.locator('#auth-submit').click();
 await online(fresh);
 await until(fresh, 'the linked room open', (n) => document.querySelector('#chat-title')?.textContent === `#${n}`, PAYLOADS.room);
 result.deepLinkAfterSignIn = true;

@@ -7,7 +7,7 @@ export class AuthView {
     this.app = app;
     this.mode = 'signin';
     const form = $('#auth-form');
-    for (const tab of form.querySelectorAll('[role=tab]')) tab.addEventListener('click', () => this.setMode(tab.dataset.mode));
+    for (const tab of form.querySelectorAll('.tabs button')) tab.addEventListener('click', () => this.setMode(tab.dataset.mode));
     form.addEventListener('submit', (e) => { e.preventDefault(); this.submit(); });
   }
 
@@ -22,7 +22,7 @@ export class AuthView {
   setMode(mode) {
     this.mode = mode;
     const signup = mode === 'signup';
-    for (const tab of $('#auth-form').querySelectorAll('[role=tab]')) tab.setAttribute('aria-selected', String(tab.dataset.mode === mode));
+    for (const tab of $('#auth-form').querySelectorAll('.tabs button')) tab.setAttribute('aria-pressed', String(tab.dataset.mode === mode));
     $('#auth-title').textContent = signup ? 'Create an account' : 'Sign in';
     $('#auth-submit').textContent = signup ? 'Create account' : 'Sign in';
     $('#display-name-label').hidden = !signup;

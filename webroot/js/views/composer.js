@@ -15,6 +15,7 @@ export class Composer {
     this.files = [];     // {id, file, record?, progress, error?, abort}
     this.suggestions = [];
     this.active = 0;
+    this.lookups = 0;
     this.build();
   }
 
@@ -62,7 +63,8 @@ export class Composer {
   update() {
     const bytes = utf8Bytes(this.text.value);
     const over = bytes > MESSAGE_MAX_BYTES;
-    this.counter.textContent = bytes >= MESSAGE_MAX_BYTES * SHOW_COUNTER_AT ? `${bytes.toLocaleString()} / ${MESSAGE_MAX_BYTES.toLocaleString()} bytes` : '';
+    const count = bytes >= MESSAGE_MAX_BYTES * SHOW_COUNTER_AT ? `${bytes.toLocaleString()} / ${MESSAGE_MAX_BYTES.toLocaleString()} bytes` : '';
+    if (this.counter.textContent !== count) this.counter.textContent = count;
     this.counter.classList.toggle('over', over);
     const uploading = this.files.some((f) => !f.record && !f.error);
     const ready = this.files.some((f) => f.record);
@@ -71,6 +73,7 @@ export class Composer {
   }
 
   onKey(e) {
+    if (e.isComposing) return undefined; // an input method is still composing: its keys are its own
     if (!this.suggest.hidden && this.suggestions.length) {
       if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
         e.preventDefault();
@@ -80,7 +83,7 @@ export class Composer {
       if (e.key === 'Enter' || e.key === 'Tab') { e.preventDefault(); return this.pick(this.suggestions[this.active]); }
       if (e.key === 'Escape') { e.preventDefault(); return this.closeSuggest(); }
     }
-    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+    if (e.key === 'Enter' && !e.shiftKey) {
       e.preventDefault();
       if (!this.send.disabled) this.submit();
     }
@@ -89,12 +92,15 @@ export class Composer {
   // ---- mentions ---------------------------------------------------------------------------------
 
   async lookupMention() {
+    const asked = ++this.lookups;
     const upToCaret = this.text.value.slice(0, this.text.selectionStart);
-    const match = /(^|\s)@([\w.-]{0,32})$/.exec(upToCaret);
+    const match = /(^|[^\w@])@([\w.-]{0,32})$/.exec(upToCaret);
     if (!match) return this.closeSuggest();
     const prefix = match[2].toLowerCase();
     const conversationId = this.opts.conversationId();
     const members = await this.opts.chat.members(conversationId).catch(() => []);
+    // Typed on, sent or left meanwhile: this answer is stale.
+    if (asked !== this.lookups || document.activeElement !== this.text) return undefined;
     const me = this.opts.chat.session?.userId;
     const names = members.filter((m) => m.userId !== me).map((m) => m.username);
     if (this.opts.chat.summary?.(conversationId)?.info?.type === 'room') names.push('here', 'all');
@@ -127,6 +133,7 @@ export class Composer {
   }
 
   closeSuggest() {
+    this.lookups++;
     this.suggestions = [];
     this.suggest.hidden = true;
     this.text.removeAttribute('aria-activedescendant');
@@ -141,7 +148,8 @@ export class Composer {
       this.files.push(item);
       this.opts.chat.upload(this.opts.conversationId(), file, {
         signal: controller.signal,
-        onProgress: ({ loaded, total }) => { item.progress = total ? loaded / total : 0; this.renderChips(); },
+        // Progress moves the bar in place: redrawing the chips would take focus off their buttons.
+        onProgress: ({ loaded, total }) => { item.progress = total ? loaded / total : 0; if (item.bar) item.bar.value = item.progress; },
       }).then((record) => { item.record = record; this.update(); }, (err) => {
         if (controller.signal.aborted) return;
         item.error = err;
@@ -156,8 +164,8 @@ export class Composer {
     this.chips.replaceChildren(...this.files.map((f) => h('li.chip', { class: f.error ? 'bad' : undefined },
       h('span', f.file.name, ' ', h('span.hint', `(${size(f.file.size)})`)),
       f.record ? h('span.done', '✓') : f.error ? h('span.bad', f.error.code || 'failed')
-        : h('progress', { max: 1, value: f.progress, 'aria-label': `Uploading ${f.file.name}` }),
-      h('button.icon', { type: 'button', 'aria-label': `Remove ${f.file.name}`, onclick: () => this.remove(f) }, '×'))));
+        : (f.bar = h('progress', { max: 1, value: f.progress, 'aria-label': `Uploading ${f.file.name}` })),
+      h('button.icon', { type: 'button', 'aria-label': `Remove ${f.file.name}`, onclick: () => { this.remove(f); this.text.focus(); } }, '×'))));
     this.chips.hidden = !this.files.length;
   }
 

@@ -18,7 +18,7 @@ export class ConversationView {
     this.timeline = new Timeline({
       list: $('#messages'), scroller: $('#scroller'),
       source: () => this.source(), ctx: () => this.ctx(),
-      onBottom: () => this.readIfSeen(),
+      onBottom: () => { $('#jump').hidden = true; this.readIfSeen(); },
       onDrawn: (stuck) => { if (stuck) { $('#jump').hidden = true; this.readIfSeen(); } },
     });
     this.composer = new Composer({
@@ -28,7 +28,12 @@ export class ConversationView {
     });
     new IntersectionObserver((entries) => { if (entries.some((e) => e.isIntersecting)) this.loadOlder(); },
       { root: $('#scroller'), rootMargin: '200px 0px 0px 0px' }).observe($('#top-sentinel'));
-    $('#jump').addEventListener('click', () => { this.timeline.toBottom(); this.readIfSeen(); });
+    $('#jump').addEventListener('click', () => {
+      this.timeline.toBottom();
+      $('#jump').hidden = true;
+      this.readIfSeen();
+      this.composer.focus();
+    });
     $('#mute').addEventListener('click', () => this.toggleMute());
     $('#invite').addEventListener('click', () => inviteDialog(app, this.id));
     $('#leave').addEventListener('click', () => this.leave());
@@ -46,6 +51,8 @@ export class ConversationView {
     if (!summary) { $('#messages').replaceChildren(); return; }
     if (changed) {
       this.editing = null;
+      this.editDraft = null;
+      $('#jump').hidden = true;
       this.dividerAt = this.app.chat.conversations.get(id)?.log.readSeq ?? null;
       this.hasOlder = true;
       $('#messages').replaceChildren();
@@ -70,6 +77,12 @@ export class ConversationView {
     }
   }
 
+  /** Still at the top after a page came (it was short: mostly thread replies)? Then the next one. */
+  async keepFilling(id) {
+    await new Promise(requestAnimationFrame);
+    if (id === this.id && this.hasOlder && $('#scroller').scrollTop < 200) this.loadOlder();
+  }
+
   async loadOlder() {
     if (!this.id || !this.hasOlder || this.loadingOlder) return;
     const id = this.id;
@@ -82,9 +95,13 @@ export class ConversationView {
       this.refresh();
     } catch (err) {
       this.app.showError(err);
+      return;
     } finally {
       this.loadingOlder = false;
     }
+    // Another conversation opened meanwhile found this one loading and waited: fill it now.
+    if (id !== this.id) this.fill();
+    else this.keepFilling(id);
   }
 
   visibleMessages() {
@@ -110,14 +127,15 @@ export class ConversationView {
 
   ctx() {
     const info = this.app.chat.summary(this.id)?.info;
-    return { ...this.app.messageContext(), canDelete: info?.role === 'owner', editing: this.editing,
+    return { ...this.app.messageContext(), canDelete: info?.role === 'owner', editing: this.editing, editDraft: this.editDraft,
       act: (kind, m, arg) => this.act(kind, m, arg) };
   }
 
-  refresh() {
+  /** Redraws; `incoming` is a message that just arrived (the jump button is for those alone). */
+  refresh(incoming) {
     if (!this.id) return;
     this.timeline.render();
-    if (!this.timeline.stick) $('#jump').hidden = false;
+    if (incoming && !this.timeline.stick && incoming.senderId !== this.app.me && !incoming.threadOf) $('#jump').hidden = false;
     this.drawTyping();
   }
 
@@ -138,13 +156,16 @@ export class ConversationView {
 
   drawTyping() {
     const typers = (this.app.chat.typers?.(this.id) || []).map((t) => this.app.directory.name(t.userId, t.username));
-    $('#typing').textContent = !typers.length ? '' : typers.length === 1 ? `${typers[0]} is typing…`
+    const text = !typers.length ? '' : typers.length === 1 ? `${typers[0]} is typing…`
       : typers.length === 2 ? `${typers[0]} and ${typers[1]} are typing…` : 'Several people are typing…';
+    if ($('#typing').textContent !== text) $('#typing').textContent = text; // a live region: only real changes
   }
 
   /** Reads up to the newest message when the user can see it: page visible, focused, at the bottom. */
   readIfSeen() {
-    if (!this.id || document.visibilityState !== 'visible' || !document.hasFocus() || !this.timeline.atBottom()) return;
+    // clientHeight 0: the list is not on screen (a phone showing the thread or the conversation list).
+    if (!this.id || document.visibilityState !== 'visible' || !document.hasFocus() || !$('#scroller').clientHeight
+      || !this.timeline.atBottom()) return;
     clearTimeout(this.readTimer);
     this.readTimer = setTimeout(() => this.app.chat.markRead(this.id).catch(() => {}), 250);
   }
@@ -156,12 +177,13 @@ export class ConversationView {
         case 'react': return await chat.react(m.id, arg);
         case 'unreact': return await chat.unreact(m.id, arg);
         case 'thread': return this.app.openThread(m.id);
-        case 'edit': this.editing = m.id; return this.refresh();
-        case 'cancel-edit': this.editing = null; this.refresh(); return this.composer.focus();
+        case 'edit': this.editing = m.id; this.editDraft = null; return this.redrawBoth();
+        case 'edit-draft': this.editDraft = arg; return undefined;
+        case 'cancel-edit': this.editing = null; this.redrawBoth(); return this.composer.focus();
         case 'save-edit':
           if (arg.trim() && arg !== m.text) await chat.edit(m.id, arg);
           this.editing = null;
-          this.refresh();
+          this.redrawBoth();
           return this.composer.focus();
         case 'delete':
           if (await confirmDialog('Delete message', 'Delete this message for everyone?', 'Delete')) await chat.delete(m.id);
@@ -179,6 +201,11 @@ export class ConversationView {
       this.app.showError(err);
       return undefined;
     }
+  }
+
+  redrawBoth() {
+    this.refresh();
+    this.app.thread.refresh();
   }
 
   async toggleMute() {

@@ -7,7 +7,7 @@ const dialog = () => document.getElementById('dialog');
 function open(title, body, { onClose } = {}) {
   const d = dialog();
   const close = h('button.icon.close', { type: 'button', 'aria-label': 'Close', onclick: () => d.close() }, '×');
-  d.replaceChildren(h('header', h('h2#dialog-title', title), close), body);
+  d.replaceChildren(h('header', h('h2', { id: 'dialog-title' }, title), close), body);
   d.onclose = () => onClose?.();
   d.showModal();
   (d.querySelector('[autofocus]') || d.querySelector('input, button:not(.close)'))?.focus();
@@ -95,8 +95,8 @@ export async function browseDialog(app) {
     list.replaceChildren(...conversations.map((c) => {
       const joined = !!app.chat.summary(c.id);
       return h('li.room-row', h('span.name', `#${c.name}`), h('span.hint', ` by ${app.directory.name(c.createdBy)}`),
-        joined ? h('button.secondary.small', { type: 'button', onclick: () => { dialog().close(); app.open(c.id); } }, 'Open')
-          : h('button.small', { type: 'button', onclick: async () => {
+        joined ? h('button.secondary.small', { type: 'button', 'aria-label': `Open #${c.name}`, onclick: () => { dialog().close(); app.open(c.id); } }, 'Open')
+          : h('button.small', { type: 'button', 'aria-label': `Join #${c.name}`, onclick: async () => {
             try { await app.chat.request('parley.rooms.join', { conversationId: c.id }); dialog().close(); app.open(c.id); } catch (error) { showErr(err, error); }
           } }, 'Join'));
     }));
@@ -128,6 +128,6 @@ export function confirmDialog(title, text, action) {
   });
 }
 
-export function imageDialog(file, url) {
-  open(file.name, h('figure.viewer', h('img', { src: url, alt: file.name })));
+export function imageDialog(file, url, onClose) {
+  open(file.name, h('figure.viewer', h('img', { src: url, alt: file.name })), { onClose });
 }

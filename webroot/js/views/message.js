@@ -16,7 +16,6 @@ export function renderMessage(m, ctx) {
   const li = h('li.msg', {
     class: [mine && 'mine', ctx.grouped && 'grouped', m.deleted && 'is-deleted'].filter(Boolean).join(' ') || undefined,
     dataset: { seq: m.seq, id: m.id },
-    'aria-label': `${name}, ${clock(m.createdAt)}`,
   });
   if (!ctx.grouped) {
     li.append(h('div.meta', h('span.sender', name), ' ', h('time', { datetime: new Date(m.createdAt).toISOString(), title: fullTime(m.createdAt) }, clock(m.createdAt))));
@@ -46,15 +45,19 @@ export function renderMessage(m, ctx) {
 
 function editForm(m, ctx) {
   const text = h('textarea', { 'aria-label': 'Edit message', rows: 2, dataset: { focus: `edit-${m.id}` } });
-  text.value = m.text || '';
+  // The draft lives in the view, so a redraw (a reaction, a receipt) does not throw typing away.
+  text.value = ctx.editDraft ?? m.text ?? '';
+  text.addEventListener('input', () => ctx.act('edit-draft', m, text.value));
   const form = h('form.edit', { onsubmit: (e) => { e.preventDefault(); ctx.act('save-edit', m, text.value); } },
     text, h('div.row', h('button.secondary.small', { type: 'button', onclick: () => ctx.act('cancel-edit', m) }, 'Cancel'),
       h('button.small', { type: 'submit' }, 'Save')));
   text.addEventListener('keydown', (e) => {
     if (e.key === 'Escape') { e.preventDefault(); ctx.act('cancel-edit', m); }
-    if (e.key === 'Enter' && !e.shiftKey) { e.preventDefault(); form.requestSubmit(); }
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
   });
-  requestAnimationFrame(() => { text.focus(); text.setSelectionRange(text.value.length, text.value.length); });
+  requestAnimationFrame(() => {
+    if (text.isConnected && document.activeElement !== text) { text.focus(); text.setSelectionRange(text.value.length, text.value.length); }
+  });
   return form;
 }
 
@@ -75,15 +78,15 @@ function renderActions(m, mine, ctx) {
   const react = h('details.react-menu',
     h('summary', { 'aria-label': 'Add reaction', title: 'Add reaction', dataset: { focus: `react-${m.id}` } }, icon('smile')),
     h('div.react-choices', QUICK_REACTIONS.map((emoji) => h('button', {
-      type: 'button', 'aria-label': `React with ${emoji}`,
+      type: 'button', 'aria-label': `React with ${emoji}`, dataset: { focus: `choice-${m.id}-${emoji}` },
       onclick: (e) => { e.target.closest('details').open = false; ctx.act('react', m, emoji); },
     }, emoji))));
   bar.append(react);
   if (!ctx.inThread) {
     bar.append(h('button.icon', { type: 'button', title: 'Reply in thread', 'aria-label': 'Reply in thread', dataset: { focus: `thread-${m.id}` }, onclick: () => ctx.act('thread', m) }, icon('reply')));
   }
-  if (mine) bar.append(h('button.icon', { type: 'button', title: 'Edit', 'aria-label': 'Edit message', onclick: () => ctx.act('edit', m) }, icon('edit')));
-  if (mine || ctx.canDelete) bar.append(h('button.icon', { type: 'button', title: 'Delete', 'aria-label': 'Delete message', onclick: () => ctx.act('delete', m) }, icon('trash')));
+  if (mine) bar.append(h('button.icon', { type: 'button', title: 'Edit', 'aria-label': 'Edit message', dataset: { focus: `edit-btn-${m.id}` }, onclick: () => ctx.act('edit', m) }, icon('edit')));
+  if (mine || ctx.canDelete) bar.append(h('button.icon', { type: 'button', title: 'Delete', 'aria-label': 'Delete message', dataset: { focus: `delete-${m.id}` }, onclick: () => ctx.act('delete', m) }, icon('trash')));
   return bar;
 }
 
@@ -119,8 +122,8 @@ export function renderPending(entry, ctx) {
     li.append(h('p.failed', { role: 'status' }, why, ' ',
       entry.retryable !== false
         ? h('button.link', { type: 'button', dataset: { focus: `retry-${entry.clientMsgId}` }, onclick: () => ctx.act('retry', entry) }, 'Retry')
-        : h('button.link', { type: 'button', onclick: () => ctx.act('edit-failed', entry) }, 'Edit'),
-      ' ', h('button.link', { type: 'button', onclick: () => ctx.act('discard', entry) }, 'Discard')));
+        : h('button.link', { type: 'button', dataset: { focus: `edit-failed-${entry.clientMsgId}` }, onclick: () => ctx.act('edit-failed', entry) }, 'Edit'),
+      ' ', h('button.link', { type: 'button', dataset: { focus: `discard-${entry.clientMsgId}` }, onclick: () => ctx.act('discard', entry) }, 'Discard')));
   } else {
     li.append(h('p.sending', 'Sending…'));
   }

@@ -56,7 +56,7 @@ function row(s, name, app) {
       const said = [presence && presence !== 'offline' ? presence : null, unread ? `${unread} unread` : null,
         mentions ? `${mentions} mention${mentions > 1 ? 's' : ''}` : null, info.muted ? 'muted' : null].filter(Boolean).join(', ');
       return h('li', h('a.conv', {
-        href: routeHref(info.id), dataset: { conversation: info.id }, 'aria-current': current ? 'page' : undefined,
+        href: routeHref(info.id), dataset: { conversation: info.id, focus: `conv-${info.id}` }, 'aria-current': current ? 'page' : undefined,
         class: [unread && 'has-unread', info.muted && 'muted'].filter(Boolean).join(' ') || undefined,
       },
       partner ? h('span.dot', { dataset: { presence }, 'aria-hidden': 'true' }) : h('span.kind', { 'aria-hidden': 'true' }, info.type === 'room' ? (info.visibility === 'private' ? '🔒' : '#') : '👥'),

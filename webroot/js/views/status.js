@@ -11,19 +11,15 @@ export function showState(state) {
   pill.textContent = STATE_TEXT[state] || state;
 }
 
-let errorTimer = null;
-
+// The banner stays until dismissed or replaced (no time limit to read it: WCAG 2.2.1).
 export function showError(err) {
   const text = typeof err === 'string' ? err
     : `${err?.message || 'Something went wrong'}${err?.code && !String(err.message).includes(err.code) ? ` (${err.code})` : ''}`;
   $('#error-text').textContent = text.charAt(0).toUpperCase() + text.slice(1);
   $('#error').hidden = false;
-  clearTimeout(errorTimer);
-  errorTimer = setTimeout(clearError, 10000);
 }
 
 export function clearError() {
-  clearTimeout(errorTimer);
   $('#error').hidden = true;
 }
 

@@ -70,12 +70,13 @@ export class Timeline {
   }
 }
 
-function signature(m, grouped, seen, ctx) {
+export function signature(m, grouped, seen, ctx) {
   return JSON.stringify([m.text, m.editedAt, m.deleted, m.reactions, m.replyCount, grouped, seen, ctx.canDelete, ctx.namesVersion, ctx.editing === m.id]);
 }
 
+/** The first message on screen (not a day separator, which stays first while pages come in above it). */
 function firstVisible(list, scroller) {
   const top = scroller.getBoundingClientRect().top;
-  for (const el of list.children) if (el.getBoundingClientRect().bottom > top) return el;
+  for (const el of list.children) if (el.classList.contains('msg') && el.getBoundingClientRect().bottom > top) return el;
   return null;
 }
