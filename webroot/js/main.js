@@ -187,6 +187,7 @@ class App {
     const names = members.filter((m) => m.userId !== this.me).map((m) => this.directory.name(m.userId, m.username));
     if (names.length) this.groupNames.set(id, names.join(', '));
     this.drawSidebar();
+    if (id === this.current) this.conversation.drawHead();
   }
 
   messageContext() {

@@ -26,6 +26,15 @@ step('sign up');
 await signUp(alice, { tenant, username: 'alice', displayName: 'Alice Archer' });
 result.focusAfterLogin = await alice.page.evaluate(() => document.activeElement?.closest('#app') !== null);
 const bob = await person(b, base, 'bob');
+// Desktop notifications: granted, and each one the page makes is noted (then shown as usual).
+await bob.context.grantPermissions(['notifications']);
+await bob.page.addInitScript(() => {
+  const Real = window.Notification;
+  window.__notified = [];
+  window.Notification = class extends Real {
+    constructor(title, options) { super(title, options); window.__notified.push({ title, body: options?.body }); }
+  };
+});
 await signUp(bob, { tenant, username: 'bob', displayName: 'Bob Baker' });
 
 if (flags.has('spread')) {
@@ -99,6 +108,8 @@ await send(alice, 'where to, @bob?');
 await until(bob, 'the room in the sidebar', () => [...document.querySelectorAll('#list-room .name')].some((n) => n.textContent === 'lunch'));
 await until(bob, 'a mention badge on the room', () => !!document.querySelector('#list-room a.conv .badge.mention'));
 result.bobTitle = await bob.page.title();
+await until(bob, 'a desktop notification for the mention', () => window.__notified.length > 0);
+result.bobNotified = await bob.page.evaluate(() => window.__notified);
 // Keyboard only: the room's link is reached and opened without the mouse.
 await bob.page.locator('#list-room a.conv', { hasText: 'lunch' }).focus();
 await bob.page.keyboard.press('Enter');
@@ -156,6 +167,32 @@ await alice.page.locator('#composer textarea').press('Enter');
 await until(bob, 'the image preview', () => [...document.querySelectorAll('#messages img.thumb')].some((i) => i.complete && i.naturalWidth > 0));
 result.imageSize = await bob.page.$eval('#messages img.thumb', (i) => [i.naturalWidth, i.naturalHeight]);
 result.fileLabel = await bob.page.textContent('#messages .download');
+
+step('a file dropped, then downloaded');
+const dropped = await bob.page.evaluateHandle(() => {
+  const dt = new DataTransfer();
+  dt.items.add(new File(['minutes of the lunch meeting\n'], 'minutes.txt', { type: 'text/plain' }));
+  return dt;
+});
+await bob.page.dispatchEvent('#chat', 'dragenter', { dataTransfer: dropped });
+result.dropZoneShown = await bob.page.isVisible('#drop');
+await bob.page.dispatchEvent('#chat', 'drop', { dataTransfer: dropped });
+await until(bob, 'the dropped file uploaded', () => !!document.querySelector('#composer .chip .done'));
+await bob.page.locator('#composer textarea').press('Enter');
+await until(alice, 'the file offered', () => [...document.querySelectorAll('#messages .download')].some((d) => d.textContent.includes('minutes.txt')));
+const [download] = await Promise.all([
+  alice.page.waitForEvent('download'),
+  alice.page.locator('#messages .download', { hasText: 'minutes.txt' }).click(),
+]);
+result.download = { name: download.suggestedFilename(), text: (await import('node:fs')).readFileSync(await download.path(), 'utf8') };
+
+step('the length counter');
+await alice.page.locator('#composer textarea').fill('x'.repeat(14000));
+result.counterNear = await alice.page.textContent('#composer .counter');
+await alice.page.locator('#composer textarea').fill('é'.repeat(8200));
+result.counterOver = await alice.page.evaluate(() => ({ text: document.querySelector('#composer .counter').textContent,
+  over: document.querySelector('#composer .counter').classList.contains('over'), sendDisabled: document.querySelector('#composer .send').disabled }));
+await alice.page.locator('#composer textarea').fill('');
 
 step('delete');
 const gone = alice.page.locator('#messages .msg', { hasText: 'where to' });

@@ -1,6 +1,7 @@
 // Sign in and create an account. A new account is signed in at once; the form remembers the
 // workspace. Errors show under the form (and leave no stale banner behind once signed in).
 import { $ } from '../dom.js';
+import { describe } from './status.js';
 
 export class AuthView {
   constructor(app) {
@@ -52,7 +53,7 @@ export class AuthView {
       form.elements.password.value = '';
       await this.app.signedIn();
     } catch (err) {
-      error.textContent = `${err.message || 'Could not sign in'}${err.code ? ` (${err.code})` : ''}`;
+      error.textContent = describe(err);
       error.hidden = false;
     } finally {
       $('#auth-submit').disabled = false;

@@ -11,11 +11,16 @@ export function showState(state) {
   pill.textContent = STATE_TEXT[state] || state;
 }
 
+/** An error in words: the server's message (without its "CODE: " prefix), then the stable code. */
+export function describe(err) {
+  if (typeof err === 'string') return err;
+  const text = String(err?.message || 'Something went wrong').replace(/^[A-Z][A-Z_]+: /, '');
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)}${err?.code ? ` (${err.code})` : ''}`;
+}
+
 // The banner stays until dismissed or replaced (no time limit to read it: WCAG 2.2.1).
 export function showError(err) {
-  const text = typeof err === 'string' ? err
-    : `${err?.message || 'Something went wrong'}${err?.code && !String(err.message).includes(err.code) ? ` (${err.code})` : ''}`;
-  $('#error-text').textContent = text.charAt(0).toUpperCase() + text.slice(1);
+  $('#error-text').textContent = describe(err);
   $('#error').hidden = false;
 }
 

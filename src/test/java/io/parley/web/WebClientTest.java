@@ -43,6 +43,14 @@ class WebClientTest {
     assertEquals(1, r.getInteger("mentionHighlighted"), "bob's own mention is highlighted for him");
     assertEquals("@alice ok?", r.getString("mentionInserted"), "the suggestion was inserted");
     assertTrue(r.getString("bobTitle").startsWith("(1) "), "the title counts bob's unread mention: " + r.getString("bobTitle"));
+    assertTrue(r.getJsonArray("bobNotified").contains(new JsonObject().put("title", "Alice Archer mentioned you").put("body", "where to, @bob?")),
+      "a desktop notification for the mention: " + r.getJsonArray("bobNotified").encode());
+    assertTrue(r.getBoolean("dropZoneShown"), "dragging files over the conversation shows where to drop them");
+    assertEquals(new JsonObject().put("name", "minutes.txt").put("text", "minutes of the lunch meeting\n"), r.getJsonObject("download"),
+      "a dropped file downloads under its name with its bytes");
+    assertEquals("14,000 / 16,384 bytes", r.getString("counterNear"), "the counter shows near the limit");
+    assertEquals(new JsonObject().put("text", "16,400 / 16,384 bytes").put("over", true).put("sendDisabled", true), r.getJsonObject("counterOver"),
+      "bytes, not characters (8,200 é): over the limit, Send is off");
     assertTrue(r.getString("refusal").contains("TOO_MANY_MENTIONS"), "says why it was not sent: " + r.getString("refusal"));
     assertTrue(r.getBoolean("backInTheBox"), "Edit puts the text back in the box");
     assertEquals(0, r.getInteger("pendingAfterEdit"), "and takes the failed copy away");
@@ -57,6 +65,19 @@ class WebClientTest {
       Path png = Path.of(shots.getString(name));
       assertTrue(Files.size(png) > 10_000, name + " is a real screenshot: " + png);
     }
+  }
+
+  @Test
+  void rooms_and_groups_are_made_found_joined_left_and_muted() throws Exception {
+    JsonObject r = BrowserScenario.run("rooms.mjs", node.baseUrl(), "web-rooms", Map.of());
+    assertNoPageErrors(r);
+    assertEquals(List.of("general"), r.getJsonArray("bobRoomsAfterLeave").getList(), "the room left is gone from the list");
+    assertEquals("🔒", r.getString("privateMark"), "a private room is marked");
+    assertEquals(List.of("#random", "#general"), r.getJsonArray("bobBrowses").getList(), "browsing shows public rooms only");
+    assertEquals("Alice Archer, carol", r.getString("groupTitle"), "an unnamed group is named by its other members");
+    assertEquals(new JsonObject().put("button", "Unmute").put("row", true), r.getJsonObject("muted"));
+    assertEquals(List.of("random · by Alice Archer", "random · by carol"), r.getJsonArray("aliceRandoms").getList(),
+      "two rooms of one name told apart by their creators");
   }
 
   @Test
