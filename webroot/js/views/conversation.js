@@ -53,7 +53,9 @@ export class ConversationView {
       this.editing = null;
       this.editDraft = null;
       $('#jump').hidden = true;
-      this.dividerAt = this.app.chat.conversations.get(id)?.log.readSeq ?? null;
+      // "New messages" marks what was unread when the conversation was opened; with nothing unread, none.
+      const log = this.app.chat.conversations.get(id)?.log;
+      this.dividerAt = log && log.unread > 0 ? log.readSeq : null;
       this.hasOlder = true;
       $('#messages').replaceChildren();
       $('#history-start').hidden = true;

@@ -16,7 +16,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A scenario of the web client in a real headless Chromium (src/test/browser/*.mjs: Debian's
  * /usr/bin/chromium driven by playwright-core from that folder's lockfile, which scripts/test.sh
  * installs). The scenario asserts as it goes (a wait that times out fails it with what the page
- * showed) and hands back its observations; screenshots go to target/browser-artifacts/. Chromium or
+ * showed) and hands back its observations; screenshots go to target/browser-artifacts/<tenant>/ (a failed
+ * step leaves failed-<person>.png there). Chromium or
  * the scenario's node_modules missing fails the test, never skips it.
  */
 public final class BrowserScenario {
@@ -31,7 +32,8 @@ public final class BrowserScenario {
     assertTrue(Files.isExecutable(Path.of("/usr/bin/chromium")), "Chromium is missing: apt-get install -y chromium (scripts/test.sh does)");
     assertTrue(Files.exists(DIR.resolve("node_modules/playwright-core/package.json")),
       "src/test/browser/node_modules is missing: run `cd src/test/browser && npm ci` (scripts/test.sh does)");
-    List<String> args = new ArrayList<>(List.of(baseUrl, tenant, ARTIFACTS.toString()));
+    // One folder per scenario run (named by its tenant): its screenshots, and a failed run's last screens.
+    List<String> args = new ArrayList<>(List.of(baseUrl, tenant, ARTIFACTS.resolve(tenant).toString()));
     args.addAll(List.of(flags));
     return NodeScript.runFile(DIR.resolve(scenario), 200, env, args.toArray(String[]::new));
   }
