@@ -184,7 +184,8 @@ class App {
 
   async nameGroup(id) {
     const members = await this.chat.members(id).catch(() => []);
-    const names = members.filter((m) => m.userId !== this.me).map((m) => this.directory.name(m.userId, m.username));
+    const names = members.filter((m) => m.userId !== this.me).map((m) => this.directory.name(m.userId, m.username))
+      .sort((a, b) => a.localeCompare(b)); // the same name in every tab, whatever order the members come in
     if (names.length) this.groupNames.set(id, names.join(', '));
     this.drawSidebar();
     if (id === this.current) this.conversation.drawHead();
