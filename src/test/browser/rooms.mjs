@@ -70,7 +70,8 @@ await seesMessage(carol, 'group hello');
 
 step('mute');
 await carol.page.locator('#mute').click();
-await until(carol, 'muted', () => document.querySelector('#mute').getAttribute('aria-pressed') === 'true');
+await until(carol, 'muted, in the header and the list', () => document.querySelector('#mute').getAttribute('aria-pressed') === 'true'
+  && document.querySelector('#list-group a.conv').classList.contains('muted'));
 result.muted = await carol.page.evaluate(() => ({ button: document.querySelector('#mute').textContent,
   row: document.querySelector('#list-group a.conv').classList.contains('muted') }));
 

@@ -148,6 +148,7 @@ await until(bob, 'the refusal', () => /TOO_MANY_MENTIONS|names more than/.test(d
 result.refusal = await bob.page.textContent('#messages .msg.pending .failed');
 await bob.page.locator('#messages .msg.pending').getByRole('button', { name: 'Edit' }).click();
 result.backInTheBox = (await bob.page.inputValue('#composer textarea')) === crowd;
+await until(bob, 'the failed copy gone', () => !document.querySelector('#messages .msg.pending'));
 result.pendingAfterEdit = await bob.page.locator('#messages .msg.pending').count();
 await bob.page.locator('#composer textarea').fill('');
 
