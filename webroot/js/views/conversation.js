@@ -89,21 +89,21 @@ export class ConversationView {
     if (!this.id || !this.hasOlder || this.loadingOlder) return;
     const id = this.id;
     this.loadingOlder = true;
+    let page;
     try {
-      const page = await this.app.chat.loadOlder(id, 50);
-      if (id !== this.id) return;
-      this.hasOlder = page.hasOlder;
-      $('#history-start').hidden = this.hasOlder;
-      this.refresh();
+      page = await this.app.chat.loadOlder(id, 50);
     } catch (err) {
-      this.app.showError(err);
+      if (id === this.id) this.app.showError(err);
       return;
     } finally {
       this.loadingOlder = false;
     }
-    // Another conversation opened meanwhile found this one loading and waited: fill it now.
-    if (id !== this.id) this.fill();
-    else this.keepFilling(id);
+    // Another conversation opened meanwhile found this one loading and gave up: fill that one now.
+    if (id !== this.id) return void this.fill();
+    this.hasOlder = page.hasOlder;
+    $('#history-start').hidden = this.hasOlder;
+    this.refresh();
+    this.keepFilling(id);
   }
 
   visibleMessages() {
