@@ -8,7 +8,9 @@
 //   node bench.js fanout --system parley|peer --url URL[,URL…] --pids PID[,PID…] --out FILE
 //   node bench.js idle   --system parley|peer --url … --pids … [--jvm-pids PID,…] --out FILE
 //   node bench.js growth-measure --url URL --pids PID --out FILE --label empty|seeded [--growth-mix 5,1,2,1,1]
-//     (the mix: sends, thread replies, edits of one's own message, reactions added, taken off; --growth-rate ops/s)
+//     (the mix: sends, thread replies, edits of one's own message, reactions added, taken off; --growth-rate ops/s;
+//     then reads: history, thread, sync over the bridge; the user directory and /api/me over REST, in a tenant of
+//     --directory-users 500 more users)
 //   node bench.js growth-seed-api --url URL --seconds 180 --out FILE [--label L --pids P --store-dir D]
 //     (scripts/bench.sh sends: closed-loop acked sends/s, ack latency, CPU per send, disk per message)
 //   node bench.js abuse-setup --url URL --setup FILE            (scripts/bench.sh abuse; see abuse.js)
@@ -441,6 +443,81 @@ async function sequential(clients, count, address, body) {
   return { latency: hist.summary(h), errors };
 }
 
+/**
+ * The directory's reads, one after another over REST, round robin over the callers; `ask(i)` gives the
+ * i-th request's path and the answer's expected number of users (a wrong count is an error, not a sample).
+ */
+async function sequentialRest(base, callers, count, ask) {
+  const h = hist.create();
+  let errors = 0;
+  const wrong = [];
+  for (let i = 0; i < count; i++) {
+    const { method = 'GET', path: p, body, expect } = ask(i);
+    const t = performance.now();
+    try {
+      const answer = await rest.request(base, method, p, body, callers[i % callers.length].token);
+      const took = (performance.now() - t) * 1000;
+      if (expect != null && answer.users.length !== expect) {
+        errors++;
+        if (wrong.length < 5) wrong.push(`${p}: ${answer.users.length} users, expected ${expect}`);
+      } else {
+        hist.record(h, took);
+      }
+    } catch (err) {
+      errors++;
+      if (wrong.length < 5) wrong.push(String(err.message).slice(0, 160));
+    }
+  }
+  return { latency: hist.summary(h), errors, wrong };
+}
+
+/** The measured tenant's directory rows: m0000, m0001, … named "Member 0000", … — as SeedStore names every seeded tenant's. */
+const directoryName = (i) => `m${String(i).padStart(4, '0')}`;
+const directoryDisplayName = (i) => `Member ${String(i).padStart(4, '0')}`;
+
+/**
+ * Directory search, lookup by ids and the profile, each `count` times after `warmup` unmeasured: prefixes
+ * that match ≥ 100 users (by username, by display name, by both), prefixes that match 0–10, 100 ids a
+ * request (95 of this tenant, 5 of seeded tenants: absent from the answer), GET and PUT /api/me.
+ */
+async function directoryReads(base, callers, dirUsers, limit, count, warmup) {
+  const names = [...callers.map((u) => ({ key: u.username.toLowerCase(), display: '' })),
+    ...dirUsers.map((u, i) => ({ key: directoryName(i), display: directoryDisplayName(i).toLowerCase() }))];
+  const matching = (q) => names.filter((n) => n.key.startsWith(q) || n.display.startsWith(q)).length;
+  const n = dirUsers.length;
+  const digits = (i) => String(i).padStart(4, '0');
+  const mid = Math.floor(n / 2);
+  const broad = ['m', 'me', 'member', 'M0', `m${digits(mid).slice(0, 2)}`, `Member ${digits(mid).slice(0, 2)}`]
+    .filter((q) => matching(q.toLowerCase()) >= Math.min(100, n));
+  const narrow = [`m${digits(mid).slice(0, 3)}`, `member ${digits(n - 1)}`, directoryName(Math.floor(n / 3)), 'zz', 'member 9999x'];
+  const search = (qs) => (i) => {
+    const q = qs[i % qs.length];
+    return { path: `/api/users?q=${encodeURIComponent(q)}&limit=${limit}`, expect: Math.min(limit, matching(q.toLowerCase())) };
+  };
+  let pickSeq = 0;
+  const byIds = () => {
+    const ids = [];
+    for (let k = 0; k < 95; k++) ids.push(dirUsers[(pickSeq * 97 + k * 7) % n]);
+    for (let k = 0; k < 5; k++) ids.push(`seed-${(pickSeq * 5 + k) % 1000}-${directoryName(k)}`);
+    pickSeq++;
+    const distinct = new Set(ids.slice(0, 95)).size;
+    return { path: `/api/users?ids=${ids.map(encodeURIComponent).join(',')}`, expect: distinct };
+  };
+  const kinds = {
+    searchBroad: search(broad),
+    searchNarrow: search(narrow),
+    byIds,
+    me: () => ({ path: '/api/me' }),
+    rename: (i) => ({ method: 'PUT', path: '/api/me', body: { displayName: `Guest ${i % 97}` } }),
+  };
+  const out = { limit, warmup, prefixes: { broad, narrow, matchesBroad: broad.map((q) => matching(q.toLowerCase())), matchesNarrow: narrow.map((q) => matching(q.toLowerCase())) } };
+  for (const [kind, ask] of Object.entries(kinds)) {
+    await sequentialRest(base, callers, warmup, ask);
+    out[kind] = await sequentialRest(base, callers, count, ask);
+  }
+  return out;
+}
+
 /** parley_store_unindexed_queries_total over every query shape (IndexAudit), from the node's /metrics; null if unreadable. */
 async function scannedQueries(base) {
   try {
@@ -463,6 +540,13 @@ async function growthMeasure() {
   const mixCounts = list('growth-mix', '5,1,2,1,1').map(Number); // send, reply, edit, react, unreact
   const pattern = mixPattern(mixCounts);
   const users = await rest.pool(Array.from({ length: roomSize }, (_, i) => i), 8, (i) => rest.userWithToken(base, tenant, `g${i}`));
+  // the directory's rows: some hundreds in the measured tenant, the same on either store, so a prefix matches many
+  const directoryUsers = num('directory-users', 500);
+  const tReg = performance.now();
+  const dirUsers = await rest.pool(Array.from({ length: directoryUsers }, (_, i) => i), 8,
+    (i) => rest.register(base, tenant, directoryName(i), directoryDisplayName(i)));
+  const registerMs = performance.now() - tReg;
+  log(`${label}: ${directoryUsers} directory users registered in ${(registerMs / 1000).toFixed(1)} s`);
   const room = await rest.createRoom(base, users[0], 'growth', users.slice(1).map((u) => u.username));
   const clientsG = users.map((u) => new ParleyClient(base, u, sourceAddress(0)));
   await Promise.all(clientsG.map((c) => c.connect()));
@@ -589,6 +673,8 @@ async function growthMeasure() {
   const syncFrom = { seq: Math.max(0, head - 50), changeSeq: Math.max(0, changeHead - 50) };
   const sync = await sequential(clientsG, histories, 'parley.delivery.sync', { positions: { [room]: syncFrom } });
   clientsG.forEach((c) => c.close());
+  const directory = await directoryReads(base, users, dirUsers, num('directory-limit', 20), num('directory-reads', histories),
+    num('directory-warmup', 50));
   const unindexedQueries = await scannedQueries(base);
   const summaries = Object.fromEntries(MIX_KINDS.map((k) => [k, { ...kinds[k], ack: hist.summary(kinds[k].ack) }]));
   const r = {
@@ -613,15 +699,21 @@ async function growthMeasure() {
     syncFrom,
     messagesInRoom: head,
     changesInRoom: changeHead,
+    directory,
+    directoryUsers,
+    roomSize,
+    directoryRegisterMs: registerMs,
     unindexedQueries,
     serverCpuUsPerOp: ops ? (cpu1.cpuUs - cpu0.cpuUs) / ops : null,
     warmupOps,
     storedMessages: Number(opt('stored', '0')),
+    storedUsers: Number(opt('stored-users', '0')),
     storeBytes: Number(opt('store-bytes', '0')) || null,
     seededBy: opt('seeded-by', 'nothing'),
   };
   const p = (h) => `${h.p50}/${h.p99}`;
-  log(`${label}: p50/p99 ms: ${MIX_KINDS.map((k) => `${k} ${p(summaries[k].ack)}`).join(', ')}, delivery ${p(r.delivery)}, history ${p(r.history)}, thread ${p(r.thread)}, sync ${p(r.sync)}; errors ${MIX_KINDS.map((k) => summaries[k].errors).join('/')}, reads ${history.errors}/${thread.errors}/${sync.errors}, lost ${r.lost}`);
+  log(`${label}: p50/p99 ms: ${MIX_KINDS.map((k) => `${k} ${p(summaries[k].ack)}`).join(', ')}, delivery ${p(r.delivery)}, history ${p(r.history)}, thread ${p(r.thread)}, sync ${p(r.sync)}, search ${p(directory.searchBroad.latency)} (narrow ${p(directory.searchNarrow.latency)}), by ids ${p(directory.byIds.latency)}, me ${p(directory.me.latency)}, rename ${p(directory.rename.latency)}; errors ${MIX_KINDS.map((k) => summaries[k].errors).join('/')}, reads ${history.errors}/${thread.errors}/${sync.errors}, directory ${['searchBroad', 'searchNarrow', 'byIds', 'me', 'rename'].map((k) => directory[k].errors).join('/')}, lost ${r.lost}`);
+  for (const k of ['searchBroad', 'searchNarrow', 'byIds', 'me', 'rename']) directory[k].wrong.forEach((w) => log(`${label}: ${k}: ${w}`));
   return writeResult(r);
 }
 

@@ -128,9 +128,22 @@ function growthReport() {
       ['history (newest 50)', (r) => r.history, (r) => r.historyErrors],
       ['thread page (newest 50)', (r) => r.thread, (r) => r.threadErrors],
       ['sync with changes (50 messages, 50 changes back)', (r) => r.sync, (r) => r.syncErrors],
+      ...(empty.directory && seeded.directory ? [
+        [`directory search, prefix matching ≥ 100 (limit ${seeded.directory.limit})`, (r) => r.directory.searchBroad.latency, (r) => r.directory.searchBroad.errors],
+        ['directory search, prefix matching 0–10', (r) => r.directory.searchNarrow.latency, (r) => r.directory.searchNarrow.errors],
+        ['users by ids (100 ids)', (r) => r.directory.byIds.latency, (r) => r.directory.byIds.errors],
+        ['profile (GET /api/me)', (r) => r.directory.me.latency, (r) => r.directory.me.errors],
+        ['display name change (PUT /api/me)', (r) => r.directory.rename.latency, (r) => r.directory.rename.errors],
+      ] : []),
     ].map(([name, get, err]) => [name, `${f0(get(empty).n)} / ${f0(get(seeded).n)}`, `${f2(get(empty).p50)} / ${f2(get(empty).p99)}`,
       `${f2(get(seeded).p50)} / ${f2(get(seeded).p99)}`, ratio(get(seeded).p99, get(empty).p99), `${err(empty)} / ${err(seeded)}`]);
     lines.push(table(['', 'samples empty / seeded', 'empty p50 / p99 ms', 'seeded p50 / p99 ms', 'seeded ÷ empty p99', 'errors empty / seeded'], kindRows));
+    if (empty.directory && seeded.directory) {
+      const d = seeded.directory;
+      const qs = (xs, ms) => xs.map((q, i) => `"${q}" (${ms[i]})`).join(', ');
+      lines.push('');
+      lines.push(`Directory: the measured tenant has ${f0(seeded.directoryUsers)} users named m0000… / "Member 0000"… besides the room's ${seeded.roomSize} (registered in ${f1(empty.directoryRegisterMs / 1000)} s on the empty store, ${f1(seeded.directoryRegisterMs / 1000)} s on the seeded one); the seeded store has ${f0(seeded.storedUsers)} more users in its seeded tenants, the same names in each. Searches cycle over prefixes (matches): ${qs(d.prefixes.broad, d.prefixes.matchesBroad)}; ${qs(d.prefixes.narrow, d.prefixes.matchesNarrow)}. Each kind after ${d.warmup} unmeasured requests of it; an answer with the wrong number of users counts as an error. Seeded ÷ empty p99: search ${ratio(d.searchBroad.latency.p99, empty.directory.searchBroad.latency.p99)} (narrow ${ratio(d.searchNarrow.latency.p99, empty.directory.searchNarrow.latency.p99)}), by ids ${ratio(d.byIds.latency.p99, empty.directory.byIds.latency.p99)}; p50: search ${ratio(d.searchBroad.latency.p50, empty.directory.searchBroad.latency.p50)}, by ids ${ratio(d.byIds.latency.p50, empty.directory.byIds.latency.p50)}.`);
+    }
     lines.push('');
     lines.push(`Queries the store answered by scanning a collection (parley_store_unindexed_queries_total, since the node started): empty ${f0(empty.unindexedQueries)}, seeded ${f0(seeded.unindexedQueries)}.`);
   }

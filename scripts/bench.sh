@@ -6,7 +6,7 @@
 #   scripts/bench.sh idle      5k / 10k / 19k authenticated, registered idle connections; KB per connection
 #   scripts/bench.sh cluster   fanout over 2 Parley instances + Redis (scripts/cluster.sh up 2) vs the peer
 #   scripts/bench.sh growth    Parley's latency per operation (sends, replies, edits, reactions; history, thread
-#                              pages, sync) on an empty store vs a seeded one
+#                              pages, sync; the user directory and profile) on an empty store vs a seeded one
 #   scripts/bench.sh sends     Parley's acked sends/s, closed loop
 #   scripts/bench.sh abuse     slow consumers and a send flood, on the build before issue 8 (the jar in
 #                              BENCH_ABUSE_BEFORE_JAR) and this one (BENCH_ABUSE_NOW_JAR, default this tree's)
@@ -181,17 +181,22 @@ has_seed_tool() {
 }
 
 run_growth() {
-  local dir="$state/parley-1" stored seeded_by
+  local dir="$state/parley-1" stored seeded_by stored_users=0
   start_parley "$dir"
   gen growth-measure --label empty --url "$parley_url" --pids "$parley_pid" --out "$state/results/growth-empty.json" | tee -a "$state/bench.log"
   if has_seed_tool; then
     local tenants=${BENCH_SEED_TENANTS:-1000} convs=${BENCH_SEED_CONVERSATIONS:-10} msgs=${BENCH_SEED_MESSAGES:-100}
+    local dir_users=${BENCH_SEED_USERS:-20}
     stored=$(( tenants * convs * msgs ))
-    seeded_by="SeedStore ($tenants tenants × $convs conversations × $msgs messages, node stopped)"
-    say "seeding $stored messages with io.parley.bench.SeedStore"
+    stored_users=$(( tenants * (2 + dir_users) ))
+    seeded_by="SeedStore ($tenants tenants × $convs conversations × $msgs messages, $(( 2 + dir_users )) users each, node stopped)"
+    say "seeding $stored messages and $stored_users users with io.parley.bench.SeedStore"
     stop_pids "$parley_pid"
     local t0=$SECONDS
-    java -cp "$jar" io.parley.bench.SeedStore "$dir/data" "$tenants" "$convs" "$msgs" > "$dir/seed.log" 2>&1 || { tail -20 "$dir/seed.log" >&2; die "SeedStore failed"; }
+    local users_arg=("$dir_users")
+    [ "$dir_users" -gt 0 ] || users_arg=() # no 5th argument: a jar whose SeedStore predates it works too
+    java -cp "$jar" io.parley.bench.SeedStore "$dir/data" "$tenants" "$convs" "$msgs" "${users_arg[@]}" > "$dir/seed.log" 2>&1 \
+      || { tail -20 "$dir/seed.log" >&2; die "SeedStore failed"; }
     say "seeded in $(( SECONDS - t0 )) s; store now $(du -sh "$dir/data" | cut -f1)"
     seeded_by="$seeded_by: $(tail -1 "$dir/seed.log")"
     start_parley "$dir"
@@ -203,7 +208,7 @@ run_growth() {
   fi
   local bytes; bytes=$(du -sb "$dir/data" | cut -f1)
   say "store on disk: $(du -sh "$dir/data" | cut -f1) for $stored messages"
-  gen growth-measure --label seeded --stored "$stored" --store-bytes "$bytes" --seeded-by "$seeded_by" --url "$parley_url" \
+  gen growth-measure --label seeded --stored "$stored" --stored-users "$stored_users" --store-bytes "$bytes" --seeded-by "$seeded_by" --url "$parley_url" \
     --pids "$parley_pid" --out "$state/results/growth-seeded.json" | tee -a "$state/bench.log"
   stop_pids "$parley_pid"
 }

@@ -73,10 +73,16 @@ async function userWithToken(base, tenant, username) {
   return { userId: pair.userId, token: pair.accessToken, username, tenant };
 }
 
+/** Registers a user that never logs in here (the directory's rows); returns its userId. */
+async function register(base, tenant, username, displayName) {
+  const user = await request(base, 'POST', '/api/auth/register', { tenant, username, password: PASSWORD, displayName });
+  return user.userId;
+}
+
 async function createRoom(base, owner, name, memberNames) {
   const conv = await request(base, 'POST', '/api/conversations',
     { type: 'room', name, visibility: 'private', members: memberNames }, owner.token);
   return conv.id;
 }
 
-module.exports = { request, pool, userWithToken, createRoom };
+module.exports = { request, pool, userWithToken, register, createRoom };

@@ -14,16 +14,18 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Fills an embedded data directory (node stopped) with many tenants' conversations and messages, for
  * the growth benchmark: {@code java -cp parley.jar io.parley.bench.SeedStore <dataDir> <tenants>
- * <conversationsPerTenant> <messagesPerConversation>}. Sending a million messages through the API
- * would take hours; this writes the documents the concerns would have written, in bulk. It follows the
- * stored layout of docs/ARCHITECTURE.md ("Data"), and {@code SeedStoreTest} reads what it writes back
- * through a real node, so a layout change that it misses fails a test.
+ * <conversationsPerTenant> <messagesPerConversation> [<directoryUsersPerTenant>]}. Sending a million
+ * messages through the API would take hours; this writes the documents the concerns would have
+ * written, in bulk. It follows the stored layout of docs/ARCHITECTURE.md ("Data"), and
+ * {@code SeedStoreTest} reads what it writes back through a real node, so a layout change that it
+ * misses fails a test.
  *
  * <p>Besides messages, each conversation holds what a lived-in one does (every 20 messages, by seq
  * modulo 20): a thread — the message at 1 is a root, 2–4 are its replies — an edit of the messages at 5
@@ -31,6 +33,11 @@ import java.util.Set;
  * ❤️ added and taken off again on the one at 9. Those changes are the conversation's change log, in
  * order of the messages they change, and each message shows its latest state, as {@code ChangeLog}
  * leaves it.
+ *
+ * <p>Each tenant has its two members (alice and bob, no display name) and, for the user directory,
+ * {@code directoryUsersPerTenant} more (default 0): {@code m0000}, {@code m0001}, … named
+ * {@code Member 0000}, … — the names the growth benchmark gives its measured tenant's users, so every
+ * tenant holds keys a directory query of that tenant would match if it did not keep to its own.
  */
 public final class SeedStore {
 
@@ -47,6 +54,11 @@ public final class SeedStore {
   public record Seeded(long messages, long changes, long replies, long reactions) {
   }
 
+  /** The {@code i}-th directory user's username; its display name is {@code "Member " + the digits}. */
+  static String directoryUsername(int i) {
+    return String.format(Locale.ROOT, "m%04d", i);
+  }
+
   private final MongoClient mongo;
   private final Map<String, List<BulkOperation>> batches = new HashMap<>();
   private final ArrayDeque<Future<?>> writing = new ArrayDeque<>();
@@ -60,18 +72,27 @@ public final class SeedStore {
   }
 
   public static void main(String[] args) throws Exception {
-    if (args.length != 4) {
-      System.err.println("usage: SeedStore <dataDir> <tenants> <conversationsPerTenant> <messagesPerConversation>");
+    if (args.length != 4 && args.length != 5) {
+      System.err.println("usage: SeedStore <dataDir> <tenants> <conversationsPerTenant> <messagesPerConversation>"
+        + " [<directoryUsersPerTenant>]");
       System.exit(2);
     }
     long started = System.nanoTime();
-    Seeded seeded = seed(Path.of(args[0]), Integer.parseInt(args[1]), Integer.parseInt(args[2]), Integer.parseInt(args[3]));
-    System.out.printf("seeded %d messages (%d thread replies among them), %d changes (edits, reactions), %d message_reactions in %.1f s%n",
-      seeded.messages(), seeded.replies(), seeded.changes(), seeded.reactions(), (System.nanoTime() - started) / 1e9);
+    int tenants = Integer.parseInt(args[1]);
+    int directoryUsers = args.length == 5 ? Integer.parseInt(args[4]) : 0;
+    Seeded seeded = seed(Path.of(args[0]), tenants, Integer.parseInt(args[2]), Integer.parseInt(args[3]), directoryUsers);
+    System.out.printf("seeded %d messages (%d thread replies among them), %d changes (edits, reactions), %d message_reactions,"
+        + " %d users (%d per tenant) in %.1f s%n", seeded.messages(), seeded.replies(), seeded.changes(), seeded.reactions(),
+      (long) tenants * (2 + directoryUsers), 2 + directoryUsers, (System.nanoTime() - started) / 1e9);
   }
 
   /** Blocking. */
   public static Seeded seed(Path dataDir, int tenants, int conversations, int messages) throws Exception {
+    return seed(dataDir, tenants, conversations, messages, 0);
+  }
+
+  /** Blocking; {@code directoryUsers} more users per tenant beside its two members. */
+  public static Seeded seed(Path dataDir, int tenants, int conversations, int messages, int directoryUsers) throws Exception {
     EmbeddedMongo store = EmbeddedMongo.start(dataDir, 0);
     Vertx vertx = Vertx.vertx();
     MongoClient mongo = MongoClient.create(vertx, new JsonObject().put("connection_string", store.connectionString()).put("db_name", "parley"));
@@ -81,7 +102,7 @@ public final class SeedStore {
         await(mongo.save("migrations", new JsonObject().put("_id", migration).put("rewritten", 0).put("by", "seed")));
       }
       for (int t = 0; t < tenants; t++) {
-        seeder.seedTenant("seed-" + t, conversations, messages);
+        seeder.seedTenant("seed-" + t, conversations, messages, directoryUsers);
       }
       seeder.flushAll();
       return new Seeded(seeder.messages, seeder.changes, seeder.replies, seeder.reactions);
@@ -92,13 +113,20 @@ public final class SeedStore {
     }
   }
 
-  private void seedTenant(String tenant, int conversations, int messages) throws Exception {
+  private void seedTenant(String tenant, int conversations, int messages, int directoryUsers) throws Exception {
     String alice = tenant + "-alice";
     String bob = tenant + "-bob";
     JsonArray conversationIds = new JsonArray();
     for (String user : List.of(alice, bob)) {
       add("users", new JsonObject().put("_id", user).put("tenant", tenant).put("username", user)
         .put("usernameKey", user).put("passwordHash", "seeded-no-login").put("createdAt", 0L));
+    }
+    for (int i = 0; i < directoryUsers; i++) {
+      String username = directoryUsername(i);
+      String displayName = "Member " + username.substring(1);
+      add("users", new JsonObject().put("_id", tenant + "-" + username).put("tenant", tenant).put("username", username)
+        .put("usernameKey", username).put("displayName", displayName).put("displayNameKey", displayName.toLowerCase(Locale.ROOT))
+        .put("passwordHash", "seeded-no-login").put("createdAt", 0L));
     }
     for (int c = 0; c < conversations; c++) {
       String id = tenant + "-c" + c;
