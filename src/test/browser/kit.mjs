@@ -63,7 +63,8 @@ export async function browser() {
 
 /** A person: their own browser context (cookies, storage) and page, console errors collected. */
 export async function person(b, base, name, { viewport = DESKTOP, colorScheme = 'light' } = {}) {
-  const context = await b.newContext({ viewport, colorScheme, baseURL: base });
+  // A fixed locale and zone: numbers ("14,000") and times read the same on any machine.
+  const context = await b.newContext({ viewport, colorScheme, baseURL: base, locale: 'en-US', timezoneId: 'UTC' });
   context.setDefaultTimeout(10000);
   const page = await context.newPage();
   const errors = [];
