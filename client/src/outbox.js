@@ -76,7 +76,7 @@ export class Outbox {
     const entry = this.entries.get(clientMsgId);
     if (!entry || (message.conversationId && message.conversationId !== entry.conversationId)) return undefined;
     this.entries.delete(clientMsgId);
-    return Object.assign(entry, { state: 'sent', seq: message.seq, message, error: undefined, code: undefined });
+    return Object.assign(entry, { state: 'sent', seq: message.seq, message, error: undefined, code: undefined, retryable: undefined });
   }
 
   /**

@@ -36,6 +36,16 @@ test('a send cut off by the connection is resent after reconnect with the same c
   // the server answers duplicate: true — the stored message, the same seq
   const sent = o.settle(id, { ...stored(e, 3), duplicate: true });
   assert.equal(sent.state, 'sent');
+  assert.deepEqual([sent.code, sent.error, sent.retryable], [undefined, undefined, undefined], 'a sent entry keeps no trace of the failure');
+});
+
+test('a lost send the server had stored settles from the sync without being resent', () => {
+  const o = box();
+  const e = o.add({ conversationId: 'c', text: 'stored before the cut' });
+  o.connectionLost();
+  const sent = o.settle(e.clientMsgId, stored(e, 6)); // the sync after the reconnect brought it
+  assert.deepEqual([sent.state, sent.seq, sent.retryable], ['sent', 6, undefined]);
+  assert.deepEqual(o.takeResends(), [], 'nothing left to resend');
 });
 
 test('timeouts and unavailability are retryable with the same id; the user may retry', () => {

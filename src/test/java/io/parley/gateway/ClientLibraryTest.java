@@ -30,7 +30,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code ready} listing the room; live messages shown to the other member once each, by seq, with the
  * sender's outbox going sending → sent; a reconnect's sync bringing exactly the messages missed (no
  * repeats); an edit and a reaction arriving as {@code changed} once each; a send cut off by the sender's
- * own disconnect resent after the reconnect with the same clientMsgId and stored once (checked in the
+ * own disconnect resent after the reconnect with the same clientMsgId (or found stored by its sync) and stored once (checked in the
  * stored history over REST: each clientMsgId once, seqs 1..n without a gap); and a text over
  * {@code limits.message_max_bytes} failing for good with {@code PAYLOAD_TOO_LARGE}, not retryable, not
  * resent.
@@ -79,15 +79,21 @@ class ClientLibraryTest {
     assertEquals("hello 1 (edited)", bobView.getJsonObject("1").getString("text"), output);
     assertEquals(new JsonArray().add("👍x1"), bobView.getJsonObject("2").getJsonArray("reactions"), output);
 
-    // The cut-off send: failed (retryable) by the disconnect, resent with the same id, sent once.
+    // The cut-off send: failed (retryable) by the disconnect, then sent once, with the same id.
     JsonObject cut = r.getJsonObject("cut");
     String cutId = cut.getString("clientMsgId");
     assertEquals(new JsonObject().put("state", "failed").put("code", "OFFLINE").put("retryable", true),
       cut.getJsonObject("afterDisconnect"), output);
+    // Then either resent (sending, sent) or, when the server had stored it before the cut, settled by the
+    // reconnect's sync at once (sent): both seen in full runs; never a second copy.
     JsonArray cutStates = cut.getJsonArray("states");
-    assertEquals(4, cutStates.size(), "sending, failed, sending, sent: " + output);
-    assertEquals("sending", cutStates.getJsonObject(2).getString("state"), output);
-    assertEquals(new JsonObject().put("state", "sent").put("seq", 6), cutStates.getJsonObject(3), output);
+    assertEquals(new JsonObject().put("state", "sending"), cutStates.getJsonObject(0), output);
+    assertEquals("failed", cutStates.getJsonObject(1).getString("state"), output);
+    for (int i = 2; i < cutStates.size() - 1; i++) {
+      assertEquals("sending", cutStates.getJsonObject(i).getString("state"), output);
+    }
+    assertTrue(cutStates.size() <= 4, "at most one resend: " + output);
+    assertEquals(new JsonObject().put("state", "sent").put("seq", 6), cutStates.getJsonObject(cutStates.size() - 1), output);
     assertEquals(1, cut.getInteger("bobCopies"), output);
     assertEquals(new JsonArray().add(1).add(2).add(3).add(4).add(5).add(6), r.getJsonArray("bobSeqs"), output);
 

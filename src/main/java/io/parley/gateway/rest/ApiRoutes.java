@@ -19,7 +19,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpHeaders;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
@@ -27,7 +26,6 @@ import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.ext.web.handler.JWTAuthHandler;
 import io.vertx.ext.web.handler.TimeoutHandler;
 
-import java.util.Arrays;
 import java.util.function.BiConsumer;
 import java.util.function.Function;
 
@@ -94,29 +92,24 @@ public final class ApiRoutes {
     router.get(known.add(GET, "/me")).handler(ctx -> api.forward(ctx, AuthAddresses.PROFILE, new JsonObject(), 200));
     router.put(known.add(PUT, "/me", WRITES)).handler(ctx -> api.withBody(ctx, AuthAddresses.UPDATE_PROFILE, 200, b -> b));
     router.get(known.add(GET, "/users")).handler(ctx -> {
-      String q = ctx.queryParams().get("q");
-      String ids = ctx.queryParams().get("ids");
-      if ((q == null) == (ids == null)) {
-        throw new Failure(CommonError.VALIDATION_FAILED, "give exactly one of q (a prefix to search) and ids (user ids, comma-separated)");
-      }
-      api.forward(ctx, q != null ? AuthAddresses.SEARCH_USERS : AuthAddresses.GET_USERS,
-        q != null ? integers(ctx, new JsonObject().put("q", q), "limit") : idsQuery(ids), 200);
+      boolean search = RestQueries.isUserSearch(ctx);
+      api.forward(ctx, search ? AuthAddresses.SEARCH_USERS : AuthAddresses.GET_USERS, RestQueries.users(ctx, search), 200);
     });
     router.get(known.add(GET, "/conversations")).handler(ctx -> api.forward(ctx,
       "public".equals(ctx.queryParams().get("scope")) ? RoomsAddresses.PUBLIC : RoomsAddresses.LIST, new JsonObject(), 200));
     router.post(known.add(POST, "/conversations", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.CREATE, 201, b -> b));
-    router.get(known.add(GET, "/conversations/:id")).handler(ctx -> api.forward(ctx, RoomsAddresses.GET, idBody(ctx), 200));
-    router.post(known.add(POST, "/conversations/:id/join", WRITES)).handler(ctx -> api.forward(ctx, RoomsAddresses.JOIN, idBody(ctx), 200));
-    router.post(known.add(POST, "/conversations/:id/leave", WRITES)).handler(ctx -> api.forward(ctx, RoomsAddresses.LEAVE, idBody(ctx), 204));
-    router.post(known.add(POST, "/conversations/:id/invite", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.INVITE, 200, b -> withId(ctx, b)));
-    router.get(known.add(GET, "/conversations/:id/members")).handler(ctx -> api.forward(ctx, RoomsAddresses.MEMBERS, idBody(ctx), 200));
-    router.post(known.add(POST, "/conversations/:id/read", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.READ, 200, b -> withId(ctx, b)));
-    router.put(known.add(PUT, "/conversations/:id/mute", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.MUTE, 200, b -> withId(ctx, b)));
-    router.get(known.add(GET, "/conversations/:id/messages")).handler(ctx -> api.forward(ctx, DeliveryAddresses.HISTORY, historyQuery(ctx), 200));
+    router.get(known.add(GET, "/conversations/:id")).handler(ctx -> api.forward(ctx, RoomsAddresses.GET, RestQueries.idBody(ctx), 200));
+    router.post(known.add(POST, "/conversations/:id/join", WRITES)).handler(ctx -> api.forward(ctx, RoomsAddresses.JOIN, RestQueries.idBody(ctx), 200));
+    router.post(known.add(POST, "/conversations/:id/leave", WRITES)).handler(ctx -> api.forward(ctx, RoomsAddresses.LEAVE, RestQueries.idBody(ctx), 204));
+    router.post(known.add(POST, "/conversations/:id/invite", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.INVITE, 200, b -> RestQueries.withId(ctx, b)));
+    router.get(known.add(GET, "/conversations/:id/members")).handler(ctx -> api.forward(ctx, RoomsAddresses.MEMBERS, RestQueries.idBody(ctx), 200));
+    router.post(known.add(POST, "/conversations/:id/read", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.READ, 200, b -> RestQueries.withId(ctx, b)));
+    router.put(known.add(PUT, "/conversations/:id/mute", WRITES)).handler(ctx -> api.withBody(ctx, RoomsAddresses.MUTE, 200, b -> RestQueries.withId(ctx, b)));
+    router.get(known.add(GET, "/conversations/:id/messages")).handler(ctx -> api.forward(ctx, DeliveryAddresses.HISTORY, RestQueries.historyQuery(ctx), 200));
     router.post(known.add(POST, "/conversations/:id/messages", SENDS)).handler(ctx -> {
       JsonObject sent = JsonBodies.of(ctx);
       if (sent != null) {
-        api.forward(ctx, DeliveryAddresses.SEND, withId(ctx, sent), 201, ApiRoutes::markReplay);
+        api.forward(ctx, DeliveryAddresses.SEND, RestQueries.withId(ctx, sent), 201, ApiRoutes::markReplay);
       }
     });
     router.post(known.add(POST, "/sync")).handler(ctx -> {
@@ -135,9 +128,9 @@ public final class ApiRoutes {
     router.get(known.add(GET, "/messages/:id/receipts")).handler(ctx -> api.forward(ctx, RoomsAddresses.RECEIPTS,
       new JsonObject().put("messageId", ctx.pathParam("id")), 200));
     router.delete(known.add(DELETE, "/messages/:id", SENDS)).handler(ctx -> api.forward(ctx, DeliveryAddresses.DELETE,
-      deleteQuery(ctx), 200, ApiRoutes::markReplay));
+      RestQueries.deleteQuery(ctx), 200, ApiRoutes::markReplay));
     router.get(known.add(GET, "/messages/:id/thread")).handler(ctx -> api.forward(ctx, DeliveryAddresses.THREAD,
-      pageQuery(ctx, new JsonObject().put("messageId", ctx.pathParam("id"))), 200));
+      RestQueries.pageQuery(ctx, new JsonObject().put("messageId", ctx.pathParam("id"))), 200));
     router.post(known.add(POST, "/messages/:id/reactions", SENDS)).handler(ctx -> {
       JsonObject reaction = JsonBodies.of(ctx);
       if (reaction != null) {
@@ -205,52 +198,6 @@ public final class ApiRoutes {
     if (Boolean.TRUE.equals(sent.remove("duplicate"))) {
       ctx.response().putHeader("Idempotent-Replayed", "true");
     }
-  }
-
-  private static JsonObject idBody(RoutingContext ctx) {
-    return new JsonObject().put("conversationId", ctx.pathParam("id"));
-  }
-
-  private static JsonObject withId(RoutingContext ctx, JsonObject body) {
-    return body.put("conversationId", ctx.pathParam("id"));
-  }
-
-  /** DELETE takes no body: the change's client id, if any, comes as {@code ?clientChangeId=}. */
-  private static JsonObject deleteQuery(RoutingContext ctx) {
-    JsonObject query = new JsonObject().put("messageId", ctx.pathParam("id"));
-    String clientChangeId = ctx.queryParams().get("clientChangeId");
-    return clientChangeId == null ? query : query.put("clientChangeId", clientChangeId);
-  }
-
-  private static JsonObject historyQuery(RoutingContext ctx) {
-    return pageQuery(ctx, idBody(ctx));
-  }
-
-  /** {@code ?ids=a,b,c}: the ids as a list (empty entries dropped); the auth contract checks them. */
-  private static JsonObject idsQuery(String ids) {
-    JsonArray list = new JsonArray();
-    Arrays.stream(ids.split(",")).map(String::trim).filter(id -> !id.isEmpty()).forEach(list::add);
-    return new JsonObject().put("ids", list);
-  }
-
-  /** {@code ?after=&before=&limit=} of a page request, as integers. */
-  private static JsonObject pageQuery(RoutingContext ctx, JsonObject query) {
-    return integers(ctx, query, "after", "before", "limit");
-  }
-
-  /** The named query parameters that are present, as integers. */
-  private static JsonObject integers(RoutingContext ctx, JsonObject query, String... names) {
-    for (String name : names) {
-      String value = ctx.queryParams().get(name);
-      if (value != null) {
-        try {
-          query.put(name, Long.parseLong(value));
-        } catch (NumberFormatException e) {
-          throw new Failure(CommonError.VALIDATION_FAILED, name + " must be an integer");
-        }
-      }
-    }
-    return query;
   }
 
   private static void json(RoutingContext ctx, int status, JsonObject body) {
